@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-engine.c: one-time set-up of the libraries the engine stands on
+ *
+ * Copyright 2026 The Satchel authors
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <gmime/gmime.h>
+
+#include "satchel-engine.h"
+
+/**
+ * satchel_engine_init:
+ *
+ * Sets up GMime and the engine's translations. Front ends and tests call it
+ * once before anything else; later calls do nothing.
+ */
+void
+satchel_engine_init (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      g_mime_init ();
+      g_once_init_leave (&initialized, 1);
+    }
+}

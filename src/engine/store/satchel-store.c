@@ -1,0 +1,693 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-store.c: the SQLite store of one profile
+ *
+ * Copyright 2026 The Satchel authors
+ *
+ * One SatchelStore owns the single writer connection of a profile's
+ * database. The schema is built by numbered migrations shipped as
+ * resources (sql/version-NNN.sql); PRAGMA user_version says which ran, and
+ * PRAGMA application_id marks the file as Satchel's, so that a file from
+ * another program or a newer Satchel is refused before anything writes to it.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "satchel-engine-resources.h"
+#include "satchel-store-private.h"
+
+#define MIGRATIONS_PATH "/io/github/satchelmail/Satchel/engine/store/sql"
+#define BUSY_TIMEOUT_MS 5000
+
+struct _SatchelStore
+{
+  GObject parent_instance;
+
+  /* Owned */
+  char       *path;
+  sqlite3    *db;
+  GHashTable *statements;   /* SQL text -> prepared sqlite3_stmt */
+
+  int         version;
+  guint       tx_depth;
+};
+
+G_DEFINE_FINAL_TYPE (SatchelStore, satchel_store, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (satchel-store-error-quark, satchel_store_error)
+
+static int
+error_code_for_sqlite (int rc)
+{
+  switch (rc & 0xff)
+    {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return SATCHEL_STORE_ERROR_BUSY;
+    case SQLITE_CONSTRAINT:
+      return SATCHEL_STORE_ERROR_CONSTRAINT;
+    case SQLITE_CORRUPT:
+      return SATCHEL_STORE_ERROR_CORRUPT;
+    case SQLITE_NOTADB:
+      return SATCHEL_STORE_ERROR_NOT_A_DATABASE;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return SATCHEL_STORE_ERROR_IO;
+    default:
+      return SATCHEL_STORE_ERROR_FAILED;
+    }
+}
+
+static void
+set_sqlite_error (GError     **error,
+                  sqlite3     *db,
+                  int          rc,
+                  const char  *path,
+                  const char  *what)
+{
+  const char *detail = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+
+  g_set_error (error, SATCHEL_STORE_ERROR, error_code_for_sqlite (rc),
+               /* Translators: the first %s is an action such as "Could not open",
+                * the second the file, the third SQLite's own words. */
+               _("%s the mail store %s: %s."), what, path, detail);
+}
+
+/* Reads the 100-byte SQLite header without going through SQLite, so that a
+ * file that is not a database is never handed to it. */
+static gboolean
+check_file_header (const char  *path,
+                   gboolean    *out_missing,
+                   gboolean    *out_empty,
+                   GError     **error)
+{
+  static const char magic[16] = "SQLite format 3";
+  guint8 header[100];
+  gssize n = 0;
+  int fd;
+
+  *out_missing = FALSE;
+  *out_empty = FALSE;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ENOENT)
+        {
+          *out_missing = TRUE;
+          return TRUE;
+        }
+      g_set_error (error, SATCHEL_STORE_ERROR, SATCHEL_STORE_ERROR_IO,
+                   _("Could not read the mail store %s: %s."), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  while (n < (gssize) sizeof header)
+    {
+      gssize r = read (fd, header + n, sizeof header - n);
+
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        break;
+      n += r;
+    }
+  close (fd);
+
+  if (n == 0)
+    {
+      *out_empty = TRUE;
+      return TRUE;
+    }
+
+  if (n < (gssize) sizeof header || memcmp (header, magic, sizeof magic) != 0)
+    {
+      g_set_error (error, SATCHEL_STORE_ERROR, SATCHEL_STORE_ERROR_NOT_A_DATABASE,
+                   _("%s is not a Satchel mail store. It was left untouched; move it away "
+                     "or choose another profile."),
+                   path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+create_private_file (const char  *path,
+                     GError     **error)
+{
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+  if (fd < 0 && errno != EEXIST)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, SATCHEL_STORE_ERROR, SATCHEL_STORE_ERROR_IO,
+                   _("Could not create the mail store %s: %s."), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (fd >= 0)
+    close (fd);
+  return TRUE;
+}
+
+static gboolean
+query_int (SatchelStore  *self,
+           const char    *sql,
+           int           *out_value,
+           GError       **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (error, self->db, rc, self->path, _("Could not read"));
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  *out_value = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+static GBytes *
+load_migration (int version)
+{
+  g_autofree char *name = g_strdup_printf (MIGRATIONS_PATH "/version-%03d.sql", version);
+
+  return g_resource_lookup_data (satchel_engine_get_resource (), name,
+                                 G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+}
+
+int
+satchel_store_get_latest_version (void)
+{
+  static gsize latest = 0;
+
+  /* Stored plus one, as g_once_init_enter() takes 0 for "not yet". */
+  if (g_once_init_enter (&latest))
+    {
+      gsize n = 0;
+
+      while (TRUE)
+        {
+          g_autoptr(GBytes) sql = load_migration (n + 1);
+
+          if (sql == NULL)
+            break;
+          n++;
+        }
+      g_once_init_leave (&latest, n + 1);
+    }
+  return (int) latest - 1;
+}
+
+static gboolean
+migrate (SatchelStore  *self,
+         int            target,
+         GError       **error)
+{
+  for (int v = self->version + 1; v <= target; v++)
+    {
+      g_autoptr(GBytes) sql = load_migration (v);
+      g_autofree char *stamp = NULL;
+      char *errmsg = NULL;
+      int current = 0;
+      int rc;
+
+      g_assert (sql != NULL);
+
+      /* BEGIN IMMEDIATE takes the write lock first, so two processes that
+       * open a new store at once cannot both run the same migration. */
+      rc = sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        {
+          set_sqlite_error (error, self->db, rc, self->path, _("Could not update"));
+          return FALSE;
+        }
+
+      if (!query_int (self, "PRAGMA user_version", &current, error))
+        {
+          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          return FALSE;
+        }
+      if (current >= v)
+        {
+          sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+          self->version = current;
+          v = current;
+          continue;
+        }
+
+      stamp = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA application_id = %d;",
+                               v, SATCHEL_STORE_APPLICATION_ID);
+      rc = sqlite3_exec (self->db, g_bytes_get_data (sql, NULL), NULL, NULL, &errmsg);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_exec (self->db, stamp, NULL, NULL, &errmsg);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, &errmsg);
+      if (rc != SQLITE_OK)
+        {
+          g_set_error (error, SATCHEL_STORE_ERROR, error_code_for_sqlite (rc),
+                       _("Could not update the mail store %s to version %d: %s."),
+                       self->path, v, errmsg != NULL ? errmsg : sqlite3_errstr (rc));
+          sqlite3_free (errmsg);
+          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          return FALSE;
+        }
+      self->version = v;
+    }
+
+  return TRUE;
+}
+
+/* Decides, with the connection in query_only mode, whether the file is ours
+ * and from a schema this build understands. Nothing is written before this. */
+static gboolean
+check_identity (SatchelStore  *self,
+                gboolean       adopt_empty,
+                GError       **error)
+{
+  int app_id = 0;
+  int version = 0;
+  int tables = 0;
+
+  if (sqlite3_exec (self->db, "PRAGMA query_only = 1", NULL, NULL, NULL) != SQLITE_OK ||
+      !query_int (self, "PRAGMA application_id", &app_id, error) ||
+      !query_int (self, "PRAGMA user_version", &version, error) ||
+      !query_int (self, "SELECT count(*) FROM sqlite_master", &tables, error))
+    {
+      if (error != NULL && *error != NULL && (*error)->code == SATCHEL_STORE_ERROR_NOT_A_DATABASE)
+        {
+          g_clear_error (error);
+          g_set_error (error, SATCHEL_STORE_ERROR, SATCHEL_STORE_ERROR_NOT_A_DATABASE,
+                       _("%s is not a Satchel mail store. It was left untouched; move it away "
+                         "or choose another profile."),
+                       self->path);
+        }
+      return FALSE;
+    }
+
+  if (app_id != SATCHEL_STORE_APPLICATION_ID)
+    {
+      /* An SQLite file with nothing in it is what a crash between creating
+       * the file and the first migration leaves behind. */
+      if (!(app_id == 0 && version == 0 && tables == 0 && adopt_empty))
+        {
+          g_set_error (error, SATCHEL_STORE_ERROR, SATCHEL_STORE_ERROR_NOT_A_DATABASE,
+                       _("%s is an SQLite database of another program, not a Satchel mail "
+                         "store. It was left untouched; move it away or choose another "
+                         "profile."),
+                       self->path);
+          return FALSE;
+        }
+    }
+
+  if (version > satchel_store_get_latest_version ())
+    {
+      g_set_error (error, SATCHEL_STORE_ERROR, SATCHEL_STORE_ERROR_NEWER_SCHEMA,
+                   _("The mail store %s was written by a newer version of Satchel (store "
+                     "version %d; this version understands up to %d). It was left untouched; "
+                     "update Satchel to open it."),
+                   self->path, version, satchel_store_get_latest_version ());
+      return FALSE;
+    }
+
+  self->version = version;
+  sqlite3_exec (self->db, "PRAGMA query_only = 0", NULL, NULL, NULL);
+  return TRUE;
+}
+
+static gboolean
+configure_connection (SatchelStore  *self,
+                      GError       **error)
+{
+  /* synchronous = FULL: a commit that Satchel reports (and after which it may
+   * tell a POP3 server to delete its copy) must survive a power cut too. */
+  static const char pragmas[] =
+    "PRAGMA journal_mode = WAL;"
+    "PRAGMA synchronous = FULL;"
+    "PRAGMA foreign_keys = ON;";
+  char *errmsg = NULL;
+  int rc;
+
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  rc = sqlite3_exec (self->db, pragmas, NULL, NULL, &errmsg);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, SATCHEL_STORE_ERROR, error_code_for_sqlite (rc),
+                   _("Could not open the mail store %s: %s."), self->path,
+                   errmsg != NULL ? errmsg : sqlite3_errstr (rc));
+      sqlite3_free (errmsg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+finalize_statement (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
+satchel_store_finalize (GObject *object)
+{
+  SatchelStore *self = (SatchelStore *)object;
+
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db != NULL)
+    sqlite3_close_v2 (self->db);
+  self->db = NULL;
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (satchel_store_parent_class)->finalize (object);
+}
+
+static void
+satchel_store_class_init (SatchelStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = satchel_store_finalize;
+}
+
+static void
+satchel_store_init (SatchelStore *self)
+{
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            finalize_statement);
+}
+
+SatchelStore *
+satchel_store_open_at_version (const char  *path,
+                               int          version,
+                               GError     **error)
+{
+  g_autoptr(SatchelStore) self = NULL;
+  gboolean missing = FALSE;
+  gboolean empty = FALSE;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (version >= 0 && version <= satchel_store_get_latest_version (), NULL);
+
+  if (!check_file_header (path, &missing, &empty, error))
+    return NULL;
+  if (missing && !create_private_file (path, error))
+    return NULL;
+
+  self = g_object_new (SATCHEL_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+
+  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, rc, path, _("Could not open"));
+      return NULL;
+    }
+
+  if (!check_identity (self, TRUE, error) ||
+      !configure_connection (self, error) ||
+      !migrate (self, version, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * satchel_store_open:
+ * @path: the database file; created (mode 0600) when missing
+ * @error: return location for a #SatchelStoreError
+ *
+ * Opens the store and brings its schema to the latest version. A file that
+ * is not a Satchel database, or one from a newer schema, is refused and
+ * left untouched.
+ *
+ * Returns: (transfer full) (nullable): the store
+ */
+SatchelStore *
+satchel_store_open (const char  *path,
+                    GError     **error)
+{
+  return satchel_store_open_at_version (path, satchel_store_get_latest_version (), error);
+}
+
+const char *
+satchel_store_get_path (SatchelStore *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_STORE (self), NULL);
+
+  return self->path;
+}
+
+int
+satchel_store_get_version (SatchelStore *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_STORE (self), -1);
+
+  return self->version;
+}
+
+sqlite3 *
+satchel_store_get_db (SatchelStore *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_STORE (self), NULL);
+
+  return self->db;
+}
+
+/**
+ * satchel_store_prepare:
+ * @self: a #SatchelStore
+ * @sql: the statement
+ * @error: return location for a #SatchelStoreError
+ *
+ * Returns the prepared statement for @sql, compiled once and reused: it
+ * comes reset and with its bindings cleared. It stays owned by the store.
+ *
+ * Returns: (transfer none) (nullable): the statement
+ */
+sqlite3_stmt *
+satchel_store_prepare (SatchelStore  *self,
+                       const char    *sql,
+                       GError       **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (SATCHEL_IS_STORE (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  stmt = g_hash_table_lookup (self->statements, sql);
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, rc, self->path, _("Could not read"));
+      return NULL;
+    }
+  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+  return stmt;
+}
+
+/**
+ * satchel_store_step:
+ *
+ * Steps @stmt once. Returns %SQLITE_ROW or %SQLITE_DONE; any other code sets
+ * @error and resets the statement.
+ */
+int
+satchel_store_step (SatchelStore  *self,
+                    sqlite3_stmt  *stmt,
+                    GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, self->path, _("Could not use"));
+      sqlite3_reset (stmt);
+    }
+  else if (rc == SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+    }
+  return rc;
+}
+
+/* Runs @stmt to its end, ignoring any rows, and resets it. */
+gboolean
+satchel_store_run (SatchelStore  *self,
+                   sqlite3_stmt  *stmt,
+                   GError       **error)
+{
+  int rc;
+
+  while ((rc = satchel_store_step (self, stmt, error)) == SQLITE_ROW)
+    ;
+  return rc == SQLITE_DONE;
+}
+
+gboolean
+satchel_store_exec (SatchelStore  *self,
+                    const char    *sql,
+                    GError       **error)
+{
+  char *errmsg = NULL;
+  int rc;
+
+  g_return_val_if_fail (SATCHEL_IS_STORE (self), FALSE);
+
+  rc = sqlite3_exec (self->db, sql, NULL, NULL, &errmsg);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, SATCHEL_STORE_ERROR, error_code_for_sqlite (rc),
+                   _("Could not use the mail store %s: %s."), self->path,
+                   errmsg != NULL ? errmsg : sqlite3_errstr (rc));
+      sqlite3_free (errmsg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gint64
+satchel_store_last_insert_id (SatchelStore *self)
+{
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+int
+satchel_store_changes (SatchelStore *self)
+{
+  return sqlite3_changes (self->db);
+}
+
+/**
+ * satchel_store_begin:
+ *
+ * Starts a write transaction, or a savepoint inside the current one. Every
+ * begin is matched by a commit or a rollback.
+ */
+gboolean
+satchel_store_begin (SatchelStore  *self,
+                     GError       **error)
+{
+  g_autofree char *sql = NULL;
+
+  g_return_val_if_fail (SATCHEL_IS_STORE (self), FALSE);
+
+  if (self->tx_depth == 0)
+    sql = g_strdup ("BEGIN IMMEDIATE");
+  else
+    sql = g_strdup_printf ("SAVEPOINT sp%u", self->tx_depth);
+
+  if (!satchel_store_exec (self, sql, error))
+    return FALSE;
+  self->tx_depth++;
+  return TRUE;
+}
+
+gboolean
+satchel_store_commit (SatchelStore  *self,
+                      GError       **error)
+{
+  g_autofree char *sql = NULL;
+
+  g_return_val_if_fail (SATCHEL_IS_STORE (self), FALSE);
+  g_return_val_if_fail (self->tx_depth > 0, FALSE);
+
+  if (self->tx_depth == 1)
+    sql = g_strdup ("COMMIT");
+  else
+    sql = g_strdup_printf ("RELEASE sp%u", self->tx_depth - 1);
+
+  if (!satchel_store_exec (self, sql, error))
+    {
+      satchel_store_rollback (self);
+      return FALSE;
+    }
+  self->tx_depth--;
+  return TRUE;
+}
+
+void
+satchel_store_rollback (SatchelStore *self)
+{
+  g_autofree char *sql = NULL;
+
+  g_return_if_fail (SATCHEL_IS_STORE (self));
+  g_return_if_fail (self->tx_depth > 0);
+
+  if (self->tx_depth == 1)
+    sql = g_strdup ("ROLLBACK");
+  else
+    sql = g_strdup_printf ("ROLLBACK TO sp%u; RELEASE sp%u", self->tx_depth - 1,
+                           self->tx_depth - 1);
+
+  /* A failed ROLLBACK means SQLite already rolled back by itself. */
+  sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+  self->tx_depth--;
+}
+
+/**
+ * satchel_store_check_integrity:
+ * @report: (out) (optional): what PRAGMA integrity_check said
+ *
+ * Returns: %TRUE when SQLite finds the database intact
+ */
+gboolean
+satchel_store_check_integrity (SatchelStore  *self,
+                               char         **report,
+                               GError       **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, "PRAGMA integrity_check", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, rc, self->path, _("Could not check"));
+      return FALSE;
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, (const char *) sqlite3_column_text (stmt, 0));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, self->path, _("Could not check"));
+      return FALSE;
+    }
+
+  if (report != NULL)
+    *report = g_strdup (text->str);
+  return g_str_equal (text->str, "ok");
+}
