@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-application.c: the Satchel application
+ *
+ * Copyright 2026 The Satchel authors
+ *
+ * The application owns the profile's engine objects (store, accounts,
+ * secrets) for as long as it runs; windows borrow them. A store that cannot
+ * be opened is not fatal: the window says why, in words.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "satchel-application.h"
+#include "satchel-window.h"
+
+struct _SatchelApplication
+{
+  AdwApplication parent_instance;
+
+  /* Owned */
+  char               *profile_dir;
+  SatchelProfile     *profile;
+  SatchelStore       *store;
+  SatchelAccountList *accounts;
+  SatchelSecrets     *secrets;
+  GError             *store_error;
+};
+
+G_DEFINE_FINAL_TYPE (SatchelApplication, satchel_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry option_entries[] = {
+  { "profile", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Keep the database and configuration under DIR (or set SATCHEL_PROFILE)"), N_("DIR") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+  { NULL }
+};
+
+static void
+open_profile (SatchelApplication *self)
+{
+  g_autofree char *path = NULL;
+
+  self->profile = satchel_profile_new (self->profile_dir);
+  self->secrets = satchel_secrets_new ();
+
+  if (!satchel_profile_ensure (self->profile, &self->store_error))
+    return;
+  path = satchel_profile_dup_store_path (self->profile);
+  self->store = satchel_store_open (path, &self->store_error);
+  if (self->store == NULL)
+    return;
+  self->accounts = satchel_account_list_new (self->store, &self->store_error);
+}
+
+static void
+add_account_activated_cb (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  SatchelApplication *self = user_data;
+  GtkWindow *window;
+
+  g_application_activate (G_APPLICATION (self));
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (SATCHEL_IS_WINDOW (window))
+    /* The account wizard replaces this message (see the account-wizard issue). */
+    satchel_window_add_toast (SATCHEL_WINDOW (window),
+                              _("The account wizard is not in this version yet. Add an "
+                                "account with “satchel-cli account add”."));
+}
+
+static void
+about_activated_cb (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  SatchelApplication *self = user_data;
+  static const char *developers[] = { "The Satchel authors", NULL };
+
+  adw_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                         "application-name", _("Satchel"),
+                         "application-icon", APP_ID,
+                         "developer-name", _("The Satchel authors"),
+                         "version", PACKAGE_VERSION,
+                         "website", "https://github.com/satchelmail/satchel",
+                         "issue-url", "https://github.com/satchelmail/satchel/issues",
+                         "developers", developers,
+                         "copyright", "© 2026 The Satchel authors",
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static void
+quit_activated_cb (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static const GActionEntry app_actions[] = {
+  { "add-account", add_account_activated_cb },
+  { "about", about_activated_cb },
+  { "quit", quit_activated_cb },
+};
+
+static int
+satchel_application_handle_local_options (GApplication *app,
+                                          GVariantDict *options)
+{
+  SatchelApplication *self = SATCHEL_APPLICATION (app);
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      printf ("satchel %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  g_variant_dict_lookup (options, "profile", "^ay", &self->profile_dir);
+  if (self->profile_dir == NULL && g_getenv ("SATCHEL_PROFILE") != NULL)
+    self->profile_dir = g_strdup (g_getenv ("SATCHEL_PROFILE"));
+
+  /* Another profile is another instance: launching Satchel on it must not
+   * present the window of the profile that is already open. */
+  if (self->profile_dir != NULL)
+    g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+
+  return -1;
+}
+
+static void
+satchel_application_startup (GApplication *app)
+{
+  SatchelApplication *self = SATCHEL_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *add_accels[] = { "<Control><Shift>n", NULL };
+
+  G_APPLICATION_CLASS (satchel_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.add-account", add_accels);
+
+  open_profile (self);
+  if (self->store_error != NULL)
+    g_message ("%s", self->store_error->message);
+}
+
+static void
+satchel_application_activate (GApplication *app)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (satchel_window_new (SATCHEL_APPLICATION (app)));
+  gtk_window_present (window);
+}
+
+static void
+satchel_application_shutdown (GApplication *app)
+{
+  SatchelApplication *self = SATCHEL_APPLICATION (app);
+
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->store);
+
+  G_APPLICATION_CLASS (satchel_application_parent_class)->shutdown (app);
+}
+
+static void
+satchel_application_finalize (GObject *object)
+{
+  SatchelApplication *self = (SatchelApplication *)object;
+
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->store);
+  g_clear_object (&self->secrets);
+  g_clear_object (&self->profile);
+  g_clear_pointer (&self->profile_dir, g_free);
+  g_clear_error (&self->store_error);
+
+  G_OBJECT_CLASS (satchel_application_parent_class)->finalize (object);
+}
+
+static void
+satchel_application_class_init (SatchelApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = satchel_application_finalize;
+  app_class->handle_local_options = satchel_application_handle_local_options;
+  app_class->startup = satchel_application_startup;
+  app_class->activate = satchel_application_activate;
+  app_class->shutdown = satchel_application_shutdown;
+}
+
+static void
+satchel_application_init (SatchelApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Read and send mail over IMAP, POP3 and SMTP."));
+}
+
+SatchelApplication *
+satchel_application_new (void)
+{
+  return g_object_new (SATCHEL_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/satchelmail/Satchel",
+                       NULL);
+}
+
+/**
+ * satchel_application_get_accounts:
+ *
+ * Returns: (transfer none) (nullable): the profile's accounts, or %NULL when
+ *   the store could not be opened
+ */
+SatchelAccountList *
+satchel_application_get_accounts (SatchelApplication *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_APPLICATION (self), NULL);
+
+  return self->accounts;
+}
+
+/**
+ * satchel_application_get_store_error:
+ *
+ * Returns: (nullable): why the profile's store could not be opened
+ */
+const GError *
+satchel_application_get_store_error (SatchelApplication *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_APPLICATION (self), NULL);
+
+  return self->store_error;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-application.h: the Satchel application
+ *
+ * Copyright 2026 The Satchel authors
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "satchel-engine.h"
+
+G_BEGIN_DECLS
+
+#define SATCHEL_TYPE_APPLICATION (satchel_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (SatchelApplication, satchel_application, SATCHEL, APPLICATION, AdwApplication)
+
+SatchelApplication *satchel_application_new            (void);
+SatchelAccountList *satchel_application_get_accounts   (SatchelApplication *self);
+const GError       *satchel_application_get_store_error (SatchelApplication *self);
+
+G_END_DECLS
