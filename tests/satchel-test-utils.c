@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-test-utils.c: what the C tests share
+ *
+ * Copyright 2026 The Satchel authors
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "satchel-engine.h"
+#include "satchel-test-utils.h"
+
+void
+satchel_test_init (int    *argc,
+                   char ***argv)
+{
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  satchel_engine_init ();
+}
+
+/* A new private directory under the test's temporary directory. */
+char *
+satchel_test_make_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_dir_make_tmp ("satchel-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return path;
+}
+
+void
+satchel_test_remove_dir (const char *path)
+{
+  g_autoptr(GFile) dir = g_file_new_for_path (path);
+  g_autoptr(GFileEnumerator) children = NULL;
+  GFileInfo *info;
+
+  children = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        satchel_test_remove_dir (child);
+      else
+        g_unlink (child);
+      g_object_unref (info);
+    }
+  g_rmdir (path);
+}
+
+/* Whether the private servers of tests/servers/ are up. Without them the
+ * test is skipped, unless SATCHEL_TEST_REQUIRE_SERVERS says that they must
+ * be (build-aux/test sets it), and then it fails. */
+gboolean
+satchel_test_require_servers (void)
+{
+  if (g_getenv ("SATCHEL_TEST_SERVERS") != NULL)
+    return TRUE;
+  if (g_getenv ("SATCHEL_TEST_REQUIRE_SERVERS") != NULL)
+    g_error ("The test servers are not running: run the tests with build-aux/test");
+  g_test_skip ("needs the test servers: run with build-aux/test");
+  return FALSE;
+}
+
+GBytes *
+satchel_test_read_file (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize len = 0;
+
+  g_file_get_contents (path, &contents, &len, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (contents, len);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-test-utils.h: what the C tests share
+ *
+ * Copyright 2026 The Satchel authors
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+void      satchel_test_init             (int          *argc,
+                                         char       ***argv);
+char     *satchel_test_make_dir         (void);
+void      satchel_test_remove_dir       (const char   *path);
+gboolean  satchel_test_require_servers  (void);
+GBytes   *satchel_test_read_file        (const char   *path);
+
+G_END_DECLS

@@ -1,0 +1,308 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Changes the test servers' mailboxes from outside Satchel.
+
+Used by the tests (import it, or run tests/servers/mailctl) inside a
+satchel-test-servers run, whose environment names the servers. Changes go
+through IMAP as another client would make them (imaplib over TLS, trusting
+the run's CA), or through doveadm where only the server can (UIDVALIDITY,
+filling a big mailbox fast).
+"""
+
+import email.message
+import itertools
+import email.policy
+import email.utils
+import fcntl
+import hashlib
+import imaplib
+import json
+import os
+import random
+import re
+import ssl
+import subprocess
+import time
+
+_FIRST_NAMES = ["Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Dennis", "Frances",
+                "Ken", "Radia", "Guido", "Sophie", "Léa", "Jürgen", "Zoë", "Åsa", "Мария", "陈"]
+_LAST_NAMES = ["Lovelace", "Hopper", "Torvalds", "Hamilton", "Turing", "Liskov", "Ritchie",
+               "Allen", "Thompson", "Perlman", "van Rossum", "Wilson", "Dubois", "Müller"]
+_user_counter = itertools.count(1)
+_WORDS = ("mail client sync folder server message offline draft invoice meeting agenda "
+          "report budget release notes review patch build test schedule travel lunch "
+          "garden concert tickets photo holiday weather quarterly roadmap design summary "
+          "question answer follow up reminder thanks update status proposal").split()
+
+
+def env(name):
+    value = os.environ.get(name)
+    if value is None:
+        raise RuntimeError(f"{name} is not set: run inside tests/servers/satchel-test-servers")
+    return value
+
+
+def doveadm(*args, stdin=None):
+    return subprocess.run(["doveadm", "-c", env("SATCHEL_TEST_DOVECOT_CONF"), *args],
+                          input=stdin, check=True, capture_output=True)
+
+
+def new_user(prefix="u"):
+    """A user nobody else has used: (name, password). Every user name
+    exists, with the password "pw-" + name; nothing is written."""
+    name = f"{prefix}{os.getpid()}x{next(_user_counter)}x{random.randrange(1 << 30):x}"
+    return name, "pw-" + name
+
+
+def adduser(name, password):
+    """Adds a mail user with a password of its own (IMAP, POP3 and SMTP),
+    and waits until Dovecot, which reads the file at most once a second,
+    accepts it."""
+    path = env("SATCHEL_TEST_PASSWD")
+    with open(path, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        f.write(f"{name}:{{PLAIN}}{password}::::::\n")
+        f.flush()
+        fcntl.flock(f, fcntl.LOCK_UN)
+    deadline = time.monotonic() + 5
+    while True:
+        probe = subprocess.run(["doveadm", "-c", env("SATCHEL_TEST_DOVECOT_CONF"), "auth",
+                                "test", name, password], capture_output=True)
+        if probe.returncode == 0:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Dovecot does not accept the new user {name}: "
+                               f"{probe.stdout!r} {probe.stderr!r}")
+        time.sleep(0.1)
+
+
+def ssl_context():
+    context = ssl.create_default_context(cafile=env("SATCHEL_TEST_CA"))
+    context.check_hostname = True
+    return context
+
+
+def imap(user, password):
+    """A logged-in imaplib client over implicit TLS."""
+    conn = imaplib.IMAP4_SSL(env("SATCHEL_TEST_HOST"), int(env("SATCHEL_TEST_IMAPS_PORT")),
+                             ssl_context=ssl_context())
+    conn.login(user, password)
+    return conn
+
+
+def _quote(name):
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _check(result, what):
+    typ, data = result
+    if typ != "OK":
+        raise RuntimeError(f"{what}: {typ} {data}")
+    return data
+
+
+def make_message(index, seed=0, size=None, attachment=False, date=None, reply_to_index=None):
+    """One realistic message, the same bytes for the same arguments."""
+    rng = random.Random(seed * 1_000_003 + index)
+    first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
+    local = re.sub(r"[^a-z]", "", first.lower()) or "someone"
+    sender = email.utils.formataddr((f"{first} {last}", f"{local}.{index % 97}@example.org"))
+    msg = email.message.EmailMessage(policy=email.policy.SMTP)
+    msg["From"] = sender
+    msg["To"] = "Test User <user@example.com>"
+    subject = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(2, 7))).capitalize()
+    msg["Subject"] = f"{subject} #{index}"
+    when = date if date is not None else 1_700_000_000 + index * 600
+    msg["Date"] = email.utils.formatdate(when, localtime=False)
+    msg["Message-ID"] = f"<gen.{seed}.{index}@satchel.test>"
+    if reply_to_index is not None:
+        parent = f"<gen.{seed}.{reply_to_index}@satchel.test>"
+        msg["In-Reply-To"] = parent
+        msg["References"] = parent
+    target = size if size is not None else rng.randint(2048, 20480)
+    paragraphs = []
+    length = 0
+    while length < target * 0.7:
+        words = [rng.choice(_WORDS) for _ in range(rng.randint(20, 60))]
+        para = " ".join(words).capitalize() + "."
+        paragraphs.append(para)
+        length += len(para) + 2
+    msg.set_content("\n\n".join(paragraphs) + "\n")
+    if attachment:
+        blob = rng.randbytes(max(1024, target // 2))
+        msg.add_attachment(blob, maintype="application", subtype="octet-stream",
+                           filename=f"data-{index}.bin")
+    return msg.as_bytes()
+
+
+def append(user, password, folder, raw, flags=()):
+    """Appends a message as another client would. Returns its UID."""
+    conn = imap(user, password)
+    try:
+        flag_list = "(" + " ".join(flags) + ")" if flags else None
+        data = _check(conn.append(_quote(folder), flag_list, None, raw), "APPEND")
+        match = re.search(rb"APPENDUID \d+ (\d+)", data[0] or b"")
+        return int(match.group(1)) if match else None
+    finally:
+        conn.logout()
+
+
+def store_flags(user, password, folder, uid, change):
+    """change: '+\\Seen', '-\\Flagged', ..."""
+    conn = imap(user, password)
+    try:
+        _check(conn.select(_quote(folder)), "SELECT")
+        op = "+FLAGS.SILENT" if change[0] == "+" else "-FLAGS.SILENT"
+        _check(conn.uid("STORE", str(uid), op, f"({change[1:]})"), "STORE")
+    finally:
+        conn.logout()
+
+
+def expunge(user, password, folder, uids):
+    conn = imap(user, password)
+    try:
+        _check(conn.select(_quote(folder)), "SELECT")
+        uid_set = ",".join(str(u) for u in uids)
+        _check(conn.uid("STORE", uid_set, "+FLAGS.SILENT", "(\\Deleted)"), "STORE")
+        _check(conn.uid("EXPUNGE", uid_set), "UID EXPUNGE")
+    finally:
+        conn.logout()
+
+
+def folder_op(user, password, op, *names):
+    conn = imap(user, password)
+    try:
+        if op == "create":
+            _check(conn.create(_quote(names[0])), "CREATE")
+        elif op == "rename":
+            _check(conn.rename(_quote(names[0]), _quote(names[1])), "RENAME")
+        elif op == "delete":
+            _check(conn.delete(_quote(names[0])), "DELETE")
+        else:
+            raise ValueError(op)
+    finally:
+        conn.logout()
+
+
+def set_uidvalidity(user, folder, value):
+    doveadm("mailbox", "update", "-u", user, "--uid-validity", str(value), folder)
+
+
+def _maildir_path(user, folder):
+    root = os.path.join(env("SATCHEL_TEST_MAIL_DIR"), user)
+    return root if folder.upper() == "INBOX" else os.path.join(root, *folder.split("/"))
+
+
+def fill(user, folder, count, seed=0, attachment_every=0, uidvalidity=None,
+         seen_every=0, flagged_every=0):
+    """Puts count generated messages (UIDs 1..count) in a new, empty folder
+    fast: Maildir files and a dovecot-uidlist written here, then indexed by
+    doveadm. The newest message has the highest UID."""
+    path = _maildir_path(user, folder)
+    if os.path.exists(os.path.join(path, "dovecot-uidlist")):
+        raise RuntimeError(f"{folder} of {user} is not new; fill only fills new folders")
+    for sub in ("cur", "new", "tmp"):
+        os.makedirs(os.path.join(path, sub), exist_ok=True)
+    uidvalidity = uidvalidity or int(time.time())
+    lines = [f"3 V{uidvalidity} N{count + 1} G{hashlib.md5(path.encode()).hexdigest()}"]
+    for i in range(1, count + 1):
+        raw = make_message(i, seed=seed,
+                           attachment=bool(attachment_every and i % attachment_every == 0))
+        raw = raw.replace(b"\r\n", b"\n")
+        flags = ""
+        if flagged_every and i % flagged_every == 0:
+            flags += "F"
+        if seen_every and i % seen_every == 0:
+            flags += "S"
+        base = f"{1_700_000_000 + i}.M{i}P{seed}.satchel,S={len(raw)}"
+        with open(os.path.join(path, "cur", f"{base}:2,{flags}"), "wb") as f:
+            f.write(raw)
+        os.utime(os.path.join(path, "cur", f"{base}:2,{flags}"),
+                 (1_700_000_000 + i * 600, 1_700_000_000 + i * 600))
+        lines.append(f"{i} :{base}")
+    with open(os.path.join(path, "dovecot-uidlist"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    uid, gid = int(env("SATCHEL_TEST_MAIL_UID")), int(env("SATCHEL_TEST_MAIL_GID"))
+    root = os.path.join(env("SATCHEL_TEST_MAIL_DIR"), user)
+    for dirpath, dirnames, filenames in os.walk(root):
+        os.chown(dirpath, uid, gid)
+        for name in filenames:
+            os.chown(os.path.join(dirpath, name), uid, gid)
+    if folder.upper() != "INBOX":
+        subprocess.run(["doveadm", "-c", env("SATCHEL_TEST_DOVECOT_CONF"), "mailbox",
+                        "subscribe", "-u", user, folder], capture_output=True)
+    doveadm("index", "-u", user, folder)
+
+
+def folders(user, password):
+    """[{name, flags}] as LIST reports them (names in modified UTF-7 decoded
+    only for ASCII)."""
+    conn = imap(user, password)
+    try:
+        data = _check(conn.list(), "LIST")
+    finally:
+        conn.logout()
+    result = []
+    for line in data:
+        match = re.match(rb'\((.*?)\) (?:"(.)"|NIL) (.*)', line)
+        flags, _delim, name = match.groups()
+        name = name.decode()
+        if name.startswith('"'):
+            name = name[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        result.append({"name": name, "flags": sorted(flags.decode().split())})
+    return sorted(result, key=lambda f: f["name"])
+
+
+def messages(user, password, folder, bodies=False):
+    """[{uid, flags, size, message_id, sha256}] by UID, as the server has them."""
+    conn = imap(user, password)
+    try:
+        typ, data = conn.select(_quote(folder), readonly=True)
+        if typ != "OK":
+            raise RuntimeError(f"SELECT {folder}: {data}")
+        if int(data[0]) == 0:
+            return []
+        items = "(UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
+        items += " BODY.PEEK[])" if bodies else ")"
+        data = _check(conn.uid("FETCH", "1:*", items), "FETCH")
+    finally:
+        conn.logout()
+    result = {}
+    current = None
+
+    def take_flags(text):
+        match = re.search(rb"FLAGS \((.*?)\)", text)
+        if match:
+            current["flags"] = sorted(f for f in match.group(1).decode().split()
+                                      if f != "\\Recent")
+
+    for part in data:
+        head, payload = part if isinstance(part, tuple) else (part, None)
+        if re.match(rb"\d+ \(", head):
+            uid = int(re.search(rb"UID (\d+)", head).group(1))
+            current = result.setdefault(uid, {"uid": uid})
+        if current is None:
+            continue
+        take_flags(head)
+        match = re.search(rb"RFC822.SIZE (\d+)", head)
+        if match:
+            current["size"] = int(match.group(1))
+        if payload is not None and b"HEADER.FIELDS" in head:
+            mid = re.search(rb"<[^>]*>", payload)
+            current["message_id"] = mid.group(0).decode() if mid else None
+        elif payload is not None and b"BODY[]" in head:
+            current["sha256"] = hashlib.sha256(payload).hexdigest()
+    return [result[uid] for uid in sorted(result)]
+
+
+def sent_messages():
+    """What the SMTP server accepted, oldest first: [{envelope..., raw}]."""
+    spool = env("SATCHEL_TEST_SMTP_SPOOL")
+    result = []
+    for name in sorted(os.listdir(spool)):
+        if name.endswith(".json"):
+            with open(os.path.join(spool, name)) as f:
+                meta = json.load(f)
+            with open(os.path.join(spool, name[:-5] + ".eml"), "rb") as f:
+                meta["raw"] = f.read()
+            result.append(meta)
+    return result

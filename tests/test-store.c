@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-store.c: the SQLite store: creation, migrations, refusal, durability
+ *
+ * Copyright 2026 The Satchel authors
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include "satchel-engine.h"
+#include "store/satchel-store-private.h"
+#include "satchel-test-utils.h"
+
+typedef struct
+{
+  char *dir;
+  char *path;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->dir = satchel_test_make_dir ();
+  fixture->path = g_build_filename (fixture->dir, "satchel.db", NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  satchel_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->path);
+}
+
+static char *
+query_text (SatchelStore *store,
+            const char   *sql)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = satchel_store_prepare (store, sql, &error);
+  char *text = NULL;
+
+  g_assert_no_error (error);
+  if (satchel_store_step (store, stmt, &error) == SQLITE_ROW)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  g_assert_no_error (error);
+  sqlite3_reset (stmt);
+  return text;
+}
+
+static gint64
+query_int (SatchelStore *store,
+           const char   *sql)
+{
+  g_autofree char *text = query_text (store, sql);
+
+  g_assert_nonnull (text);
+  return g_ascii_strtoll (text, NULL, 10);
+}
+
+/* Every table, index and trigger, as SQLite stores their definitions. */
+static char *
+schema_of (SatchelStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+
+  stmt = satchel_store_prepare (store,
+                                "SELECT type, name, sql FROM sqlite_master "
+                                "WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name", &error);
+  g_assert_no_error (error);
+  while (satchel_store_step (store, stmt, &error) == SQLITE_ROW)
+    g_string_append_printf (text, "%s %s: %s\n", sqlite3_column_text (stmt, 0),
+                            sqlite3_column_text (stmt, 1), sqlite3_column_text (stmt, 2));
+  g_assert_no_error (error);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+test_store_create (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelStore) store = NULL;
+  g_autofree char *mode = NULL;
+  g_autofree char *wal = NULL;
+  struct stat st;
+
+  store = satchel_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+
+  g_assert_cmpint (satchel_store_get_latest_version (), >=, 1);
+  g_assert_cmpint (satchel_store_get_version (store), ==, satchel_store_get_latest_version ());
+  g_assert_cmpint (query_int (store, "PRAGMA user_version"), ==,
+                   satchel_store_get_latest_version ());
+  g_assert_cmpint (query_int (store, "PRAGMA application_id"), ==, SATCHEL_STORE_APPLICATION_ID);
+  mode = query_text (store, "PRAGMA journal_mode");
+  g_assert_cmpstr (mode, ==, "wal");
+  g_assert_cmpint (query_int (store, "PRAGMA foreign_keys"), ==, 1);
+
+  /* Each table of the design exists. */
+  for (const char **t = (const char *[]) { "account", "folder", "message", "body", "message_fts",
+                                           "pending_op", "outbox", "pop3_uidl", "cert_pin",
+                                           "contact", NULL };
+       *t != NULL; t++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_master "
+                                              "WHERE name = '%s'", *t);
+      g_assert_cmpint (query_int (store, sql), ==, 1);
+    }
+
+  /* Only the user may read the database and its write-ahead log. */
+  g_assert_cmpint (g_stat (fixture->path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  wal = g_strconcat (fixture->path, "-wal", NULL);
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+}
+
+static void
+test_store_reopen (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelStore) store = satchel_store_open (fixture->path, &error);
+  g_autofree char *schema = NULL;
+  g_autofree char *schema_again = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (satchel_store_exec (store,
+                                     "INSERT INTO contact (address, name) "
+                                     "VALUES ('ada@example.org', 'Ada')", &error));
+  g_assert_no_error (error);
+  schema = schema_of (store);
+  g_clear_object (&store);
+
+  store = satchel_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (satchel_store_get_version (store), ==, satchel_store_get_latest_version ());
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM contact WHERE name = 'Ada'"), ==, 1);
+  schema_again = schema_of (store);
+  g_assert_cmpstr (schema, ==, schema_again);
+}
+
+/* A store left by each earlier version is brought to the latest schema,
+ * keeps its data, and ends exactly as a new store does. */
+static void
+test_store_migrate_from_every_version (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  g_autofree char *fresh_schema = NULL;
+  int latest = satchel_store_get_latest_version ();
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = g_build_filename (fixture->dir, "fresh.db", NULL);
+    g_autoptr(SatchelStore) fresh = satchel_store_open (path, &error);
+
+    g_assert_no_error (error);
+    fresh_schema = schema_of (fresh);
+  }
+
+  for (int version = 0; version < latest; version++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *name = g_strdup_printf ("from-%d.db", version);
+      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+      g_autoptr(SatchelStore) old = NULL;
+      g_autoptr(SatchelStore) store = NULL;
+      g_autofree char *schema = NULL;
+      gboolean has_accounts;
+
+      old = satchel_store_open_at_version (path, version, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (satchel_store_get_version (old), ==, version);
+      has_accounts = version >= 1;
+      if (has_accounts)
+        {
+          g_assert_true (satchel_store_exec (old,
+                                             "INSERT INTO account (uuid, label, email, kind, "
+                                             "host, security, user, created) VALUES ('u1', "
+                                             "'Work', 'a@example.org', 'imap', 'imap.example.org', "
+                                             "'tls', 'a', 0)", &error));
+          g_assert_no_error (error);
+        }
+      g_clear_object (&old);
+
+      store = satchel_store_open (path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (satchel_store_get_version (store), ==, latest);
+      schema = schema_of (store);
+      g_assert_cmpstr (schema, ==, fresh_schema);
+      if (has_accounts)
+        g_assert_cmpint (query_int (store, "SELECT count(*) FROM account WHERE label = 'Work'"),
+                         ==, 1);
+    }
+}
+
+static void
+assert_refused_untouched (const char *path,
+                          int         expected_code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) before = satchel_test_read_file (path);
+  g_autoptr(GBytes) after = NULL;
+  g_autoptr(SatchelStore) store = NULL;
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+  struct stat st_before, st_after;
+
+  g_assert_cmpint (g_stat (path, &st_before), ==, 0);
+  store = satchel_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, SATCHEL_STORE_ERROR, expected_code);
+  /* The message names the file and says what happened to it. */
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "left untouched"));
+
+  after = satchel_test_read_file (path);
+  g_assert_true (g_bytes_equal (before, after));
+  g_assert_cmpint (g_stat (path, &st_after), ==, 0);
+  g_assert_cmpint (st_before.st_mtim.tv_sec, ==, st_after.st_mtim.tv_sec);
+  g_assert_cmpint (st_before.st_mtim.tv_nsec, ==, st_after.st_mtim.tv_nsec);
+  g_assert_cmpint (st_before.st_mode, ==, st_after.st_mode);
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (shm, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (journal, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_store_refuses_text_file (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_assert_true (g_file_set_contents (fixture->path, "Dear diary,\nnot a database.\n", -1, NULL));
+  assert_refused_untouched (fixture->path, SATCHEL_STORE_ERROR_NOT_A_DATABASE);
+
+  /* Even a file that starts like SQLite but is cut short. */
+  g_assert_true (g_file_set_contents (fixture->path, "SQLite format 3", 16, NULL));
+  assert_refused_untouched (fixture->path, SATCHEL_STORE_ERROR_NOT_A_DATABASE);
+}
+
+static void
+make_raw_database (const char *path,
+                   const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+}
+
+static void
+test_store_refuses_other_database (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  make_raw_database (fixture->path, "CREATE TABLE recipes (name TEXT); "
+                                    "INSERT INTO recipes VALUES ('bread');");
+  assert_refused_untouched (fixture->path, SATCHEL_STORE_ERROR_NOT_A_DATABASE);
+}
+
+static void
+test_store_refuses_newer_schema (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  g_autoptr(SatchelStore) store = satchel_store_open (fixture->path, &error);
+
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  /* As a later Satchel would leave it, checkpointed into the main file. */
+  sql = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA journal_mode = DELETE;",
+                         satchel_store_get_latest_version () + 1);
+  make_raw_database (fixture->path, sql);
+  assert_refused_untouched (fixture->path, SATCHEL_STORE_ERROR_NEWER_SCHEMA);
+}
+
+static void
+test_store_statements_reused (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelStore) store = satchel_store_open (fixture->path, &error);
+  const char *sql = "SELECT count(*) FROM message WHERE folder_id = ?";
+  sqlite3_stmt *first;
+  sqlite3_stmt *second;
+
+  g_assert_no_error (error);
+  first = satchel_store_prepare (store, sql, &error);
+  g_assert_no_error (error);
+  sqlite3_bind_int (first, 1, 42);
+  g_assert_cmpint (satchel_store_step (store, first, &error), ==, SQLITE_ROW);
+
+  /* The second request gets the same compiled statement, reset and with
+   * its bindings cleared. */
+  second = satchel_store_prepare (store, sql, &error);
+  g_assert_no_error (error);
+  g_assert_true (first == second);
+  g_assert_false (sqlite3_stmt_busy (second));
+  {
+    char *expanded = sqlite3_expanded_sql (second);
+
+    g_assert_cmpstr (expanded, ==, "SELECT count(*) FROM message WHERE folder_id = NULL");
+    sqlite3_free (expanded);
+  }
+}
+
+static void
+test_store_transactions (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelStore) store = satchel_store_open (fixture->path, &error);
+
+  g_assert_no_error (error);
+
+  /* A rolled-back inner savepoint leaves the outer transaction's writes. */
+  g_assert_true (satchel_store_begin (store, &error));
+  g_assert_true (satchel_store_exec (store, "INSERT INTO contact (address) VALUES ('a@x.org')", &error));
+  g_assert_true (satchel_store_begin (store, &error));
+  g_assert_true (satchel_store_exec (store, "INSERT INTO contact (address) VALUES ('b@x.org')", &error));
+  satchel_store_rollback (store);
+  g_assert_true (satchel_store_begin (store, &error));
+  g_assert_true (satchel_store_exec (store, "INSERT INTO contact (address) VALUES ('c@x.org')", &error));
+  g_assert_true (satchel_store_commit (store, &error));
+  g_assert_true (satchel_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM contact"), ==, 2);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM contact WHERE address = 'b@x.org'"),
+                   ==, 0);
+
+  /* A rolled-back outer transaction leaves nothing. */
+  g_assert_true (satchel_store_begin (store, &error));
+  g_assert_true (satchel_store_exec (store, "DELETE FROM contact", &error));
+  satchel_store_rollback (store);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM contact"), ==, 2);
+
+  /* A broken constraint is a store error with the constraint code. */
+  g_assert_false (satchel_store_exec (store, "INSERT INTO contact (address) VALUES ('a@x.org')",
+                                      &error));
+  g_assert_error (error, SATCHEL_STORE_ERROR, SATCHEL_STORE_ERROR_CONSTRAINT);
+}
+
+/* Deleting an account takes its folders, messages, bodies and index rows
+ * with it; the index follows message deletes by trigger. */
+static void
+test_store_cascades (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelStore) store = satchel_store_open (fixture->path, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (satchel_store_exec (store,
+    "INSERT INTO account (id, uuid, label, email, kind, host, security, user, created) "
+    "  VALUES (1, 'u', 'a', 'a@x.org', 'imap', 'h', 'tls', 'a', 0);"
+    "INSERT INTO folder (id, account_id, name, role) VALUES (10, 1, 'INBOX', 'inbox');"
+    "INSERT INTO message (id, folder_id, uid, subject) VALUES (100, 10, 1, 'Hello'),"
+    "  (101, 10, 2, 'World');"
+    "INSERT INTO body (message_id, raw) VALUES (100, x'48656c6c6f');"
+    "INSERT INTO message_fts (rowid, subject, addresses, body) VALUES"
+    "  (100, 'Hello', 'a@x.org', 'first words'), (101, 'World', 'b@x.org', 'second words');"
+    "INSERT INTO pop3_uidl (account_id, uidl, message, downloaded) VALUES (1, 'x1', 100, 0);",
+    &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM message_fts WHERE message_fts "
+                                     "MATCH 'words'"), ==, 2);
+  g_assert_true (satchel_store_exec (store, "DELETE FROM message WHERE id = 101", &error));
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM message_fts WHERE message_fts "
+                                     "MATCH 'words'"), ==, 1);
+
+  g_assert_true (satchel_store_exec (store, "DELETE FROM account WHERE id = 1", &error));
+  g_assert_no_error (error);
+  for (const char **t = (const char *[]) { "folder", "message", "body", "message_fts",
+                                           "pop3_uidl", NULL };
+       *t != NULL; t++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", *t);
+
+      g_assert_cmpint (query_int (store, sql), ==, 0);
+    }
+}
+
+/* Kill a writer process with SIGKILL inside a large transaction, many
+ * times at different moments: the store must open intact, with every
+ * committed batch and nothing of the interrupted one. */
+static void
+test_store_survives_kill (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  const char *writer = g_getenv ("SATCHEL_TEST_STORE_WRITER");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261122);
+  int rounds = g_test_slow () ? 40 : 12;
+
+  g_assert_nonnull (writer);
+
+  for (int round = 0; round < rounds; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSubprocess) child = NULL;
+      g_autoptr(GDataInputStream) out = NULL;
+      g_autoptr(SatchelStore) store = NULL;
+      g_autofree char *line = NULL;
+      g_autofree char *report = NULL;
+      gint64 committed;
+      gint64 rows;
+      guint delay_ms = g_rand_int_range (rand, 0, 60);
+
+      child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, writer, fixture->path,
+                                NULL);
+      g_assert_no_error (error);
+      out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
+
+      /* The writer says how many rows it committed before it began the
+       * transaction that is about to be cut. */
+      line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      g_assert_true (g_str_has_prefix (line, "committed "));
+      committed = g_ascii_strtoll (line + strlen ("committed "), NULL, 10);
+
+      g_usleep (delay_ms * 1000);
+      g_subprocess_send_signal (child, SIGKILL);
+      g_subprocess_wait (child, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_get_if_signaled (child));
+
+      store = satchel_store_open (fixture->path, &error);
+      g_assert_no_error (error);
+      g_assert_true (satchel_store_check_integrity (store, &report, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (report, ==, "ok");
+
+      /* The writer commits in batches of 1000 and then begins one large
+       * transaction that it never finishes before it is killed; only whole
+       * batches may be there. */
+      rows = query_int (store, "SELECT count(*) FROM message");
+      g_assert_cmpint (rows, ==, committed);
+      g_assert_cmpint (rows % 1000, ==, 0);
+      g_assert_cmpint (query_int (store, "SELECT count(*) FROM body"), ==, rows);
+      g_assert_cmpint (query_int (store, "SELECT count(*) FROM message_fts"), ==, rows);
+    }
+}
+
+/* Kill a writer that commits batch after batch, at a random moment (often
+ * inside a COMMIT): every batch it reported is there, and no half batch. */
+static void
+test_store_survives_kill_between_commits (Fixture       *fixture,
+                                          gconstpointer  data)
+{
+  const char *writer = g_getenv ("SATCHEL_TEST_STORE_WRITER");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (1122);
+  int rounds = g_test_slow () ? 40 : 12;
+
+  g_assert_nonnull (writer);
+
+  for (int round = 0; round < rounds; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSubprocess) child = NULL;
+      g_autoptr(GDataInputStream) out = NULL;
+      g_autoptr(SatchelStore) store = NULL;
+      g_autofree char *report = NULL;
+      gint64 reported = 0;
+      gint64 rows;
+      int lines = g_rand_int_range (rand, 1, 6);
+
+      child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, writer, fixture->path,
+                                "--batches", NULL);
+      g_assert_no_error (error);
+      out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
+      for (int i = 0; i < lines; i++)
+        {
+          g_autofree char *line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+
+          g_assert_no_error (error);
+          g_assert_nonnull (line);
+          reported = g_ascii_strtoll (line + strlen ("committed "), NULL, 10);
+        }
+      g_usleep (g_rand_int_range (rand, 0, 20000));
+      g_subprocess_send_signal (child, SIGKILL);
+      g_subprocess_wait (child, NULL, &error);
+      g_assert_no_error (error);
+
+      store = satchel_store_open (fixture->path, &error);
+      g_assert_no_error (error);
+      g_assert_true (satchel_store_check_integrity (store, &report, &error));
+      g_assert_cmpstr (report, ==, "ok");
+      rows = query_int (store, "SELECT count(*) FROM message");
+      g_assert_cmpint (rows, >=, reported);
+      g_assert_cmpint (rows % 1000, ==, 0);
+      g_assert_cmpint (query_int (store, "SELECT count(*) FROM body"), ==, rows);
+      g_assert_cmpint (query_int (store, "SELECT count(*) FROM message_fts"), ==, rows);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  satchel_test_init (&argc, &argv);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/store/create", test_store_create);
+  ADD ("/store/reopen", test_store_reopen);
+  ADD ("/store/migrate-from-every-version", test_store_migrate_from_every_version);
+  ADD ("/store/refuses/text-file", test_store_refuses_text_file);
+  ADD ("/store/refuses/other-database", test_store_refuses_other_database);
+  ADD ("/store/refuses/newer-schema", test_store_refuses_newer_schema);
+  ADD ("/store/statements-reused", test_store_statements_reused);
+  ADD ("/store/transactions", test_store_transactions);
+  ADD ("/store/cascades", test_store_cascades);
+  ADD ("/store/survives-kill/inside-transaction", test_store_survives_kill);
+  ADD ("/store/survives-kill/between-commits", test_store_survives_kill_between_commits);
+
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-window.c: the application's window, started as a user starts it
+ *
+ * Copyright 2026 The Satchel authors
+ *
+ * Each test runs SatchelApplication with g_application_run() and a profile
+ * of its own, looks at the window once it is shown, acts on it, and quits.
+ * Needs an X server (build-aux/test provides Xvfb).
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <stdio.h>
+
+#include "satchel-application.h"
+#include "satchel-window.h"
+#include "satchel-test-utils.h"
+
+typedef void (*WindowCheck) (SatchelApplication *app,
+                             SatchelWindow      *window);
+
+typedef struct
+{
+  SatchelApplication *app;
+  WindowCheck         check;
+  gboolean            ran;
+} Run;
+
+static GtkWidget *
+find_widget (GtkWidget *root,
+             gboolean (*match) (GtkWidget *widget, gconstpointer data),
+             gconstpointer data)
+{
+  if (match (root, data))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+is_button_for_action (GtkWidget     *widget,
+                      gconstpointer  action)
+{
+  return GTK_IS_BUTTON (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0;
+}
+
+static gboolean
+is_mapped_status_page_titled (GtkWidget     *widget,
+                              gconstpointer  title)
+{
+  return ADW_IS_STATUS_PAGE (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (adw_status_page_get_title (ADW_STATUS_PAGE (widget)), title) == 0;
+}
+
+static gboolean
+is_mapped_row_titled (GtkWidget     *widget,
+                      gconstpointer  title)
+{
+  return ADW_IS_ACTION_ROW (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static void
+wait_for_draw (GtkWidget *widget)
+{
+  GMainContext *context = g_main_context_default ();
+
+  /* Let the stack's transition and the relayout finish. */
+  for (int i = 0; i < 50; i++)
+    {
+      while (g_main_context_iteration (context, FALSE))
+        ;
+      g_usleep (10000);
+    }
+  gtk_test_widget_wait_for_draw (widget);
+}
+
+static gboolean
+run_check_cb (gpointer user_data)
+{
+  Run *run = user_data;
+  GApplication *app = G_APPLICATION (run->app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  g_assert_true (SATCHEL_IS_WINDOW (window));
+  wait_for_draw (GTK_WIDGET (window));
+  run->check (SATCHEL_APPLICATION (app), SATCHEL_WINDOW (window));
+  run->ran = TRUE;
+  /* As the user closing the window: the application ends with it. */
+  gtk_window_destroy (window);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+window_added_cb (GtkApplication *app,
+                 GtkWindow      *window,
+                 Run            *run)
+{
+  g_idle_add (run_check_cb, run);
+}
+
+static void
+run_app (const char  *profile,
+         WindowCheck  check)
+{
+  SatchelApplication *app = satchel_application_new ();
+  Run run = { app, check, FALSE };
+  char *argv[] = { (char *) "satchel", (char *) "--profile", (char *) profile, NULL };
+  int status;
+
+  g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), &run);
+  status = g_application_run (G_APPLICATION (app), 3, argv);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (run.ran);
+  g_assert_finalize_object (app);
+}
+
+static void
+check_first_run (SatchelApplication *app,
+                 SatchelWindow      *window)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelAccount) account = NULL;
+  SatchelAccountList *accounts = satchel_application_get_accounts (app);
+  GtkWidget *button;
+
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Satchel");
+  g_assert_cmpstr (satchel_window_get_page (window), ==, "welcome");
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_status_page_titled,
+                                 "Add an account to start"));
+
+  /* The button that opens the account wizard is there, usable, and its
+   * action is enabled. */
+  button = find_widget (GTK_WIDGET (window), is_button_for_action, "app.add-account");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "add-account"));
+  g_assert_true (gtk_widget_activate (button));
+
+  /* The window follows the account model: an account added (here as
+   * satchel-cli or the wizard would add it) shows, and the first-run page
+   * comes back when it is removed. */
+  account = satchel_account_new (SATCHEL_ACCOUNT_KIND_IMAP, "ada@example.org");
+  g_object_set (account, "host", "imap.example.org", "label", "Work", NULL);
+  g_assert_true (satchel_account_list_add (accounts, account, &error));
+  g_assert_no_error (error);
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_cmpstr (satchel_window_get_page (window), ==, "accounts");
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_row_titled, "Work"));
+
+  /* A bound property: the row's title follows the label. */
+  g_object_set (account, "label", "Office", NULL);
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_row_titled, "Office"));
+
+  g_assert_true (satchel_account_list_remove (accounts, account, &error));
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_cmpstr (satchel_window_get_page (window), ==, "welcome");
+}
+
+static void
+test_window_first_run (void)
+{
+  g_autofree char *profile = satchel_test_make_dir ();
+
+  if (!satchel_test_require_servers ())
+    return;
+  run_app (profile, check_first_run);
+  satchel_test_remove_dir (profile);
+}
+
+static void
+check_existing_accounts (SatchelApplication *app,
+                         SatchelWindow      *window)
+{
+  g_assert_cmpstr (satchel_window_get_page (window), ==, "accounts");
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_row_titled, "Saved"));
+}
+
+static void
+test_window_existing_accounts (void)
+{
+  g_autofree char *profile = satchel_test_make_dir ();
+  g_autofree char *path = g_build_filename (profile, "satchel.db", NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!satchel_test_require_servers ())
+    return;
+
+  /* Saved by an earlier run. */
+  {
+    g_autoptr(SatchelStore) store = satchel_store_open (path, &error);
+    g_autoptr(SatchelAccountList) list = satchel_account_list_new (store, &error);
+    g_autoptr(SatchelAccount) account = satchel_account_new (SATCHEL_ACCOUNT_KIND_POP3,
+                                                             "bob@example.org");
+
+    g_assert_no_error (error);
+    g_object_set (account, "host", "pop.example.org", "label", "Saved", NULL);
+    g_assert_true (satchel_account_list_add (list, account, &error));
+  }
+  run_app (profile, check_existing_accounts);
+  satchel_test_remove_dir (profile);
+}
+
+static void
+check_bad_store (SatchelApplication *app,
+                 SatchelWindow      *window)
+{
+  GtkWidget *page;
+
+  g_assert_cmpstr (satchel_window_get_page (window), ==, "error");
+  page = find_widget (GTK_WIDGET (window), is_mapped_status_page_titled,
+                      "The Mail Store Cannot Be Opened");
+  g_assert_nonnull (page);
+  g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (page)),
+                            "not a Satchel mail store"));
+}
+
+static void
+test_window_bad_store (void)
+{
+  g_autofree char *profile = satchel_test_make_dir ();
+  g_autofree char *path = g_build_filename (profile, "satchel.db", NULL);
+
+  if (!satchel_test_require_servers ())
+    return;
+  g_assert_true (g_file_set_contents (path, "not a database at all\n", -1, NULL));
+  run_app (profile, check_bad_store);
+  satchel_test_remove_dir (profile);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* Xvfb comes with the test servers. */
+  if (g_getenv ("DISPLAY") == NULL)
+    {
+      if (g_getenv ("SATCHEL_TEST_REQUIRE_SERVERS") != NULL)
+        g_error ("No display: the test servers should have started Xvfb");
+      printf ("1..0 # SKIP needs a display: run with build-aux/test\n");
+      return 0;
+    }
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  satchel_engine_init ();
+
+  g_test_add_func ("/window/first-run", test_window_first_run);
+  g_test_add_func ("/window/existing-accounts", test_window_existing_accounts);
+  g_test_add_func ("/window/bad-store", test_window_bad_store);
+
+  return g_test_run ();
+}
