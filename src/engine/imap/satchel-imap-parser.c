@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-imap-parser.c: a streaming parser of IMAP server responses
+ *
+ * Copyright 2026 The Satchel authors
+ *
+ * The session feeds the parser one line at a time (without its CRLF); a
+ * line that ends in a literal marker ({n}, {n+} or ~{n}) asks for n bytes,
+ * which the session reads and feeds, and then for the line that continues
+ * the response. Values are built as they arrive, on an explicit stack.
+ *
+ * Every input is hostile: lists nest at most max_depth deep, a literal is
+ * at most max_literal bytes, a whole response at most max_response bytes;
+ * a number that does not fit is an error, not a wrap-around.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "net/satchel-net-error.h"
+#include "satchel-imap-parser.h"
+
+struct _SatchelImapParser
+{
+  guint                max_depth;
+  guint64              max_literal;
+  guint64              max_response;
+
+  SatchelImapResponse *response;
+  GPtrArray           *stack;        /* open lists, the innermost last; borrowed */
+  guint64              size;         /* bytes of the response so far */
+  guint64              literal_size;
+  gboolean             want_literal;
+};
+
+static gboolean
+fail (GError    **error,
+      const char *why)
+{
+  g_set_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+               _("The server sent a malformed response (%s)."), why);
+  return FALSE;
+}
+
+SatchelImapParser *
+satchel_imap_parser_new (void)
+{
+  SatchelImapParser *self = g_new0 (SatchelImapParser, 1);
+
+  self->max_depth = SATCHEL_IMAP_PARSER_DEFAULT_MAX_DEPTH;
+  self->max_literal = SATCHEL_IMAP_PARSER_DEFAULT_MAX_LITERAL;
+  self->max_response = SATCHEL_IMAP_PARSER_DEFAULT_MAX_RESPONSE;
+  self->stack = g_ptr_array_new ();
+  return self;
+}
+
+void
+satchel_imap_parser_reset (SatchelImapParser *self)
+{
+  g_clear_pointer (&self->response, satchel_imap_response_free);
+  g_ptr_array_set_size (self->stack, 0);
+  self->size = 0;
+  self->literal_size = 0;
+  self->want_literal = FALSE;
+}
+
+void
+satchel_imap_parser_free (SatchelImapParser *self)
+{
+  if (self == NULL)
+    return;
+  satchel_imap_parser_reset (self);
+  g_ptr_array_unref (self->stack);
+  g_free (self);
+}
+
+void
+satchel_imap_parser_set_limits (SatchelImapParser *self,
+                                guint              max_depth,
+                                guint64            max_literal,
+                                guint64            max_response)
+{
+  self->max_depth = max_depth;
+  self->max_literal = max_literal;
+  self->max_response = max_response;
+}
+
+/* The whole response, once a feed said DONE. */
+SatchelImapResponse *
+satchel_imap_parser_take (SatchelImapParser *self)
+{
+  SatchelImapResponse *response = g_steal_pointer (&self->response);
+
+  satchel_imap_parser_reset (self);
+  return response;
+}
+
+static gboolean
+is_atom_char (char c)
+{
+  /* ATOM-CHAR, but with the list wildcards and the flag backslash that
+   * mailbox names and flags use; brackets are handled by the caller. */
+  return (guchar) c > 0x20 && (guchar) c < 0x7f && c != '(' && c != ')' && c != '{' &&
+         c != '"' && c != ']';
+}
+
+static gboolean
+is_status (const char *word,
+           gsize       len,
+           SatchelImapStatus *status)
+{
+  static const struct { const char *name; SatchelImapStatus status; } names[] = {
+    { "OK", SATCHEL_IMAP_STATUS_OK },
+    { "NO", SATCHEL_IMAP_STATUS_NO },
+    { "BAD", SATCHEL_IMAP_STATUS_BAD },
+    { "PREAUTH", SATCHEL_IMAP_STATUS_PREAUTH },
+    { "BYE", SATCHEL_IMAP_STATUS_BYE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (strlen (names[i].name) == len && g_ascii_strncasecmp (word, names[i].name, len) == 0)
+      {
+        *status = names[i].status;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static void
+add_value (SatchelImapParser *self,
+           SatchelImapValue  *value)
+{
+  SatchelImapValue *list = g_ptr_array_index (self->stack, self->stack->len - 1);
+
+  g_ptr_array_add (list->items, value);
+}
+
+/* A literal marker, "{123}", "{123+}" or "~{123}", ending the line at
+ * *pos. */
+static gboolean
+parse_literal_marker (SatchelImapParser  *self,
+                      const char         *line,
+                      gsize               len,
+                      gsize              *pos,
+                      GError            **error)
+{
+  gsize p = *pos;
+  guint64 n = 0;
+  gsize digits = 0;
+
+  if (line[p] == '~')
+    p++;
+  if (p >= len || line[p] != '{')
+    return fail (error, "bad literal");
+  p++;
+  while (p < len && g_ascii_isdigit (line[p]))
+    {
+      guint d = line[p] - '0';
+
+      if (n > (G_MAXUINT64 - d) / 10)
+        return fail (error, "literal size out of range");
+      n = n * 10 + d;
+      digits++;
+      p++;
+    }
+  if (p < len && line[p] == '+')
+    p++;
+  if (digits == 0 || p >= len || line[p] != '}' || p + 1 != len)
+    return fail (error, "bad literal");
+  if (n > self->max_literal)
+    {
+      g_set_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+                   _("The server announced %" G_GUINT64_FORMAT " bytes of data at once, more "
+                     "than Satchel accepts (%" G_GUINT64_FORMAT ")."),
+                   n, self->max_literal);
+      return FALSE;
+    }
+  if (self->size + n > self->max_response)
+    return fail (error, "response too large");
+  self->literal_size = n;
+  self->want_literal = TRUE;
+  *pos = len;
+  return TRUE;
+}
+
+/* Parses values from line[*pos] to the end of the line into the open
+ * lists. */
+static gboolean
+parse_values (SatchelImapParser  *self,
+              const char         *line,
+              gsize               len,
+              gsize               pos,
+              GError            **error)
+{
+  while (pos < len)
+    {
+      char c = line[pos];
+
+      if (c == ' ')
+        {
+          pos++;
+        }
+      else if (c == '(')
+        {
+          SatchelImapValue *list;
+
+          if (self->stack->len > self->max_depth)
+            return fail (error, "lists nested too deep");
+          list = satchel_imap_value_new_list ();
+          add_value (self, list);
+          g_ptr_array_add (self->stack, list);
+          pos++;
+        }
+      else if (c == ')')
+        {
+          if (self->stack->len <= 1)
+            return fail (error, "unbalanced parenthesis");
+          g_ptr_array_set_size (self->stack, self->stack->len - 1);
+          pos++;
+        }
+      else if (c == '"')
+        {
+          g_autoptr(GString) text = g_string_new (NULL);
+          gboolean closed = FALSE;
+
+          for (pos++; pos < len; pos++)
+            {
+              if (line[pos] == '\\' && pos + 1 < len)
+                pos++;
+              else if (line[pos] == '"')
+                {
+                  closed = TRUE;
+                  pos++;
+                  break;
+                }
+              g_string_append_c (text, line[pos]);
+            }
+          if (!closed)
+            return fail (error, "unterminated string");
+          add_value (self, satchel_imap_value_new_string (text->str, text->len));
+        }
+      else if (c == '{' || (c == '~' && pos + 1 < len && line[pos + 1] == '{'))
+        {
+          return parse_literal_marker (self, line, len, &pos, error);
+        }
+      else if (is_atom_char (c) || c == '[')
+        {
+          gsize start = pos;
+          int brackets = 0;
+
+          /* BODY[HEADER.FIELDS (A B)]<0> is one atom: inside brackets,
+           * spaces and parentheses belong to it. */
+          while (pos < len)
+            {
+              char a = line[pos];
+
+              if (a == '[')
+                brackets++;
+              else if (a == ']' && brackets > 0)
+                brackets--;
+              else if (brackets == 0 && !is_atom_char (a))
+                break;
+              else if (brackets > 0 && (a == '\r' || a == '\n' || a == '\0'))
+                return fail (error, "bad section");
+              pos++;
+            }
+          if (brackets != 0)
+            return fail (error, "unclosed bracket");
+          if (pos - start == 3 && g_ascii_strncasecmp (line + start, "NIL", 3) == 0)
+            add_value (self, satchel_imap_value_new_nil ());
+          else
+            add_value (self, satchel_imap_value_new_atom (line + start, pos - start));
+        }
+      else
+        {
+          return fail (error, "unexpected character");
+        }
+    }
+  return TRUE;
+}
+
+static char *
+rest_of_line (const char *line,
+              gsize       len,
+              gsize       pos)
+{
+  if (pos < len && line[pos] == ' ')
+    pos++;
+  if (pos >= len)
+    return g_strdup ("");
+  return g_utf8_make_valid (line + pos, len - pos);
+}
+
+/* "[CODE args] text" of a status response, from line[pos]. */
+static gboolean
+parse_status_rest (SatchelImapParser  *self,
+                   const char         *line,
+                   gsize               len,
+                   gsize               pos,
+                   GError            **error)
+{
+  SatchelImapResponse *response = self->response;
+
+  if (pos < len && line[pos] == ' ')
+    pos++;
+  if (pos < len && line[pos] == '[')
+    {
+      const char *end = memchr (line + pos, ']', len - pos);
+      gsize code_end;
+
+      if (end == NULL)
+        return fail (error, "unclosed response code");
+      code_end = end - line;
+      response->code = satchel_imap_value_new_list ();
+      g_ptr_array_add (self->stack, response->code);
+      if (!parse_values (self, line + pos + 1, code_end - pos - 1, 0, error))
+        return FALSE;
+      if (self->want_literal || self->stack->len != 1)
+        return fail (error, "bad response code");
+      g_ptr_array_set_size (self->stack, 0);
+      pos = code_end + 1;
+    }
+  response->text = rest_of_line (line, len, pos);
+  return TRUE;
+}
+
+static gboolean
+start_response (SatchelImapParser  *self,
+                const char         *line,
+                gsize               len,
+                GError            **error)
+{
+  SatchelImapResponse *response = g_new0 (SatchelImapResponse, 1);
+  gsize pos = 0;
+  gsize word;
+
+  self->response = response;
+
+  if (len >= 1 && line[0] == '+')
+    {
+      response->kind = SATCHEL_IMAP_RESPONSE_CONTINUATION;
+      response->text = rest_of_line (line, len, 1);
+      return TRUE;
+    }
+
+  if (len >= 2 && line[0] == '*' && line[1] == ' ')
+    {
+      response->kind = SATCHEL_IMAP_RESPONSE_UNTAGGED;
+      pos = 2;
+    }
+  else
+    {
+      while (pos < len && is_atom_char (line[pos]) && line[pos] != '+')
+        pos++;
+      if (pos == 0 || pos >= len || line[pos] != ' ')
+        return fail (error, "no tag");
+      response->kind = SATCHEL_IMAP_RESPONSE_TAGGED;
+      response->tag = g_strndup (line, pos);
+      pos++;
+    }
+
+  for (word = pos; word < len && line[word] != ' ' && line[word] != '['; word++)
+    ;
+  if (is_status (line + pos, word - pos, &response->status))
+    {
+      if (response->kind == SATCHEL_IMAP_RESPONSE_TAGGED &&
+          (response->status == SATCHEL_IMAP_STATUS_PREAUTH ||
+           response->status == SATCHEL_IMAP_STATUS_BYE))
+        return fail (error, "tagged PREAUTH or BYE");
+      return parse_status_rest (self, line, len, word, error);
+    }
+  if (response->kind == SATCHEL_IMAP_RESPONSE_TAGGED)
+    return fail (error, "tagged response without status");
+
+  response->data = satchel_imap_value_new_list ();
+  g_ptr_array_add (self->stack, response->data);
+  return parse_values (self, line, len, pos, error);
+}
+
+static gboolean
+finish_line (SatchelImapParser      *self,
+             SatchelImapParseState  *state,
+             guint64                *literal_size,
+             GError                **error)
+{
+  if (self->want_literal)
+    {
+      *state = SATCHEL_IMAP_PARSE_NEED_LITERAL;
+      if (literal_size != NULL)
+        *literal_size = self->literal_size;
+      return TRUE;
+    }
+  if (self->stack->len > 1)
+    return fail (error, "unclosed list");
+  g_ptr_array_set_size (self->stack, 0);
+  *state = SATCHEL_IMAP_PARSE_DONE;
+  return TRUE;
+}
+
+/**
+ * satchel_imap_parser_feed_line:
+ * @line: a line as received, without CRLF
+ * @state: (out): DONE (take the response) or NEED_LITERAL
+ * @literal_size: (out) (optional): with NEED_LITERAL, how many bytes
+ *
+ * On error the parser is reset; the response so far is dropped.
+ */
+gboolean
+satchel_imap_parser_feed_line (SatchelImapParser      *self,
+                               const char             *line,
+                               gsize                   len,
+                               SatchelImapParseState  *state,
+                               guint64                *literal_size,
+                               GError                **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (!self->want_literal, FALSE);
+
+  self->size += len + 2;
+  if (self->size > self->max_response)
+    {
+      satchel_imap_parser_reset (self);
+      return fail (error, "response too large");
+    }
+
+  if (self->response == NULL)
+    ok = start_response (self, line, len, error);
+  else
+    ok = parse_values (self, line, len, 0, error);
+
+  if (ok)
+    ok = finish_line (self, state, literal_size, error);
+  if (!ok)
+    satchel_imap_parser_reset (self);
+  return ok;
+}
+
+/**
+ * satchel_imap_parser_feed_literal:
+ * @state: (out): NEED_LINE: the response goes on in the next line
+ *
+ * Gives the bytes that the last line's literal announced.
+ */
+gboolean
+satchel_imap_parser_feed_literal (SatchelImapParser      *self,
+                                  const char             *data,
+                                  gsize                   len,
+                                  SatchelImapParseState  *state,
+                                  GError                **error)
+{
+  g_return_val_if_fail (self->want_literal, FALSE);
+
+  if (len != self->literal_size)
+    {
+      satchel_imap_parser_reset (self);
+      return fail (error, "literal of the wrong size");
+    }
+  self->size += len;
+  self->want_literal = FALSE;
+  add_value (self, satchel_imap_value_new_string (data, len));
+  *state = SATCHEL_IMAP_PARSE_NEED_LINE;
+  return TRUE;
+}
+
+/**
+ * satchel_imap_parse_response:
+ * @text: one response as on the wire: lines ending in CRLF, literals
+ *   inline
+ *
+ * For tests and fuzzing: parses exactly one response from @text.
+ *
+ * Returns: (transfer full) (nullable): the response
+ */
+SatchelImapResponse *
+satchel_imap_parse_response (const char  *text,
+                             gsize        len,
+                             GError     **error)
+{
+  g_autoptr(SatchelImapParser) parser = satchel_imap_parser_new ();
+  SatchelImapParseState state = SATCHEL_IMAP_PARSE_NEED_LINE;
+  gsize pos = 0;
+
+  while (pos <= len)
+    {
+      const char *eol = memchr (text + pos, '\n', len - pos);
+      gsize line_len = (eol != NULL ? (gsize) (eol - text) : len) - pos;
+      guint64 literal = 0;
+
+      if (line_len > 0 && text[pos + line_len - 1] == '\r')
+        line_len--;
+      if (!satchel_imap_parser_feed_line (parser, text + pos, line_len, &state, &literal, error))
+        return NULL;
+      pos = eol != NULL ? (gsize) (eol - text) + 1 : len + 1;
+      if (state == SATCHEL_IMAP_PARSE_DONE)
+        return satchel_imap_parser_take (parser);
+
+      if (literal > len - MIN (pos, len))
+        {
+          fail (error, "truncated literal");
+          return NULL;
+        }
+      if (!satchel_imap_parser_feed_literal (parser, text + pos, literal, &state, error))
+        return NULL;
+      pos += literal;
+    }
+  fail (error, "truncated response");
+  return NULL;
+}

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-imap-response.c: IMAP responses and the values in them
+ *
+ * Copyright 2026 The Satchel authors
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "satchel-imap-response.h"
+
+static SatchelImapValue *
+value_new (SatchelImapValueKind  kind,
+           const char           *text,
+           gsize                 len)
+{
+  SatchelImapValue *value = g_new0 (SatchelImapValue, 1);
+
+  value->kind = kind;
+  if (text != NULL)
+    {
+      value->text = g_malloc (len + 1);
+      memcpy (value->text, text, len);
+      value->text[len] = '\0';
+      value->len = len;
+    }
+  return value;
+}
+
+SatchelImapValue *
+satchel_imap_value_new_atom (const char *text,
+                             gsize       len)
+{
+  return value_new (SATCHEL_IMAP_VALUE_ATOM, text, len);
+}
+
+SatchelImapValue *
+satchel_imap_value_new_string (const char *text,
+                               gsize       len)
+{
+  return value_new (SATCHEL_IMAP_VALUE_STRING, text != NULL ? text : "", len);
+}
+
+SatchelImapValue *
+satchel_imap_value_new_nil (void)
+{
+  return value_new (SATCHEL_IMAP_VALUE_NIL, NULL, 0);
+}
+
+SatchelImapValue *
+satchel_imap_value_new_list (void)
+{
+  SatchelImapValue *value = value_new (SATCHEL_IMAP_VALUE_LIST, NULL, 0);
+
+  value->items = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_imap_value_free);
+  return value;
+}
+
+/* Frees without recursion, so that a deep list from a hostile server
+ * cannot exhaust the stack here either. */
+void
+satchel_imap_value_free (SatchelImapValue *value)
+{
+  g_autoptr(GPtrArray) pending = NULL;
+
+  if (value == NULL)
+    return;
+
+  pending = g_ptr_array_new ();
+  g_ptr_array_add (pending, value);
+  while (pending->len > 0)
+    {
+      SatchelImapValue *v = g_ptr_array_steal_index_fast (pending, pending->len - 1);
+
+      if (v->items != NULL)
+        {
+          while (v->items->len > 0)
+            g_ptr_array_add (pending, g_ptr_array_steal_index_fast (v->items,
+                                                                    v->items->len - 1));
+          g_ptr_array_unref (v->items);
+        }
+      g_free (v->text);
+      g_free (v);
+    }
+}
+
+/* Whether @value is the atom @atom, compared without case. */
+gboolean
+satchel_imap_value_is_atom (const SatchelImapValue *value,
+                            const char             *atom)
+{
+  return value != NULL && value->kind == SATCHEL_IMAP_VALUE_ATOM &&
+         g_ascii_strcasecmp (value->text, atom) == 0;
+}
+
+/**
+ * satchel_imap_value_get_number:
+ * @max: the largest value accepted
+ *
+ * Returns: whether @value is a number (an atom of digits) no larger than
+ *   @max; then *@out has it
+ */
+gboolean
+satchel_imap_value_get_number (const SatchelImapValue *value,
+                               guint64                 max,
+                               guint64                *out)
+{
+  guint64 n = 0;
+
+  if (value == NULL || value->kind != SATCHEL_IMAP_VALUE_ATOM || value->len == 0 ||
+      value->len > 20)
+    return FALSE;
+  for (gsize i = 0; i < value->len; i++)
+    {
+      guint digit;
+
+      if (!g_ascii_isdigit (value->text[i]))
+        return FALSE;
+      digit = value->text[i] - '0';
+      if (n > (G_MAXUINT64 - digit) / 10)
+        return FALSE;
+      n = n * 10 + digit;
+    }
+  if (n > max)
+    return FALSE;
+  *out = n;
+  return TRUE;
+}
+
+/* The text of an atom or a string, or NULL for NIL and lists. */
+const char *
+satchel_imap_value_get_text (const SatchelImapValue *value)
+{
+  if (value == NULL || (value->kind != SATCHEL_IMAP_VALUE_ATOM &&
+                        value->kind != SATCHEL_IMAP_VALUE_STRING))
+    return NULL;
+  return value->text;
+}
+
+guint
+satchel_imap_value_get_length (const SatchelImapValue *value)
+{
+  if (value == NULL || value->kind != SATCHEL_IMAP_VALUE_LIST)
+    return 0;
+  return value->items->len;
+}
+
+/* The item at @index of a list, or NULL when there is none. */
+SatchelImapValue *
+satchel_imap_value_get_item (const SatchelImapValue *value,
+                             guint                   index)
+{
+  if (value == NULL || value->kind != SATCHEL_IMAP_VALUE_LIST || index >= value->items->len)
+    return NULL;
+  return g_ptr_array_index (value->items, index);
+}
+
+static void
+append_quoted (GString    *out,
+               const char *text,
+               gsize       len)
+{
+  gboolean plain = TRUE;
+
+  for (gsize i = 0; i < len; i++)
+    if (text[i] == '\r' || text[i] == '\n' || text[i] == '\0')
+      plain = FALSE;
+
+  if (!plain)
+    {
+      g_string_append_printf (out, "{%" G_GSIZE_FORMAT "}\r\n", len);
+      g_string_append_len (out, text, len);
+      return;
+    }
+  g_string_append_c (out, '"');
+  for (gsize i = 0; i < len; i++)
+    {
+      if (text[i] == '"' || text[i] == '\\')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, text[i]);
+    }
+  g_string_append_c (out, '"');
+}
+
+typedef struct
+{
+  const SatchelImapValue *value;
+  guint                   next;
+} Frame;
+
+static void
+append_value (GString                *out,
+              const SatchelImapValue *value)
+{
+  /* An explicit stack keeps this safe on deep values too. */
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Frame));
+  Frame top = { value, 0 };
+
+  g_array_append_val (stack, top);
+  while (stack->len > 0)
+    {
+      Frame *frame = &g_array_index (stack, Frame, stack->len - 1);
+      const SatchelImapValue *v = frame->value;
+
+      switch (v->kind)
+        {
+        case SATCHEL_IMAP_VALUE_ATOM:
+          g_string_append_len (out, v->text, v->len);
+          g_array_set_size (stack, stack->len - 1);
+          break;
+        case SATCHEL_IMAP_VALUE_STRING:
+          append_quoted (out, v->text, v->len);
+          g_array_set_size (stack, stack->len - 1);
+          break;
+        case SATCHEL_IMAP_VALUE_NIL:
+          g_string_append (out, "NIL");
+          g_array_set_size (stack, stack->len - 1);
+          break;
+        case SATCHEL_IMAP_VALUE_LIST:
+        default:
+          if (frame->next == 0)
+            g_string_append_c (out, '(');
+          if (frame->next < v->items->len)
+            {
+              Frame child = { g_ptr_array_index (v->items, frame->next), 0 };
+
+              if (frame->next > 0)
+                g_string_append_c (out, ' ');
+              frame->next++;
+              g_array_append_val (stack, child);
+            }
+          else
+            {
+              g_string_append_c (out, ')');
+              g_array_set_size (stack, stack->len - 1);
+            }
+          break;
+        }
+    }
+}
+
+/**
+ * satchel_imap_value_to_string:
+ *
+ * Returns: (transfer full): @value written as IMAP (strings quoted, or as
+ *   literals when they must be), for logs and for tests that parse it again
+ */
+char *
+satchel_imap_value_to_string (const SatchelImapValue *value)
+{
+  GString *out = g_string_new (NULL);
+
+  append_value (out, value);
+  return g_string_free (out, FALSE);
+}
+
+void
+satchel_imap_response_free (SatchelImapResponse *response)
+{
+  if (response == NULL)
+    return;
+  g_free (response->tag);
+  g_free (response->text);
+  satchel_imap_value_free (response->code);
+  satchel_imap_value_free (response->data);
+  g_free (response);
+}
+
+/**
+ * satchel_imap_response_get_code:
+ * @name: a response code, such as "UIDVALIDITY"
+ *
+ * Returns: (transfer none) (nullable): the response code's values (the
+ *   name first) when the response carries that code
+ */
+SatchelImapValue *
+satchel_imap_response_get_code (const SatchelImapResponse *response,
+                                const char                *name)
+{
+  if (response == NULL || response->code == NULL)
+    return NULL;
+  if (!satchel_imap_value_is_atom (satchel_imap_value_get_item (response->code, 0), name))
+    return NULL;
+  return response->code;
+}
+
+/**
+ * satchel_imap_response_is_data:
+ * @name: "CAPABILITY", "EXISTS", "FETCH", ...
+ *
+ * Returns: whether @response is the untagged data response @name, whether
+ *   it starts with a number ("* 3 EXISTS") or not ("* CAPABILITY ...")
+ */
+gboolean
+satchel_imap_response_is_data (const SatchelImapResponse *response,
+                               const char                *name)
+{
+  SatchelImapValue *first;
+  guint64 n;
+
+  if (response == NULL || response->kind != SATCHEL_IMAP_RESPONSE_UNTAGGED ||
+      response->data == NULL)
+    return FALSE;
+  first = satchel_imap_value_get_item (response->data, 0);
+  if (satchel_imap_value_get_number (first, G_MAXUINT64, &n))
+    return satchel_imap_value_is_atom (satchel_imap_value_get_item (response->data, 1), name);
+  return satchel_imap_value_is_atom (first, name);
+}

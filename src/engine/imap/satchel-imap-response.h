@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-imap-response.h: IMAP responses and the values in them
+ *
+ * Copyright 2026 The Satchel authors
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  SATCHEL_IMAP_VALUE_ATOM,
+  SATCHEL_IMAP_VALUE_STRING,
+  SATCHEL_IMAP_VALUE_NIL,
+  SATCHEL_IMAP_VALUE_LIST,
+} SatchelImapValueKind;
+
+/* One value of a response. Atoms and strings keep their length, as a
+ * literal may hold NUL bytes; both are also NUL-terminated. */
+typedef struct _SatchelImapValue SatchelImapValue;
+
+struct _SatchelImapValue
+{
+  SatchelImapValueKind  kind;
+  gsize                 len;
+  char                 *text;   /* ATOM, STRING */
+  GPtrArray            *items;  /* LIST: SatchelImapValue */
+};
+
+typedef enum
+{
+  SATCHEL_IMAP_RESPONSE_UNTAGGED,
+  SATCHEL_IMAP_RESPONSE_TAGGED,
+  SATCHEL_IMAP_RESPONSE_CONTINUATION,
+} SatchelImapResponseKind;
+
+typedef enum
+{
+  SATCHEL_IMAP_STATUS_NONE,
+  SATCHEL_IMAP_STATUS_OK,
+  SATCHEL_IMAP_STATUS_NO,
+  SATCHEL_IMAP_STATUS_BAD,
+  SATCHEL_IMAP_STATUS_PREAUTH,
+  SATCHEL_IMAP_STATUS_BYE,
+} SatchelImapStatus;
+
+/* A whole response. Status responses (OK, NO, BAD, PREAUTH, BYE) have a
+ * status, maybe a response code (the values between the brackets, first
+ * an atom naming it) and text; other untagged responses have their values
+ * in data: "* 3 EXISTS" gives (3 EXISTS), "* CAPABILITY ..." gives
+ * (CAPABILITY ...). A continuation has its text. */
+typedef struct
+{
+  SatchelImapResponseKind  kind;
+  SatchelImapStatus        status;
+  char                    *tag;
+  SatchelImapValue        *code;
+  char                    *text;
+  SatchelImapValue        *data;
+} SatchelImapResponse;
+
+SatchelImapValue    *satchel_imap_value_new_atom    (const char        *text,
+                                                     gsize              len);
+SatchelImapValue    *satchel_imap_value_new_string  (const char        *text,
+                                                     gsize              len);
+SatchelImapValue    *satchel_imap_value_new_nil     (void);
+SatchelImapValue    *satchel_imap_value_new_list    (void);
+void                 satchel_imap_value_free        (SatchelImapValue  *value);
+
+gboolean             satchel_imap_value_is_atom     (const SatchelImapValue *value,
+                                                     const char        *atom);
+gboolean             satchel_imap_value_get_number  (const SatchelImapValue *value,
+                                                     guint64            max,
+                                                     guint64           *out);
+const char          *satchel_imap_value_get_text    (const SatchelImapValue *value);
+guint                satchel_imap_value_get_length  (const SatchelImapValue *value);
+SatchelImapValue    *satchel_imap_value_get_item    (const SatchelImapValue *value,
+                                                     guint              index);
+char                *satchel_imap_value_to_string   (const SatchelImapValue *value);
+
+void                 satchel_imap_response_free     (SatchelImapResponse *response);
+SatchelImapValue    *satchel_imap_response_get_code (const SatchelImapResponse *response,
+                                                     const char        *name);
+gboolean             satchel_imap_response_is_data  (const SatchelImapResponse *response,
+                                                     const char        *name);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelImapValue, satchel_imap_value_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelImapResponse, satchel_imap_response_free)
+
+G_END_DECLS
