@@ -1,0 +1,776 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-smtp-session.c: an SMTP submission session on one connection
+ *
+ * Copyright 2026 The Satchel authors
+ *
+ * connect() reads the greeting and says EHLO (HELO when EHLO is unknown);
+ * with STARTTLS security it upgrades and says EHLO again, and a server
+ * that then does not answer EHLO ends the session: it never goes on in
+ * plain text. login() uses AUTH PLAIN, else AUTH LOGIN, and never on an
+ * unencrypted connection the account did not choose.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "net/satchel-net-error.h"
+#include "net/satchel-sasl.h"
+#include "satchel-smtp-session.h"
+
+#define MAX_LINE        65536
+#define MAX_REPLY_LINES 1000
+
+typedef struct
+{
+  GBytes           *line;
+  SatchelSmtpReply *reply;
+} Command;
+
+struct _SatchelSmtpSession
+{
+  GObject parent_instance;
+
+  gboolean            running;
+  gboolean            esmtp;
+
+  /* Owned */
+  SatchelConnection  *connection;
+  GHashTable         *extensions;   /* upper-case keyword -> parameters */
+  GQueue              queue;        /* GTask; the head is running */
+};
+
+G_DEFINE_FINAL_TYPE (SatchelSmtpSession, satchel_smtp_session, G_TYPE_OBJECT)
+
+static void run_next (SatchelSmtpSession *self);
+
+void
+satchel_smtp_reply_free (SatchelSmtpReply *reply)
+{
+  if (reply == NULL)
+    return;
+  g_free (reply->enhanced);
+  g_free (reply->text);
+  g_clear_pointer (&reply->lines, g_ptr_array_unref);
+  g_free (reply);
+}
+
+static void
+command_free (Command *command)
+{
+  g_clear_pointer (&command->line, g_bytes_unref);
+  g_clear_pointer (&command->reply, satchel_smtp_reply_free);
+  g_free (command);
+}
+
+static const char *
+host (SatchelSmtpSession *self)
+{
+  return satchel_connection_get_host (self->connection);
+}
+
+gboolean
+satchel_smtp_parse_line (const char  *line,
+                         gsize        len,
+                         guint       *code,
+                         gboolean    *last,
+                         const char **text)
+{
+  if (len < 3 || !g_ascii_isdigit (line[0]) || !g_ascii_isdigit (line[1]) ||
+      !g_ascii_isdigit (line[2]) || line[0] < '2' || line[0] > '5')
+    return FALSE;
+  if (len > 3 && line[3] != ' ' && line[3] != '-')
+    return FALSE;
+  *code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+  *last = len == 3 || line[3] == ' ';
+  *text = len > 4 ? line + 4 : "";
+  return TRUE;
+}
+
+/* "5.1.1 text" at the start of the first line (RFC 3463). */
+static void
+take_enhanced_code (SatchelSmtpReply *reply)
+{
+  const char *first = reply->lines->len > 0 ? g_ptr_array_index (reply->lines, 0) : "";
+  const char *p = first;
+  int dots = 0;
+
+  if (!(g_ascii_isdigit (p[0]) && p[1] == '.'))
+    return;
+  while (*p != '\0' && *p != ' ' && (g_ascii_isdigit (*p) || *p == '.'))
+    {
+      if (*p == '.')
+        dots++;
+      p++;
+    }
+  if (dots == 2 && p - first <= 11)
+    reply->enhanced = g_strndup (first, p - first);
+}
+
+/* Running commands */
+
+static void
+finish_head (SatchelSmtpSession *self,
+             GError             *error)
+{
+  g_autoptr(GTask) task = g_queue_pop_head (&self->queue);
+  Command *command = g_task_get_task_data (task);
+
+  self->running = FALSE;
+  satchel_connection_set_expecting_reply (self->connection, FALSE);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    {
+      SatchelSmtpReply *reply = g_steal_pointer (&command->reply);
+
+      take_enhanced_code (reply);
+      reply->text = g_strjoinv (" ", (char **) reply->lines->pdata);
+      g_task_return_pointer (task, reply, (GDestroyNotify) satchel_smtp_reply_free);
+    }
+  run_next (self);
+}
+
+static void
+reply_line_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  SatchelSmtpSession *self = user_data;
+  GTask *task = g_queue_peek_head (&self->queue);
+  Command *command = g_task_get_task_data (task);
+  g_autofree char *line = NULL;
+  GError *error = NULL;
+  const char *text;
+  gboolean last;
+  guint code;
+  gsize len;
+
+  line = satchel_connection_read_line_finish (SATCHEL_CONNECTION (source), result, &len, &error);
+  if (line == NULL)
+    {
+      finish_head (self, error);
+      g_object_unref (self);
+      return;
+    }
+  if (memchr (line, '\0', len) != NULL || !satchel_smtp_parse_line (line, len, &code, &last, &text) ||
+      (command->reply->code != 0 && code != command->reply->code))
+    {
+      finish_head (self, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+                                      _("The server %s sent a malformed reply."), host (self)));
+      g_object_unref (self);
+      return;
+    }
+  command->reply->code = code;
+  if (command->reply->lines->len >= MAX_REPLY_LINES)
+    {
+      finish_head (self, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+                                      _("The server %s sent a reply of more than %d lines."),
+                                      host (self), MAX_REPLY_LINES));
+      g_object_unref (self);
+      return;
+    }
+  g_ptr_array_add (command->reply->lines, g_utf8_make_valid (text, -1));
+  if (last)
+    {
+      finish_head (self, NULL);
+      g_object_unref (self);
+      return;
+    }
+  satchel_connection_read_line_async (self->connection, MAX_LINE, g_task_get_cancellable (task),
+                                      reply_line_cb, self);
+}
+
+static void
+write_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  SatchelSmtpSession *self = user_data;
+  GError *error = NULL;
+
+  /* A failed write also fails the read of its reply; that reports it. */
+  if (!satchel_connection_write_finish (SATCHEL_CONNECTION (source), result, &error))
+    g_error_free (error);
+  g_object_unref (self);
+}
+
+static void
+run_next (SatchelSmtpSession *self)
+{
+  GTask *task = g_queue_peek_head (&self->queue);
+  Command *command;
+
+  if (self->running || task == NULL)
+    return;
+  command = g_task_get_task_data (task);
+  self->running = TRUE;
+  satchel_connection_set_expecting_reply (self->connection, TRUE);
+  command->reply = g_new0 (SatchelSmtpReply, 1);
+  /* NULL-terminated, so that the lines can be joined. */
+  command->reply->lines = g_ptr_array_new_null_terminated (1, g_free, TRUE);
+  if (command->line != NULL)
+    satchel_connection_write_async (self->connection, command->line, NULL, write_cb,
+                                    g_object_ref (self));
+  satchel_connection_read_line_async (self->connection, MAX_LINE, g_task_get_cancellable (task),
+                                      reply_line_cb, g_object_ref (self));
+}
+
+static void
+queue_command (SatchelSmtpSession  *self,
+               const char          *line,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Command *command = g_new0 (Command, 1);
+
+  g_task_set_source_tag (task, satchel_smtp_session_command_async);
+  if (line != NULL)
+    command->line = g_bytes_new_take (g_strconcat (line, "\r\n", NULL), strlen (line) + 2);
+  g_task_set_task_data (task, command, (GDestroyNotify) command_free);
+  g_queue_push_tail (&self->queue, task);
+  run_next (self);
+}
+
+/**
+ * satchel_smtp_session_command_async:
+ * @line: the command without CRLF
+ *
+ * Runs one command after those before it. A 4xx or 5xx is a reply, not an
+ * error.
+ */
+void
+satchel_smtp_session_command_async (SatchelSmtpSession  *self,
+                                    const char          *line,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (SATCHEL_IS_SMTP_SESSION (self));
+  g_return_if_fail (line != NULL);
+
+  queue_command (self, line, cancellable, callback, user_data);
+}
+
+SatchelSmtpReply *
+satchel_smtp_session_command_finish (SatchelSmtpSession  *self,
+                                     GAsyncResult        *result,
+                                     GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Connecting */
+
+typedef enum
+{
+  STEP_GREETING,
+  STEP_EHLO,
+  STEP_HELO,
+  STEP_STARTTLS,
+  STEP_EHLO_AFTER_TLS,
+} Step;
+
+static void connect_reply_cb (GObject      *source,
+                              GAsyncResult *result,
+                              gpointer      user_data);
+
+static void
+connect_fail (GTask  *task,
+              GError *error)
+{
+  SatchelSmtpSession *self = g_task_get_source_object (task);
+
+  satchel_connection_close (self->connection);
+  g_task_return_error (task, satchel_connection_error_before_tls (self->connection, error));
+  g_object_unref (task);
+}
+
+static void
+take_extensions (SatchelSmtpSession *self,
+                 SatchelSmtpReply   *reply)
+{
+  g_hash_table_remove_all (self->extensions);
+  /* The first line is the server's greeting to us. */
+  for (guint i = 1; i < reply->lines->len; i++)
+    {
+      const char *line = g_ptr_array_index (reply->lines, i);
+      const char *space = strchr (line, ' ');
+
+      g_hash_table_replace (self->extensions,
+                            g_ascii_strup (line, space != NULL ? space - line : -1),
+                            g_strdup (space != NULL ? space + 1 : ""));
+    }
+}
+
+static void
+connect_next (GTask *task,
+              Step   step)
+{
+  SatchelSmtpSession *self = g_task_get_source_object (task);
+  g_autofree char *line = NULL;
+  g_autofree char *client = NULL;
+
+  g_object_set_data (G_OBJECT (task), "step", GINT_TO_POINTER (step));
+  switch (step)
+    {
+    case STEP_GREETING:
+      break;
+    case STEP_EHLO:
+    case STEP_EHLO_AFTER_TLS:
+    case STEP_HELO:
+      client = satchel_connection_dup_local_address_literal (self->connection);
+      line = g_strdup_printf ("%s %s", step == STEP_HELO ? "HELO" : "EHLO", client);
+      break;
+    case STEP_STARTTLS:
+      line = g_strdup ("STARTTLS");
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  queue_command (self, line, g_task_get_cancellable (task), connect_reply_cb, task);
+}
+
+static void
+tls_cb (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!satchel_connection_starttls_finish (SATCHEL_CONNECTION (source), result, &error))
+    {
+      connect_fail (task, error);
+      return;
+    }
+  connect_next (task, STEP_EHLO_AFTER_TLS);
+}
+
+static void
+connect_reply_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  SatchelSmtpSession *self = g_task_get_source_object (task);
+  Step step = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task), "step"));
+  g_autoptr(SatchelSmtpReply) reply = NULL;
+  gboolean wants_tls = satchel_connection_get_security (self->connection) ==
+                       SATCHEL_SECURITY_STARTTLS;
+  GError *error = NULL;
+
+  reply = satchel_smtp_session_command_finish (self, result, &error);
+  if (reply == NULL)
+    {
+      connect_fail (task, error);
+      return;
+    }
+
+  switch (step)
+    {
+    case STEP_GREETING:
+      if (reply->code != 220)
+        {
+          connect_fail (task, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_SERVER,
+                                           _("The server %s refused the connection: %u %s"),
+                                           host (self), reply->code, reply->text));
+          return;
+        }
+      connect_next (task, STEP_EHLO);
+      return;
+
+    case STEP_EHLO:
+      if (reply->code / 100 != 2)
+        {
+          /* An old server without ESMTP cannot do STARTTLS or AUTH. */
+          if (wants_tls)
+            {
+              connect_fail (task, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_INSECURE,
+                                               _("The server %s does not speak ESMTP, so the "
+                                                 "connection cannot be encrypted as the "
+                                                 "account requires."),
+                                               host (self)));
+              return;
+            }
+          connect_next (task, STEP_HELO);
+          return;
+        }
+      self->esmtp = TRUE;
+      take_extensions (self, reply);
+      if (!wants_tls || satchel_connection_is_encrypted (self->connection))
+        break;
+      if (!satchel_smtp_session_has_extension (self, "STARTTLS"))
+        {
+          connect_fail (task, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_INSECURE,
+                                           _("The server %s does not offer STARTTLS, so the "
+                                             "connection cannot be encrypted as the account "
+                                             "requires."),
+                                           host (self)));
+          return;
+        }
+      connect_next (task, STEP_STARTTLS);
+      return;
+
+    case STEP_HELO:
+      if (reply->code / 100 != 2)
+        {
+          connect_fail (task, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_SERVER,
+                                           _("The server %s refused to start a session: %u %s"),
+                                           host (self), reply->code, reply->text));
+          return;
+        }
+      g_hash_table_remove_all (self->extensions);
+      break;
+
+    case STEP_STARTTLS:
+      if (reply->code != 220)
+        {
+          connect_fail (task, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_INSECURE,
+                                           _("The server %s refused to encrypt the connection "
+                                             "(STARTTLS): %u %s"),
+                                           host (self), reply->code, reply->text));
+          return;
+        }
+      satchel_connection_starttls_async (self->connection, g_task_get_cancellable (task), tls_cb,
+                                         task);
+      return;
+
+    case STEP_EHLO_AFTER_TLS:
+      if (reply->code / 100 != 2)
+        {
+          connect_fail (task, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+                                           _("The server %s did not answer EHLO after "
+                                             "encrypting the connection: %u %s"),
+                                           host (self), reply->code, reply->text));
+          return;
+        }
+      take_extensions (self, reply);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+connection_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!satchel_connection_connect_finish (SATCHEL_CONNECTION (source), result, &error))
+    {
+      connect_fail (task, error);
+      return;
+    }
+  connect_next (task, STEP_GREETING);
+}
+
+void
+satchel_smtp_session_connect_async (SatchelSmtpSession  *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (SATCHEL_IS_SMTP_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, satchel_smtp_session_connect_async);
+  satchel_connection_connect_async (self->connection, cancellable, connection_cb, task);
+}
+
+gboolean
+satchel_smtp_session_connect_finish (SatchelSmtpSession  *self,
+                                     GAsyncResult        *result,
+                                     GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Logging in */
+
+typedef struct
+{
+  char *user;
+  char *password;
+} Login;
+
+static void
+login_free (Login *login)
+{
+  g_free (login->user);
+  if (login->password != NULL)
+    explicit_bzero (login->password, strlen (login->password));
+  g_free (login->password);
+  g_free (login);
+}
+
+static GError *
+auth_error (SatchelSmtpSession *self,
+            const char         *user,
+            SatchelSmtpReply   *reply)
+{
+  if (reply->code / 100 == 4)
+    return g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_SERVER,
+                        _("The server %s cannot log in %s now; try again later: %u %s"),
+                        host (self), user, reply->code, reply->text);
+  return g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_AUTH_FAILED,
+                      _("The server %s refused the password for %s: %u %s"), host (self), user,
+                      reply->code, reply->text);
+}
+
+static void
+auth_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SatchelSmtpSession *self = g_task_get_source_object (task);
+  Login *login = g_task_get_task_data (task);
+  g_autoptr(SatchelSmtpReply) reply = NULL;
+  GError *error = NULL;
+
+  reply = satchel_smtp_session_command_finish (self, result, &error);
+  if (reply == NULL)
+    g_task_return_error (task, error);
+  else if (reply->code != 235)
+    g_task_return_error (task, auth_error (self, login->user, reply));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+auth_login_step_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SatchelSmtpSession *self = g_task_get_source_object (task);
+  Login *login = g_task_get_task_data (task);
+  g_autoptr(SatchelSmtpReply) reply = NULL;
+  g_autofree char *answer = NULL;
+  gboolean user_sent = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task), "user-sent"));
+  GError *error = NULL;
+
+  reply = satchel_smtp_session_command_finish (self, result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (reply->code != 334)
+    {
+      g_task_return_error (task, auth_error (self, login->user, reply));
+      return;
+    }
+  if (!user_sent)
+    {
+      answer = g_base64_encode ((const guchar *) login->user, strlen (login->user));
+      g_object_set_data (G_OBJECT (task), "user-sent", GINT_TO_POINTER (TRUE));
+      queue_command (self, answer, g_task_get_cancellable (task), auth_login_step_cb,
+                     g_steal_pointer (&task));
+      return;
+    }
+  answer = g_base64_encode ((const guchar *) login->password, strlen (login->password));
+  queue_command (self, answer, g_task_get_cancellable (task), auth_done_cb,
+                 g_steal_pointer (&task));
+  explicit_bzero (answer, strlen (answer));
+}
+
+static gboolean
+offers_mechanism (SatchelSmtpSession *self,
+                  const char         *mechanism)
+{
+  const char *mechanisms = g_hash_table_lookup (self->extensions, "AUTH");
+  g_auto(GStrv) names = NULL;
+
+  if (mechanisms == NULL)
+    return FALSE;
+  names = g_strsplit (mechanisms, " ", -1);
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_ascii_strcasecmp (names[i], mechanism) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+void
+satchel_smtp_session_login_async (SatchelSmtpSession  *self,
+                                  const char          *user,
+                                  const char          *password,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Login *login;
+
+  g_return_if_fail (SATCHEL_IS_SMTP_SESSION (self));
+  g_return_if_fail (user != NULL && password != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, satchel_smtp_session_login_async);
+  login = g_new0 (Login, 1);
+  login->user = g_strdup (user);
+  login->password = g_strdup (password);
+  g_task_set_task_data (task, login, (GDestroyNotify) login_free);
+
+  if (!satchel_connection_is_encrypted (self->connection) &&
+      satchel_connection_get_security (self->connection) != SATCHEL_SECURITY_NONE)
+    {
+      g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_INSECURE,
+                               _("The connection to %s is not encrypted; the password was not "
+                                 "sent."),
+                               host (self));
+      return;
+    }
+
+  if (offers_mechanism (self, "PLAIN"))
+    {
+      g_autofree char *initial = satchel_sasl_plain (user, password);
+      g_autofree char *line = g_strconcat ("AUTH PLAIN ", initial, NULL);
+
+      queue_command (self, line, cancellable, auth_done_cb, g_steal_pointer (&task));
+      explicit_bzero (initial, strlen (initial));
+      explicit_bzero (line, strlen (line));
+      return;
+    }
+  if (offers_mechanism (self, "LOGIN"))
+    {
+      queue_command (self, "AUTH LOGIN", cancellable, auth_login_step_cb,
+                     g_steal_pointer (&task));
+      return;
+    }
+  g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_AUTH_UNAVAILABLE,
+                           _("The server %s offers no way to log in that Satchel may use on "
+                             "this connection."),
+                           host (self));
+}
+
+gboolean
+satchel_smtp_session_login_finish (SatchelSmtpSession  *self,
+                                   GAsyncResult        *result,
+                                   GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Quitting */
+
+static void
+quit_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SatchelSmtpSession *self = g_task_get_source_object (task);
+  g_autoptr(SatchelSmtpReply) reply = NULL;
+  GError *error = NULL;
+
+  reply = satchel_smtp_session_command_finish (self, result, &error);
+  satchel_connection_close (self->connection);
+  if (reply == NULL && !g_error_matches (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_CLOSED))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_clear_error (&error);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+satchel_smtp_session_quit_async (SatchelSmtpSession  *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (SATCHEL_IS_SMTP_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, satchel_smtp_session_quit_async);
+  queue_command (self, "QUIT", cancellable, quit_cb, task);
+}
+
+gboolean
+satchel_smtp_session_quit_finish (SatchelSmtpSession  *self,
+                                  GAsyncResult        *result,
+                                  GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Object */
+
+static void
+satchel_smtp_session_finalize (GObject *object)
+{
+  SatchelSmtpSession *self = (SatchelSmtpSession *)object;
+
+  g_assert (g_queue_is_empty (&self->queue));
+  g_clear_object (&self->connection);
+  g_clear_pointer (&self->extensions, g_hash_table_unref);
+
+  G_OBJECT_CLASS (satchel_smtp_session_parent_class)->finalize (object);
+}
+
+static void
+satchel_smtp_session_class_init (SatchelSmtpSessionClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = satchel_smtp_session_finalize;
+}
+
+static void
+satchel_smtp_session_init (SatchelSmtpSession *self)
+{
+  self->extensions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_queue_init (&self->queue);
+}
+
+SatchelSmtpSession *
+satchel_smtp_session_new (SatchelConnection *connection)
+{
+  SatchelSmtpSession *self;
+
+  g_return_val_if_fail (SATCHEL_IS_CONNECTION (connection), NULL);
+
+  self = g_object_new (SATCHEL_TYPE_SMTP_SESSION, NULL);
+  self->connection = g_object_ref (connection);
+  return self;
+}
+
+SatchelConnection *
+satchel_smtp_session_get_connection (SatchelSmtpSession *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_SMTP_SESSION (self), NULL);
+  return self->connection;
+}
+
+gboolean
+satchel_smtp_session_has_extension (SatchelSmtpSession *self,
+                                    const char         *extension)
+{
+  g_autofree char *upper = g_ascii_strup (extension, -1);
+
+  g_return_val_if_fail (SATCHEL_IS_SMTP_SESSION (self), FALSE);
+  return g_hash_table_contains (self->extensions, upper);
+}
