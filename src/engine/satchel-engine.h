@@ -12,7 +12,11 @@
 #include "accounts/satchel-secrets.h"
 #include "model/satchel-account.h"
 #include "model/satchel-account-list.h"
+#include "net/satchel-certificate.h"
+#include "net/satchel-net-error.h"
+#include "store/satchel-cert-pins.h"
 #include "store/satchel-store.h"
+#include "sync/satchel-login-check.h"
 
 G_BEGIN_DECLS
 
