@@ -800,6 +800,126 @@ account_remove (CliContext  *ctx,
   return CLI_EXIT_OK;
 }
 
+/* account test */
+
+static int
+test_service (CliContext           *ctx,
+              SatchelAccount       *account,
+              SatchelSecretService  service)
+{
+  const char *name = service == SATCHEL_SECRET_OUTGOING ? "outgoing" : "incoming";
+  g_autoptr(SatchelPassword) password = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(SatchelCertificate) rejected = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+  const char *uuid = satchel_account_get_uuid (account);
+
+  password = satchel_secrets_lookup_sync (ctx->secrets, uuid, service, NULL, &error);
+  if (password == NULL && service == SATCHEL_SECRET_OUTGOING && error == NULL)
+    password = satchel_secrets_lookup_sync (ctx->secrets, uuid, SATCHEL_SECRET_INCOMING, NULL,
+                                            &error);
+  if (password == NULL)
+    {
+      /* No keyring, or nothing in it: ask, as the window would. */
+      if (error != NULL)
+        cli_note ("%s", error->message);
+      else
+        note_session_only (ctx);
+      g_clear_error (&error);
+      password = cli_read_password (&error);
+      if (password == NULL)
+        return cli_report (error);
+    }
+
+  satchel_login_check_async (account, service, password, ctx->store, NULL,
+                             cli_result_callback (), &result);
+  summary = satchel_login_check_finish (cli_wait (&result), &rejected, &error);
+  if (summary != NULL)
+    {
+      printf ("%s: %s\n", name, summary);
+      fflush (stdout);
+      return CLI_EXIT_OK;
+    }
+
+  cli_error ("%s: %s", name, error->message);
+  if (rejected != NULL)
+    {
+      g_autofree char *details = satchel_certificate_format (rejected);
+
+      fprintf (stderr, "%s\n", details);
+      cli_note (_("To trust this certificate for %s, run “satchel-cli trust %s%s” after "
+                  "checking its fingerprint."),
+                name, satchel_account_get_label (account),
+                service == SATCHEL_SECRET_OUTGOING ? " outgoing" : "");
+    }
+  return cli_exit_for_error (error);
+}
+
+static int
+account_test (CliContext  *ctx,
+              int          argc,
+              char       **argv)
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  SatchelAccount *account;
+  int exit_code = CLI_EXIT_OK;
+  gboolean incoming = TRUE;
+  gboolean outgoing = TRUE;
+
+  options = g_option_context_new (_("ACCOUNT [incoming|outgoing] — log in to the servers"));
+  g_option_context_set_summary (options,
+                                _("Connects and logs in to the incoming server, then the "
+                                  "outgoing one if there is one (or only the one named), says "
+                                  "what worked, and exits with the code of the first failure."));
+  if (!cli_parse_options (options, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc < 2 || argc > 3)
+    {
+      cli_error (_("Name one account, and optionally incoming or outgoing."));
+      return CLI_EXIT_USAGE;
+    }
+  if (argc == 3)
+    {
+      if (g_str_equal (argv[2], "incoming"))
+        outgoing = FALSE;
+      else if (g_str_equal (argv[2], "outgoing"))
+        incoming = FALSE;
+      else
+        {
+          cli_error (_("“%s” is neither incoming nor outgoing."), argv[2]);
+          return CLI_EXIT_USAGE;
+        }
+    }
+  if (!cli_open_store (ctx, &error))
+    return cli_report (error);
+  account = satchel_account_list_find (ctx->accounts, argv[1], &error);
+  if (account == NULL)
+    return cli_report (error);
+  if (!satchel_account_has_smtp (account))
+    {
+      if (!incoming)
+        {
+          cli_error (_("The account %s has no outgoing server."),
+                     satchel_account_get_label (account));
+          return CLI_EXIT_USAGE;
+        }
+      outgoing = FALSE;
+    }
+
+  if (incoming)
+    exit_code = test_service (ctx, account, SATCHEL_SECRET_INCOMING);
+  if (outgoing)
+    {
+      int outgoing_code = test_service (ctx, account, SATCHEL_SECRET_OUTGOING);
+
+      if (exit_code == CLI_EXIT_OK)
+        exit_code = outgoing_code;
+    }
+  return exit_code;
+}
+
 static const struct {
   const char     *name;
   SubcommandFunc  func;
@@ -810,6 +930,7 @@ static const struct {
   { "show", account_show, N_("Show an account’s settings") },
   { "set", account_set, N_("Change one setting of an account") },
   { "remove", account_remove, N_("Remove an account with its cached mail and passwords") },
+  { "test", account_test, N_("Log in to the incoming and outgoing servers") },
 };
 
 int

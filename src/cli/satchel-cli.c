@@ -28,6 +28,7 @@ static const struct {
   const char     *summary;
 } commands[] = {
   { "account", cli_account, N_("Add, list, show, change, test or remove accounts") },
+  { "trust", cli_trust, N_("Show a server’s certificate and pin it") },
 };
 
 static void
@@ -72,7 +73,57 @@ cli_exit_for_error (const GError *error)
     return CLI_EXIT_OK;
   if (error->domain == SATCHEL_ACCOUNT_ERROR || error->domain == G_OPTION_ERROR)
     return CLI_EXIT_USAGE;
+  if (error->domain == SATCHEL_NET_ERROR)
+    {
+      switch ((SatchelNetError) error->code)
+        {
+        case SATCHEL_NET_ERROR_UNTRUSTED_CERTIFICATE:
+          return CLI_EXIT_UNTRUSTED;
+        case SATCHEL_NET_ERROR_AUTH_FAILED:
+        case SATCHEL_NET_ERROR_AUTH_UNAVAILABLE:
+          return CLI_EXIT_LOGIN;
+        case SATCHEL_NET_ERROR_INSECURE:
+          return CLI_EXIT_INSECURE;
+        case SATCHEL_NET_ERROR_RESOLVE:
+        case SATCHEL_NET_ERROR_CONNECT:
+        case SATCHEL_NET_ERROR_TIMEOUT:
+        case SATCHEL_NET_ERROR_CLOSED:
+        case SATCHEL_NET_ERROR_TLS:
+        case SATCHEL_NET_ERROR_PROTOCOL:
+        case SATCHEL_NET_ERROR_SERVER:
+        default:
+          return CLI_EXIT_FAILED;
+        }
+    }
   return CLI_EXIT_FAILED;
+}
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* For the async engine calls: a callback that keeps the result, and the
+ * wait for it. */
+GAsyncReadyCallback
+cli_result_callback (void)
+{
+  return store_result_cb;
+}
+
+GAsyncResult *
+cli_wait (GAsyncResult **result)
+{
+  GMainContext *context = g_main_context_default ();
+
+  while (*result == NULL)
+    g_main_context_iteration (context, TRUE);
+  return *result;
 }
 
 /* Prints @error and returns the exit code it calls for. */

@@ -43,6 +43,8 @@ void     cli_error              (const char    *format,
 void     cli_note               (const char    *format,
                                  ...) G_GNUC_PRINTF (1, 2);
 int      cli_exit_for_error     (const GError  *error);
+GAsyncReadyCallback cli_result_callback (void);
+GAsyncResult *cli_wait          (GAsyncResult **result);
 int      cli_report             (const GError  *error);
 gboolean cli_open_store         (CliContext    *ctx,
                                  GError       **error);
@@ -52,6 +54,11 @@ gboolean cli_parse_options      (GOptionContext *options,
                                  int            *out_exit);
 void     cli_print_json         (JsonNode      *node);
 char    *cli_read_password      (GError       **error);
+
+/* cli-trust.c */
+int      cli_trust              (CliContext    *ctx,
+                                 int            argc,
+                                 char         **argv);
 
 /* cli-account.c */
 int      cli_account            (CliContext    *ctx,
