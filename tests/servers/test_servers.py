@@ -48,10 +48,10 @@ class Servers(unittest.TestCase):
         conn.login(self.user, self.password)
         conn.logout()
 
-        conn = imaplib.IMAP4_SSL("localhost", port("IMAPS"), ssl_context=verified())
+        conn = imaplib.IMAP4_SSL(HOST, port("IMAPS"), ssl_context=verified())
         conn.login(self.user, self.password)
         with self.assertRaises(imaplib.IMAP4.error):
-            imaplib.IMAP4_SSL("localhost", port("IMAPS"),
+            imaplib.IMAP4_SSL(HOST, port("IMAPS"),
                               ssl_context=verified()).login(self.user, "wrong")
         conn.logout()
 
@@ -79,7 +79,7 @@ class Servers(unittest.TestCase):
         self.assertEqual(len(pop.uidl()[1]), 3)
         pop.quit()
 
-        pop = poplib.POP3_SSL("localhost", port("POP3S"), context=verified())
+        pop = poplib.POP3_SSL(HOST, port("POP3S"), context=verified())
         pop.user(self.user)
         pop.pass_(self.password)
         raw = b"\r\n".join(pop.retr(1)[1])
@@ -108,7 +108,7 @@ class Servers(unittest.TestCase):
         self.assertEqual(refused["reject-me@example.org"][0], 550)
         smtp.quit()
 
-        smtp = smtplib.SMTP_SSL("localhost", port("SMTPS"), context=verified())
+        smtp = smtplib.SMTP_SSL(HOST, port("SMTPS"), context=verified())
         with self.assertRaises(smtplib.SMTPAuthenticationError):
             smtp.login(self.user, "wrong")
         smtp.login(self.user, self.password)

@@ -39,11 +39,35 @@ MAIL_USER = "vmail"
 PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent():
-    """preexec_fn: the daemon gets SIGTERM when the starting process dies."""
+def die_with_parent_same_group():
+    """preexec_fn: the child gets SIGTERM when the starting process dies."""
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _die_with_parent():
+    """preexec_fn for daemons: as above, in a process group of their own so
+    that stop_process() can end the daemon with its children."""
+    die_with_parent_same_group()
     os.setsid()
+
+
+def _remove_stale_run_dirs():
+    """Run directories left by runs that were killed (SIGKILL leaves no
+    chance to clean up): their owner process is gone."""
+    base = "/tmp"
+    for name in os.listdir(base):
+        path = os.path.join(base, name)
+        if not name.startswith("satchel-t-"):
+            continue
+        try:
+            with open(os.path.join(path, "owner.pid")) as f:
+                pid = int(f.read())
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except (OSError, ValueError):
+            pass
 
 
 def free_ports(n):
@@ -228,6 +252,11 @@ service pop3-login {{
 }}
 service anvil {{
   chroot =
+  # No "auth penalty" (a growing delay after each failed login from an
+  # address): the tests try many wrong passwords from loopback on purpose.
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 protocol imap {{
   mail_plugins = $mail_plugins imap_zlib
@@ -402,7 +431,10 @@ def stop_process(proc, timeout=10):
 class TestServers:
     def __init__(self, with_x=True):
         self.with_x = with_x
+        _remove_stale_run_dirs()
         self.run_dir = tempfile.mkdtemp(prefix="satchel-t-", dir="/tmp")
+        with open(os.path.join(self.run_dir, "owner.pid"), "w") as f:
+            f.write(str(os.getpid()))
         # Dovecot's mail processes run as another user and must reach the
         # mail directory below this one.
         os.chmod(self.run_dir, 0o755)

@@ -27,9 +27,21 @@ rm -f "$shot"
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$profile"' EXIT
 
+# Other UI tests may have windows titled Satchel on the same display at the
+# same time: take the one whose _NET_WM_PID is this process.
+find_window () {
+  local id
+  for id in $(xwininfo -root -tree 2>/dev/null | awk '/"Satchel"/ && /1000x700/ { print $1 }'); do
+    if xprop -id "$id" _NET_WM_PID 2>/dev/null | grep -qx "_NET_WM_PID(CARDINAL) = $pid"; then
+      echo "$id"
+      return
+    fi
+  done
+}
+
 window=""
 for _ in $(seq 1 100); do
-  window=$(xwininfo -root -tree 2>/dev/null | awk '/"Satchel"/ && /1000x700/ { print $1; exit }')
+  window=$(find_window)
   [ -n "$window" ] && break
   kill -0 $pid 2>/dev/null || { echo "satchel exited before it showed a window" >&2; exit 1; }
   sleep 0.1

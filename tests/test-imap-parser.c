@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-imap-parser.c: the IMAP response parser, on the RFCs' examples and
+ * on what a hostile server might send
+ *
+ * Copyright 2026 The Satchel authors
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "imap/satchel-imap-parser.h"
+#include "net/satchel-net-error.h"
+#include "satchel-engine.h"
+#include "satchel-test-utils.h"
+
+static SatchelImapResponse *
+parse (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  SatchelImapResponse *response = satchel_imap_parse_response (text, strlen (text), &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (response);
+  return response;
+}
+
+static void
+assert_malformed (const char *text,
+                  gsize       len)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelImapResponse) response = satchel_imap_parse_response (text, len, &error);
+
+  g_test_message ("input: %.*s", (int) MIN (len, 80), text);
+  g_assert_null (response);
+  g_assert_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL);
+}
+
+static char *
+data_string (SatchelImapResponse *response)
+{
+  return satchel_imap_value_to_string (response->data);
+}
+
+static void
+test_status_responses (void)
+{
+  g_autoptr(SatchelImapResponse) greeting = parse ("* OK IMAP4rev1 Service Ready\r\n");
+  g_autoptr(SatchelImapResponse) caps = NULL;
+  g_autoptr(SatchelImapResponse) tagged = NULL;
+  g_autoptr(SatchelImapResponse) perm = NULL;
+  g_autoptr(SatchelImapResponse) bye = NULL;
+  g_autoptr(SatchelImapResponse) cont = NULL;
+  g_autofree char *code = NULL;
+  SatchelImapValue *uidvalidity;
+  guint64 n;
+
+  g_assert_cmpint (greeting->kind, ==, SATCHEL_IMAP_RESPONSE_UNTAGGED);
+  g_assert_cmpint (greeting->status, ==, SATCHEL_IMAP_STATUS_OK);
+  g_assert_null (greeting->code);
+  g_assert_cmpstr (greeting->text, ==, "IMAP4rev1 Service Ready");
+
+  caps = parse ("* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN LITERAL+] Dovecot ready.\r\n");
+  g_assert_nonnull (satchel_imap_response_get_code (caps, "capability"));
+  code = satchel_imap_value_to_string (caps->code);
+  g_assert_cmpstr (code, ==, "(CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN LITERAL+)");
+  g_assert_cmpstr (caps->text, ==, "Dovecot ready.");
+
+  tagged = parse ("A142 OK [UIDVALIDITY 3857529045] SELECT completed\r\n");
+  g_assert_cmpint (tagged->kind, ==, SATCHEL_IMAP_RESPONSE_TAGGED);
+  g_assert_cmpstr (tagged->tag, ==, "A142");
+  uidvalidity = satchel_imap_response_get_code (tagged, "UIDVALIDITY");
+  g_assert_true (satchel_imap_value_get_number (satchel_imap_value_get_item (uidvalidity, 1),
+                                                G_MAXUINT32, &n));
+  g_assert_cmpuint (n, ==, 3857529045u);
+
+  perm = parse ("* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] Limited\r\n");
+  g_clear_pointer (&code, g_free);
+  code = satchel_imap_value_to_string (perm->code);
+  g_assert_cmpstr (code, ==, "(PERMANENTFLAGS (\\Deleted \\Seen \\*))");
+
+  bye = parse ("* BYE Autologout; idle for too long\r\n");
+  g_assert_cmpint (bye->status, ==, SATCHEL_IMAP_STATUS_BYE);
+
+  cont = parse ("+ Ready for additional command text\r\n");
+  g_assert_cmpint (cont->kind, ==, SATCHEL_IMAP_RESPONSE_CONTINUATION);
+  g_assert_cmpstr (cont->text, ==, "Ready for additional command text");
+}
+
+static void
+test_data_responses (void)
+{
+  g_autoptr(SatchelImapResponse) exists = parse ("* 172 EXISTS\r\n");
+  g_autoptr(SatchelImapResponse) flags = parse ("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen "
+                                                "\\Draft)\r\n");
+  g_autoptr(SatchelImapResponse) list = parse ("* LIST (\\Noselect) \"/\" ~/Mail/foo\r\n");
+  g_autoptr(SatchelImapResponse) nil_delim = parse ("* LIST () NIL Foo\r\n");
+  g_autoptr(SatchelImapResponse) quoted = parse ("* LIST () \"/\" \"a \\\"b\\\" \\\\ c\"\r\n");
+  g_autofree char *text = NULL;
+  guint64 n;
+
+  g_assert_true (satchel_imap_response_is_data (exists, "EXISTS"));
+  g_assert_true (satchel_imap_value_get_number (satchel_imap_value_get_item (exists->data, 0),
+                                                G_MAXUINT32, &n));
+  g_assert_cmpuint (n, ==, 172);
+
+  g_assert_true (satchel_imap_response_is_data (flags, "FLAGS"));
+  g_assert_cmpuint (satchel_imap_value_get_length (satchel_imap_value_get_item (flags->data, 1)),
+                    ==, 5);
+
+  text = data_string (list);
+  g_assert_cmpstr (text, ==, "(LIST (\\Noselect) \"/\" ~/Mail/foo)");
+  g_assert_cmpint (satchel_imap_value_get_item (nil_delim->data, 2)->kind, ==,
+                   SATCHEL_IMAP_VALUE_NIL);
+  g_assert_cmpstr (satchel_imap_value_get_text (satchel_imap_value_get_item (quoted->data, 3)),
+                   ==, "a \"b\" \\ c");
+}
+
+/* RFC 3501, 6.4.5: the FETCH example, with ENVELOPE and BODY. */
+static void
+test_fetch_example (void)
+{
+  g_autoptr(SatchelImapResponse) fetch = parse (
+    "* 12 FETCH (FLAGS (\\Seen) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" "
+    "RFC822.SIZE 4286 ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" "
+    "\"IMAP4rev1 WG mtg summary and minutes\" "
+    "((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) "
+    "((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) "
+    "((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) "
+    "((NIL NIL \"imap\" \"cac.washington.edu\")) "
+    "((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\") "
+    "(\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL "
+    "\"<B27397-0100000@cac.washington.edu>\") "
+    "BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92))\r\n");
+  SatchelImapValue *items = satchel_imap_value_get_item (fetch->data, 2);
+  SatchelImapValue *envelope = satchel_imap_value_get_item (items, 7);
+  SatchelImapValue *body = satchel_imap_value_get_item (items, 9);
+  g_autofree char *again = NULL;
+  g_autoptr(SatchelImapResponse) reparsed = NULL;
+  g_autofree char *wire = NULL;
+  g_autofree char *first = NULL;
+
+  g_assert_true (satchel_imap_response_is_data (fetch, "FETCH"));
+  g_assert_cmpuint (satchel_imap_value_get_length (items), ==, 10);
+  g_assert_true (satchel_imap_value_is_atom (satchel_imap_value_get_item (items, 6), "ENVELOPE"));
+  g_assert_cmpuint (satchel_imap_value_get_length (envelope), ==, 10);
+  g_assert_cmpstr (satchel_imap_value_get_text (satchel_imap_value_get_item (envelope, 1)), ==,
+                   "IMAP4rev1 WG mtg summary and minutes");
+  g_assert_cmpint (satchel_imap_value_get_item (envelope, 7)->kind, ==, SATCHEL_IMAP_VALUE_NIL);
+  g_assert_cmpuint (satchel_imap_value_get_length (body), ==, 8);
+
+  /* Written again and parsed again, it is the same. */
+  first = data_string (fetch);
+  wire = g_strdup_printf ("* %.*s\r\n", (int) strlen (first) - 2, first + 1);
+  reparsed = parse (wire);
+  again = data_string (reparsed);
+  g_assert_cmpstr (again, ==, first);
+}
+
+static void
+test_literals (void)
+{
+  static const char header[] = "Date: Wed, 17 Jul 1996\r\nFrom: Terry\r\n\r\n";
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(SatchelImapResponse) fetch = NULL;
+  g_autoptr(GError) error = NULL;
+  SatchelImapValue *items;
+  SatchelImapValue *literal;
+  SatchelImapValue *binary;
+
+  g_string_append_printf (text, "* 12 FETCH (UID 7 BODY[HEADER.FIELDS (DATE FROM)] {%zu}\r\n%s",
+                          strlen (header), header);
+  g_string_append (text, " BODY[]<0> ~{5}\r\n");
+  g_string_append_len (text, "a\0b\r\n", 5);
+  g_string_append (text, ")\r\n");
+  fetch = satchel_imap_parse_response (text->str, text->len, &error);
+  g_assert_no_error (error);
+  items = satchel_imap_value_get_item (fetch->data, 2);
+  g_assert_cmpuint (satchel_imap_value_get_length (items), ==, 6);
+  g_assert_cmpstr (satchel_imap_value_get_text (satchel_imap_value_get_item (items, 2)), ==,
+                   "BODY[HEADER.FIELDS (DATE FROM)]");
+  literal = satchel_imap_value_get_item (items, 3);
+  g_assert_cmpint (literal->kind, ==, SATCHEL_IMAP_VALUE_STRING);
+  g_assert_cmpstr (literal->text, ==, header);
+  g_assert_cmpstr (satchel_imap_value_get_text (satchel_imap_value_get_item (items, 4)), ==,
+                   "BODY[]<0>");
+  binary = satchel_imap_value_get_item (items, 5);
+  g_assert_cmpuint (binary->len, ==, 5);
+  g_assert_cmpmem (binary->text, 5, "a\0b\r\n", 5);
+}
+
+static void
+test_numbers (void)
+{
+  g_autoptr(SatchelImapResponse) big = parse ("* 18446744073709551615 EXISTS\r\n");
+  g_autoptr(SatchelImapResponse) bigger = parse ("* 18446744073709551616 EXISTS\r\n");
+  guint64 n = 0;
+
+  g_assert_true (satchel_imap_value_get_number (satchel_imap_value_get_item (big->data, 0),
+                                                G_MAXUINT64, &n));
+  g_assert_cmpuint (n, ==, G_MAXUINT64);
+  g_assert_false (satchel_imap_value_get_number (satchel_imap_value_get_item (big->data, 0),
+                                                 G_MAXUINT32, &n));
+  /* Too large for any number: not a number, and not a wrap-around. */
+  g_assert_false (satchel_imap_value_get_number (satchel_imap_value_get_item (bigger->data, 0),
+                                                 G_MAXUINT64, &n));
+  g_assert_false (satchel_imap_response_is_data (bigger, "EXISTS"));
+}
+
+static void
+test_malformed (void)
+{
+  static const char *cases[] = {
+    "* FETCH (UID 1\r\n",                      /* unclosed list */
+    "* FETCH UID 1)\r\n",                      /* unbalanced */
+    "* LIST () \"/\" \"unterminated\r\n",
+    "A1 FETCH (UID 1)\r\n",                    /* tagged without status */
+    "A1 PREAUTH hello\r\n",
+    "* OK [UIDVALIDITY 1 hello\r\n",           /* unclosed code */
+    "* 1 FETCH (BODY[TEXT {5}\r\n",
+    "* 1 FETCH (BODY[] {99999999999999999999999}\r\n",
+    "* 1 FETCH (BODY[] {9999999999}\r\n",      /* beyond the literal limit */
+    "* 1 FETCH (BODY[] {5}\r\nabc",            /* cut inside the literal */
+    "* 1 FETCH (BODY[] {5} x\r\n",             /* marker not at the end */
+    "NOTAG\r\n",
+    "* 1 FETCH (\x01)\r\n",
+    "",
+  };
+  g_autoptr(GString) deep = g_string_new ("* 1 FETCH ");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    assert_malformed (cases[i], strlen (cases[i]));
+
+  /* Nested far deeper than any BODYSTRUCTURE: refused, without recursion. */
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c (deep, '(');
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c (deep, ')');
+  g_string_append (deep, "\r\n");
+  assert_malformed (deep->str, deep->len);
+}
+
+static void
+test_limits_configurable (void)
+{
+  g_autoptr(SatchelImapParser) parser = satchel_imap_parser_new ();
+  g_autoptr(GError) error = NULL;
+  SatchelImapParseState state;
+  guint64 size = 0;
+  const char *line = "* 1 FETCH (BODY[] {100}";
+
+  satchel_imap_parser_set_limits (parser, 8, 99, 1024);
+  g_assert_false (satchel_imap_parser_feed_line (parser, line, strlen (line), &state, &size,
+                                                 &error));
+  g_assert_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL);
+  g_clear_error (&error);
+
+  /* The parser is usable again after an error. */
+  line = "* 1 FETCH (BODY[] {99}";
+  g_assert_true (satchel_imap_parser_feed_line (parser, line, strlen (line), &state, &size,
+                                                &error));
+  g_assert_cmpint (state, ==, SATCHEL_IMAP_PARSE_NEED_LITERAL);
+  g_assert_cmpuint (size, ==, 99);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  satchel_test_init (&argc, &argv);
+
+  g_test_add_func ("/imap-parser/status-responses", test_status_responses);
+  g_test_add_func ("/imap-parser/data-responses", test_data_responses);
+  g_test_add_func ("/imap-parser/fetch-example", test_fetch_example);
+  g_test_add_func ("/imap-parser/literals", test_literals);
+  g_test_add_func ("/imap-parser/numbers", test_numbers);
+  g_test_add_func ("/imap-parser/malformed", test_malformed);
+  g_test_add_func ("/imap-parser/limits", test_limits_configurable);
+
+  return g_test_run ();
+}
