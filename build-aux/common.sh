@@ -18,7 +18,7 @@ missing_packages () {
 
 ensure_packages () {
   local missing
-  missing=$(missing_packages | tr '\n' ' ')
+  missing=$(missing_packages | paste -sd ' ')
   [ -z "${missing// /}" ] && return 0
 
   if [ "$(id -u)" -ne 0 ]; then
