@@ -29,6 +29,19 @@ static const struct {
 } commands[] = {
   { "account", cli_account, N_("Add, list, show, change, test or remove accounts") },
   { "trust", cli_trust, N_("Show a server’s certificate and pin it") },
+  { "sync", cli_sync, N_("Bring the local copy up to date, both ways") },
+  { "folders", cli_folders, N_("List an account’s folders") },
+  { "list", cli_list, N_("List a folder’s messages, newest first") },
+  { "show", cli_show, N_("Show a message") },
+  { "search", cli_search, N_("Find messages by their words") },
+  { "flag", cli_flag, N_("Mark a message read, starred or answered, or not") },
+  { "move", cli_move, N_("Move a message to another folder") },
+  { "delete", cli_delete, N_("Move a message to the Trash, or delete it there") },
+  { "mkdir", cli_mkdir, N_("Create a folder") },
+  { "rename", cli_rename, N_("Rename a folder") },
+  { "rmdir", cli_rmdir, N_("Delete a folder") },
+  { "watch", cli_watch, N_("Print new messages as they arrive") },
+  { "dump", cli_dump, N_("Print the local copy of an account as JSON") },
 };
 
 static void
@@ -71,7 +84,8 @@ cli_exit_for_error (const GError *error)
 {
   if (error == NULL)
     return CLI_EXIT_OK;
-  if (error->domain == SATCHEL_ACCOUNT_ERROR || error->domain == G_OPTION_ERROR)
+  if (error->domain == SATCHEL_ACCOUNT_ERROR || error->domain == G_OPTION_ERROR ||
+      error->domain == SATCHEL_MAIL_ERROR)
     return CLI_EXIT_USAGE;
   if (error->domain == SATCHEL_NET_ERROR)
     {

@@ -60,6 +60,21 @@ int      cli_trust              (CliContext    *ctx,
                                  int            argc,
                                  char         **argv);
 
+/* cli-mail.c */
+int      cli_sync               (CliContext *ctx, int argc, char **argv);
+int      cli_folders            (CliContext *ctx, int argc, char **argv);
+int      cli_list               (CliContext *ctx, int argc, char **argv);
+int      cli_show               (CliContext *ctx, int argc, char **argv);
+int      cli_search             (CliContext *ctx, int argc, char **argv);
+int      cli_flag               (CliContext *ctx, int argc, char **argv);
+int      cli_move               (CliContext *ctx, int argc, char **argv);
+int      cli_delete             (CliContext *ctx, int argc, char **argv);
+int      cli_mkdir              (CliContext *ctx, int argc, char **argv);
+int      cli_rmdir              (CliContext *ctx, int argc, char **argv);
+int      cli_rename             (CliContext *ctx, int argc, char **argv);
+int      cli_watch              (CliContext *ctx, int argc, char **argv);
+int      cli_dump               (CliContext *ctx, int argc, char **argv);
+
 /* cli-account.c */
 int      cli_account            (CliContext    *ctx,
                                  int            argc,

@@ -7,7 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <gmime/gmime.h>
+#include "mime/satchel-gmime.h"
 
 #include "satchel-engine.h"
 
@@ -26,7 +26,7 @@ satchel_engine_init (void)
     {
       bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-      g_mime_init ();
+      satchel_gmime_ensure_init ();
       g_once_init_leave (&initialized, 1);
     }
 }

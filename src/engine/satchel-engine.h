@@ -12,11 +12,19 @@
 #include "accounts/satchel-secrets.h"
 #include "model/satchel-account.h"
 #include "model/satchel-account-list.h"
+#include "model/satchel-mail-query.h"
+#include "mime/satchel-mime.h"
 #include "net/satchel-certificate.h"
 #include "net/satchel-net-error.h"
 #include "store/satchel-cert-pins.h"
 #include "store/satchel-store.h"
+#include "store/satchel-pending-ops.h"
+#include "store/satchel-store-mail.h"
+#include "sync/satchel-imap-sync.h"
+#include "sync/satchel-imap-sync-jobs.h"
 #include "sync/satchel-login-check.h"
+#include "sync/satchel-mail-actions.h"
+#include "sync/satchel-store-writer.h"
 
 G_BEGIN_DECLS
 

@@ -35,6 +35,41 @@ typedef enum
   SATCHEL_SECURITY_NONE,
 } SatchelSecurity;
 
+/**
+ * SatchelFolderRole:
+ *
+ * What a folder is for, from SPECIAL-USE or, failing that, its name.
+ */
+typedef enum
+{
+  SATCHEL_FOLDER_ROLE_NONE,
+  SATCHEL_FOLDER_ROLE_INBOX,
+  SATCHEL_FOLDER_ROLE_SENT,
+  SATCHEL_FOLDER_ROLE_DRAFTS,
+  SATCHEL_FOLDER_ROLE_TRASH,
+  SATCHEL_FOLDER_ROLE_JUNK,
+  SATCHEL_FOLDER_ROLE_ARCHIVE,
+} SatchelFolderRole;
+
+typedef enum
+{
+  SATCHEL_SYNC_PHASE_IDLE,
+  SATCHEL_SYNC_PHASE_CONNECTING,
+  SATCHEL_SYNC_PHASE_SENDING_CHANGES,
+  SATCHEL_SYNC_PHASE_LISTING_FOLDERS,
+  SATCHEL_SYNC_PHASE_SYNCING_FOLDER,
+  SATCHEL_SYNC_PHASE_FETCHING_BODIES,
+  SATCHEL_SYNC_PHASE_WATCHING,
+  SATCHEL_SYNC_PHASE_DONE,
+} SatchelSyncPhase;
+
+typedef enum
+{
+  SATCHEL_IMAP_SYNC_FULL        = 0,
+  SATCHEL_IMAP_SYNC_BODIES      = 1 << 0,  /* fetch every body, as "keep all mail offline" */
+  SATCHEL_IMAP_SYNC_CHANGES_ONLY = 1 << 1, /* deliver queued changes, fetch nothing */
+} SatchelImapSyncFlags;
+
 guint16     satchel_standard_port      (SatchelAccountKind  kind,
                                         SatchelSecurity     security);
 guint16     satchel_standard_smtp_port (SatchelSecurity     security);

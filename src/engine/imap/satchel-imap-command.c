@@ -160,6 +160,16 @@ satchel_imap_command_add_astring (SatchelImapCommand *self,
     satchel_imap_command_add_string (self, text, n);
 }
 
+/* A mailbox name, in its wire form (modified UTF-7, or UTF-8 once
+ * UTF8=ACCEPT is enabled). */
+void
+satchel_imap_command_add_mailbox (SatchelImapCommand *self,
+                                  const char         *wire_name,
+                                  gssize              len)
+{
+  satchel_imap_command_add_astring (self, wire_name, len);
+}
+
 /* A line sent only after the server's continuation, as the client's part
  * of AUTHENTICATE. */
 void

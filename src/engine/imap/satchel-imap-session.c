@@ -25,6 +25,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "imap/satchel-imap-fetch.h"
 #include "imap/satchel-imap-parser.h"
 #include "net/satchel-net-error.h"
 #include "net/satchel-sasl.h"
@@ -41,6 +42,9 @@ typedef struct
   GTask              *task;
   gboolean            awaiting_continuation;
   gboolean            pauses_reading; /* STARTTLS: nothing may be read after its reply */
+  gboolean            idle;           /* IDLE: DONE waits for satchel_imap_session_idle_done() */
+  gboolean            idling;         /* the server said "+": idling now */
+  gboolean            done_wanted;
 } Pending;
 
 struct _SatchelImapSession
@@ -63,6 +67,8 @@ struct _SatchelImapSession
   GTask                  *greeting;      /* waits for the greeting */
   GError                 *fatal;
   char                   *greeting_text;
+  GHashTable             *enabled;       /* upper-case names ENABLE confirmed */
+  Pending                *idle;          /* borrowed from in_flight */
 };
 
 G_DEFINE_FINAL_TYPE (SatchelImapSession, satchel_imap_session, G_TYPE_OBJECT)
@@ -127,12 +133,16 @@ host (SatchelImapSession *self)
   return satchel_connection_get_host (self->connection);
 }
 
+/* Silence counts only while a reply is due: not while idling. */
 static void
 update_expecting (SatchelImapSession *self)
 {
-  gboolean expecting = self->greeting != NULL || self->in_flight.length > 0;
+  guint waiting = self->in_flight.length;
 
-  satchel_connection_set_expecting_reply (self->connection, expecting);
+  if (self->idle != NULL && self->idle->idling && !self->idle->done_wanted)
+    waiting--;
+  satchel_connection_set_expecting_reply (self->connection,
+                                          self->greeting != NULL || waiting > 0);
 }
 
 /* Capabilities */
@@ -188,6 +198,8 @@ pump_writes (SatchelImapSession *self)
 
       if (pending->awaiting_continuation)
         return;
+      if (pending->idle && pending->idling && !pending->done_wanted)
+        return;
       part = g_ptr_array_steal_index (pending->parts, 0);
       satchel_connection_write_async (self->connection, part, NULL, write_cb, weak_self (self));
       if (pending->parts->len > 0)
@@ -235,6 +247,7 @@ fail_session (SatchelImapSession *self,
       g_object_unref (greeting);
     }
   g_queue_clear (&self->to_send);
+  self->idle = NULL;
   while ((pending = g_queue_pop_head (&self->in_flight)) != NULL)
     {
       g_task_return_error (pending->task, g_error_copy (error));
@@ -262,6 +275,8 @@ complete (SatchelImapSession  *self,
 
   g_queue_remove (&self->in_flight, pending);
   g_queue_remove (&self->to_send, pending);
+  if (pending == self->idle)
+    self->idle = NULL;
   if (pending->pauses_reading)
     self->pause_after_reply = TRUE;
   take_capability_code (self, response);
@@ -379,6 +394,11 @@ dispatch (SatchelImapSession  *self,
             return;
           }
         head->awaiting_continuation = FALSE;
+        if (head->idle)
+          {
+            head->idling = TRUE;
+            update_expecting (self);
+          }
         pump_writes (self);
         return;
       }
@@ -548,6 +568,9 @@ queue_command (SatchelImapSession *self,
   pending->parts = satchel_imap_command_serialize (command, pending->tag, literal_plus);
   pending->untagged = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_imap_response_free);
   pending->task = g_object_ref (task);
+  /* A command asked for while idling ends the IDLE first. */
+  if (self->idle != NULL)
+    satchel_imap_session_idle_done (self);
   g_queue_push_tail (&self->in_flight, pending);
   g_queue_push_tail (&self->to_send, pending);
   update_expecting (self);
@@ -1032,6 +1055,7 @@ satchel_imap_session_finalize (GObject *object)
   g_clear_pointer (&self->parser, satchel_imap_parser_free);
   g_clear_pointer (&self->capabilities, g_hash_table_unref);
   g_clear_pointer (&self->greeting_text, g_free);
+  g_clear_pointer (&self->enabled, g_hash_table_unref);
   g_clear_error (&self->fatal);
 
   G_OBJECT_CLASS (satchel_imap_session_parent_class)->finalize (object);
@@ -1063,6 +1087,7 @@ satchel_imap_session_init (SatchelImapSession *self)
 {
   self->parser = satchel_imap_parser_new ();
   self->capabilities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->enabled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
   g_queue_init (&self->in_flight);
   g_queue_init (&self->to_send);
@@ -1102,4 +1127,327 @@ satchel_imap_session_has_capability (SatchelImapSession *self,
 
   g_return_val_if_fail (SATCHEL_IS_IMAP_SESSION (self), FALSE);
   return g_hash_table_contains (self->capabilities, upper);
+}
+
+/* ENABLE */
+
+static void
+enable_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SatchelImapSession *self = g_task_get_source_object (task);
+  g_autoptr(SatchelImapResult) reply = NULL;
+  GError *error = NULL;
+
+  reply = satchel_imap_session_run_finish (self, result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  for (guint i = 0; i < reply->untagged->len; i++)
+    {
+      SatchelImapResponse *response = g_ptr_array_index (reply->untagged, i);
+
+      for (guint j = 1; j < satchel_imap_value_get_length (response->data); j++)
+        {
+          const char *name = satchel_imap_value_get_text (satchel_imap_value_get_item (response->data, j));
+
+          if (name != NULL)
+            g_hash_table_add (self->enabled, g_ascii_strup (name, -1));
+        }
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * satchel_imap_session_enable_async:
+ * @extensions: NULL-terminated names the server offered (QRESYNC, ...)
+ *
+ * Sends ENABLE for those of @extensions that the server offers; see
+ * satchel_imap_session_is_enabled() for what it accepted.
+ */
+void
+satchel_imap_session_enable_async (SatchelImapSession  *self,
+                                   const char * const  *extensions,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(SatchelImapCommand) command = satchel_imap_command_new ("ENABLE");
+  gboolean any = FALSE;
+
+  g_return_if_fail (SATCHEL_IS_IMAP_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, satchel_imap_session_enable_async);
+  for (guint i = 0; extensions[i] != NULL; i++)
+    if (satchel_imap_session_has_capability (self, extensions[i]))
+      {
+        satchel_imap_command_add_atom (command, extensions[i]);
+        any = TRUE;
+      }
+  if (!any || !satchel_imap_session_has_capability (self, "ENABLE"))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  satchel_imap_command_collect (command, "ENABLED");
+  satchel_imap_session_run_async (self, g_steal_pointer (&command), cancellable, enable_cb,
+                                  g_steal_pointer (&task));
+}
+
+gboolean
+satchel_imap_session_enable_finish (SatchelImapSession  *self,
+                                    GAsyncResult        *result,
+                                    GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+satchel_imap_session_is_enabled (SatchelImapSession *self,
+                                 const char         *extension)
+{
+  g_autofree char *upper = g_ascii_strup (extension, -1);
+
+  g_return_val_if_fail (SATCHEL_IS_IMAP_SESSION (self), FALSE);
+  return g_hash_table_contains (self->enabled, upper);
+}
+
+/* SELECT and EXAMINE */
+
+void
+satchel_imap_mailbox_free (SatchelImapMailbox *mailbox)
+{
+  if (mailbox == NULL)
+    return;
+  g_clear_pointer (&mailbox->vanished, satchel_imap_uid_set_free);
+  g_clear_pointer (&mailbox->changed, g_ptr_array_unref);
+  g_free (mailbox);
+}
+
+static gboolean
+code_number (const SatchelImapResponse *response,
+             const char                *name,
+             guint64                    max,
+             guint64                   *out)
+{
+  SatchelImapValue *code = satchel_imap_response_get_code (response, name);
+
+  return code != NULL && satchel_imap_value_get_number (satchel_imap_value_get_item (code, 1),
+                                                        max, out);
+}
+
+static void
+select_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SatchelImapSession *self = g_task_get_source_object (task);
+  g_autoptr(SatchelImapResult) reply = NULL;
+  g_autoptr(SatchelImapMailbox) mailbox = NULL;
+  const char *name = g_task_get_task_data (task);
+  GError *error = NULL;
+  guint64 n;
+
+  reply = satchel_imap_session_run_finish (self, result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (reply->tagged->status != SATCHEL_IMAP_STATUS_OK)
+    {
+      self->state = SATCHEL_IMAP_SESSION_AUTHENTICATED;
+      g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_SERVER,
+                               _("The server %s could not open the folder %s: %s"), host (self),
+                               name, reply->tagged->text);
+      return;
+    }
+
+  mailbox = g_new0 (SatchelImapMailbox, 1);
+  mailbox->vanished = satchel_imap_uid_set_new ();
+  mailbox->changed = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_imap_fetch_free);
+  mailbox->read_only = satchel_imap_response_get_code (reply->tagged, "READ-ONLY") != NULL;
+
+  for (guint i = 0; i < reply->untagged->len; i++)
+    {
+      SatchelImapResponse *response = g_ptr_array_index (reply->untagged, i);
+
+      if (response->status == SATCHEL_IMAP_STATUS_OK)
+        {
+          if (code_number (response, "UIDVALIDITY", G_MAXUINT32, &n))
+            mailbox->uidvalidity = n;
+          else if (code_number (response, "UIDNEXT", G_MAXUINT32, &n))
+            mailbox->uidnext = n;
+          else if (code_number (response, "HIGHESTMODSEQ", G_MAXINT64, &n))
+            mailbox->highestmodseq = n;
+          else if (satchel_imap_response_get_code (response, "NOMODSEQ") != NULL)
+            mailbox->highestmodseq = 0;
+        }
+      else if (satchel_imap_response_is_data (response, "EXISTS"))
+        {
+          if (satchel_imap_value_get_number (satchel_imap_value_get_item (response->data, 0),
+                                             G_MAXUINT32, &n))
+            mailbox->exists = n;
+        }
+      else if (satchel_imap_response_is_data (response, "VANISHED"))
+        {
+          guint last = satchel_imap_value_get_length (response->data) - 1;
+          const char *set = satchel_imap_value_get_text (satchel_imap_value_get_item (response->data, last));
+
+          if (set == NULL || !satchel_imap_uid_set_parse (mailbox->vanished, set, &error))
+            {
+              g_clear_error (&error);
+              g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+                                       _("The server %s sent a malformed VANISHED response."),
+                                       host (self));
+              return;
+            }
+        }
+      else if (satchel_imap_response_is_data (response, "FETCH"))
+        {
+          SatchelImapFetch *fetch = satchel_imap_fetch_parse (response, &error);
+
+          if (fetch == NULL)
+            {
+              g_task_return_error (task, error);
+              return;
+            }
+          g_ptr_array_add (mailbox->changed, fetch);
+        }
+    }
+
+  if (mailbox->uidvalidity == 0)
+    {
+      g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+                               _("The server %s opened the folder %s without saying its "
+                                 "UIDVALIDITY."),
+                               host (self), name);
+      return;
+    }
+  self->state = SATCHEL_IMAP_SESSION_SELECTED;
+  g_task_return_pointer (task, g_steal_pointer (&mailbox),
+                         (GDestroyNotify) satchel_imap_mailbox_free);
+}
+
+/**
+ * satchel_imap_session_select_async:
+ * @wire_name: the mailbox as the server names it
+ * @read_only: EXAMINE rather than SELECT
+ * @uidvalidity: with @modseq, what Satchel knew: with QRESYNC enabled, the
+ *   server then reports only what changed since (0: not known)
+ */
+void
+satchel_imap_session_select_async (SatchelImapSession  *self,
+                                   const char          *wire_name,
+                                   gsize                wire_len,
+                                   gboolean             read_only,
+                                   guint32              uidvalidity,
+                                   guint64              modseq,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SatchelImapCommand *command;
+
+  g_return_if_fail (SATCHEL_IS_IMAP_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, satchel_imap_session_select_async);
+  g_task_set_task_data (task, g_utf8_make_valid (wire_name, wire_len), g_free);
+
+  command = satchel_imap_command_new (read_only ? "EXAMINE" : "SELECT");
+  satchel_imap_command_add_mailbox (command, wire_name, wire_len);
+  if (uidvalidity != 0 && modseq != 0 && satchel_imap_session_is_enabled (self, "QRESYNC"))
+    {
+      g_autofree char *params = g_strdup_printf ("(QRESYNC (%u %" G_GUINT64_FORMAT "))",
+                                                 uidvalidity, modseq);
+
+      satchel_imap_command_add_atom (command, params);
+    }
+  else if (satchel_imap_session_has_capability (self, "CONDSTORE") &&
+           !satchel_imap_session_is_enabled (self, "QRESYNC"))
+    {
+      satchel_imap_command_add_atom (command, "(CONDSTORE)");
+    }
+  satchel_imap_command_collect (command, "OK");
+  satchel_imap_command_collect (command, "FLAGS");
+  satchel_imap_command_collect (command, "EXISTS");
+  satchel_imap_command_collect (command, "RECENT");
+  satchel_imap_command_collect (command, "VANISHED");
+  satchel_imap_command_collect (command, "FETCH");
+  satchel_imap_session_run_async (self, command, cancellable, select_cb, g_steal_pointer (&task));
+}
+
+SatchelImapMailbox *
+satchel_imap_session_select_finish (SatchelImapSession  *self,
+                                    GAsyncResult        *result,
+                                    GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* IDLE */
+
+/**
+ * satchel_imap_session_idle_async:
+ *
+ * Starts IDLE. While idling, what the server reports comes as "untagged";
+ * satchel_imap_session_idle_done() ends it, and then this completes.
+ */
+void
+satchel_imap_session_idle_async (SatchelImapSession  *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SatchelImapCommand *command;
+  Pending *pending;
+
+  g_return_if_fail (SATCHEL_IS_IMAP_SESSION (self));
+  g_return_if_fail (self->idle == NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, satchel_imap_session_run_async);
+  if (self->fatal != NULL)
+    {
+      g_task_return_error (task, g_error_copy (self->fatal));
+      return;
+    }
+  command = satchel_imap_command_new ("IDLE");
+  satchel_imap_command_add_continuation (command, "DONE");
+  pending = queue_command (self, command, task);
+  pending->idle = TRUE;
+  self->idle = pending;
+}
+
+void
+satchel_imap_session_idle_done (SatchelImapSession *self)
+{
+  g_return_if_fail (SATCHEL_IS_IMAP_SESSION (self));
+
+  if (self->idle == NULL || self->idle->done_wanted)
+    return;
+  self->idle->done_wanted = TRUE;
+  update_expecting (self);
+  pump_writes (self);
+}
+
+gboolean
+satchel_imap_session_is_idling (SatchelImapSession *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_IMAP_SESSION (self), FALSE);
+  return self->idle != NULL && self->idle->idling && !self->idle->done_wanted;
 }

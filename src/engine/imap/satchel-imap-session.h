@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "imap/satchel-imap-command.h"
+#include "imap/satchel-imap-uid-set.h"
 #include "imap/satchel-imap-response.h"
 #include "net/satchel-connection.h"
 
@@ -32,6 +33,22 @@ typedef struct
 } SatchelImapResult;
 
 void satchel_imap_result_free (SatchelImapResult *result);
+
+/* What SELECT or EXAMINE said about a mailbox. */
+typedef struct
+{
+  guint32            uidvalidity;
+  guint32            uidnext;
+  guint64            highestmodseq;   /* 0: no mod-sequences */
+  guint32            exists;
+  gboolean           read_only;
+  SatchelImapUidSet *vanished;        /* with QRESYNC: expunged since */
+  GPtrArray         *changed;         /* with QRESYNC: SatchelImapFetch, flags changed since */
+} SatchelImapMailbox;
+
+void satchel_imap_mailbox_free (SatchelImapMailbox *mailbox);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelImapMailbox, satchel_imap_mailbox_free)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelImapResult, satchel_imap_result_free)
 
@@ -79,5 +96,36 @@ void                    satchel_imap_session_logout_async     (SatchelImapSessio
 gboolean                satchel_imap_session_logout_finish    (SatchelImapSession  *self,
                                                                GAsyncResult        *result,
                                                                GError             **error);
+
+void                    satchel_imap_session_enable_async     (SatchelImapSession  *self,
+                                                               const char * const  *extensions,
+                                                               GCancellable        *cancellable,
+                                                               GAsyncReadyCallback  callback,
+                                                               gpointer             user_data);
+gboolean                satchel_imap_session_enable_finish    (SatchelImapSession  *self,
+                                                               GAsyncResult        *result,
+                                                               GError             **error);
+gboolean                satchel_imap_session_is_enabled       (SatchelImapSession  *self,
+                                                               const char          *extension);
+
+void                    satchel_imap_session_select_async     (SatchelImapSession  *self,
+                                                               const char          *wire_name,
+                                                               gsize                wire_len,
+                                                               gboolean             read_only,
+                                                               guint32              uidvalidity,
+                                                               guint64              modseq,
+                                                               GCancellable        *cancellable,
+                                                               GAsyncReadyCallback  callback,
+                                                               gpointer             user_data);
+SatchelImapMailbox     *satchel_imap_session_select_finish    (SatchelImapSession  *self,
+                                                               GAsyncResult        *result,
+                                                               GError             **error);
+
+void                    satchel_imap_session_idle_async       (SatchelImapSession  *self,
+                                                               GCancellable        *cancellable,
+                                                               GAsyncReadyCallback  callback,
+                                                               gpointer             user_data);
+void                    satchel_imap_session_idle_done        (SatchelImapSession  *self);
+gboolean                satchel_imap_session_is_idling        (SatchelImapSession  *self);
 
 G_END_DECLS

@@ -11,6 +11,8 @@
 
 #include <gmime/gmime.h>
 
+void satchel_gmime_ensure_init (void);
+
 #if !defined(GMIME_CHECK_VERSION) || !GMIME_CHECK_VERSION (3, 4, 0)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InternetAddressList, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeMessage, g_object_unref)

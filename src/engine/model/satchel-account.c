@@ -12,11 +12,10 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include "mime/satchel-gmime.h"
 #include <string.h>
 
+#include "mime/satchel-gmime.h"
 #include "satchel-account.h"
-#include "satchel-engine.h"
 #include "satchel-enum-types.h"
 
 struct _SatchelAccount
@@ -744,7 +743,7 @@ satchel_email_address_is_valid (const char *address)
     if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p) || strchr ("<>()[],;:\"\\", *p) != NULL)
       return FALSE;
 
-  satchel_engine_init ();
+  satchel_gmime_ensure_init ();
   list = internet_address_list_parse (NULL, address);
   if (list == NULL || internet_address_list_length (list) != 1)
     return FALSE;

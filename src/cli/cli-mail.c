@@ -1,0 +1,1039 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cli-mail.c: satchel-cli sync, folders, list, show, search, flag, move,
+ * delete, mkdir, rename, rmdir, watch and dump
+ *
+ * Copyright 2026 The Satchel authors
+ *
+ * Commands that read (folders, list, show, search, dump) read the local
+ * copy only and never connect. Commands that change mail change the local
+ * copy at once, queue the change, and then try to deliver the queue; when
+ * the server cannot be reached they still succeed and say that the change
+ * waits for the next sync.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "satchel-cli.h"
+
+/* Helpers */
+
+static int
+usage (const char *message)
+{
+  cli_error ("%s", message);
+  return CLI_EXIT_USAGE;
+}
+
+static GOptionContext *
+new_options (const char          *parameters,
+             const char          *summary,
+             const GOptionEntry  *entries)
+{
+  GOptionContext *options = g_option_context_new (parameters);
+
+  if (summary != NULL)
+    g_option_context_set_summary (options, summary);
+  if (entries != NULL)
+    g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
+  return options;
+}
+
+static gboolean
+parse_message_id (const char  *text,
+                  gint64      *out,
+                  GError     **error)
+{
+  guint64 id;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &id, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("“%s” is not a message: use the number that list, search or watch "
+                     "print."), text);
+      return FALSE;
+    }
+  *out = id;
+  return TRUE;
+}
+
+static char *
+iso_date (gint64 when)
+{
+  g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc (when);
+
+  return date != NULL ? g_date_time_format_iso8601 (date) : g_strdup ("");
+}
+
+static int
+report (const GError *error)
+{
+  if (error->domain == SATCHEL_MAIL_ERROR)
+    {
+      cli_error ("%s", error->message);
+      return CLI_EXIT_USAGE;
+    }
+  return cli_report (error);
+}
+
+/* The folder FOLDER of ACCOUNT, or an error in words. */
+static SatchelFolderInfo *
+find_folder (CliContext     *ctx,
+             SatchelAccount *account,
+             const char     *name,
+             GError        **error)
+{
+  SatchelFolderInfo *info = satchel_store_find_folder (ctx->store,
+                                                       satchel_account_get_id (account), name,
+                                                       error);
+
+  if (info == NULL && error != NULL && *error == NULL)
+    g_set_error (error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_NOT_FOUND,
+                 _("The account %s has no folder “%s”. See satchel-cli folders %s."),
+                 satchel_account_get_label (account), name, satchel_account_get_label (account));
+  return info;
+}
+
+static SatchelAccount *
+account_of_message (CliContext  *ctx,
+                    gint64       message_id,
+                    GError     **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (ctx->store,
+                                              "SELECT a.uuid FROM message m JOIN folder f ON "
+                                              "f.id = m.folder_id JOIN account a ON a.id = "
+                                              "f.account_id WHERE m.id = ?", error);
+  g_autofree char *uuid = NULL;
+  guint n;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  if (satchel_store_step (ctx->store, stmt, error) != SQLITE_ROW)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_NOT_FOUND,
+                     _("There is no message %" G_GINT64_FORMAT "."), message_id);
+      return NULL;
+    }
+  uuid = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (ctx->accounts));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SatchelAccount) account = g_list_model_get_item (G_LIST_MODEL (ctx->accounts), i);
+
+      if (g_str_equal (satchel_account_get_uuid (account), uuid))
+        return account;
+    }
+  return NULL;
+}
+
+/* The incoming password: from the keyring, else asked for (on a terminal)
+ * or read from standard input when @ask. */
+static char *
+incoming_password (CliContext     *ctx,
+                   SatchelAccount *account,
+                   gboolean        ask,
+                   GError        **error)
+{
+  g_autoptr(GError) keyring_error = NULL;
+  char *password = satchel_secrets_lookup_sync (ctx->secrets, satchel_account_get_uuid (account),
+                                                SATCHEL_SECRET_INCOMING, NULL, &keyring_error);
+
+  if (password != NULL)
+    return password;
+  if (!ask)
+    {
+      g_set_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_AUTH_UNAVAILABLE,
+                   _("No password for %s is saved."), satchel_account_get_label (account));
+      return NULL;
+    }
+  if (keyring_error != NULL)
+    cli_note ("%s", keyring_error->message);
+  else if (!satchel_secrets_get_keyring_available (ctx->secrets))
+    cli_note ("%s", satchel_secrets_get_keyring_problem (ctx->secrets));
+  return cli_read_password (error);
+}
+
+static SatchelStoreWriter *
+open_writer (CliContext  *ctx,
+             GError     **error)
+{
+  g_autofree char *path = satchel_profile_dup_store_path (ctx->profile);
+
+  return satchel_store_writer_new (path, error);
+}
+
+typedef struct
+{
+  gboolean terminal;
+  gboolean shown;
+} Progress;
+
+static void
+progress_cb (SatchelImapSync *sync,
+             GParamSpec      *pspec,
+             Progress        *progress)
+{
+  const char *folder = satchel_imap_sync_get_folder (sync);
+  guint total = satchel_imap_sync_get_total (sync);
+  g_autofree char *line = NULL;
+
+  if (!progress->terminal)
+    return;
+  switch (satchel_imap_sync_get_phase (sync))
+    {
+    case SATCHEL_SYNC_PHASE_CONNECTING:
+      line = g_strdup (_("Connecting…"));
+      break;
+    case SATCHEL_SYNC_PHASE_SENDING_CHANGES:
+      line = g_strdup_printf (_("Sending changes: %u of %u"), satchel_imap_sync_get_done (sync),
+                              total);
+      break;
+    case SATCHEL_SYNC_PHASE_LISTING_FOLDERS:
+      line = g_strdup (_("Listing folders…"));
+      break;
+    case SATCHEL_SYNC_PHASE_SYNCING_FOLDER:
+      line = g_strdup_printf (_("%s: %u of %u new messages"), folder,
+                              satchel_imap_sync_get_done (sync), total);
+      break;
+    case SATCHEL_SYNC_PHASE_FETCHING_BODIES:
+      line = g_strdup_printf (_("%s: %u of %u messages downloaded"), folder,
+                              satchel_imap_sync_get_done (sync), total);
+      break;
+    case SATCHEL_SYNC_PHASE_IDLE:
+    case SATCHEL_SYNC_PHASE_WATCHING:
+    case SATCHEL_SYNC_PHASE_DONE:
+    default:
+      return;
+    }
+  fprintf (stderr, "\r\033[K%s", line);
+  fflush (stderr);
+  progress->shown = TRUE;
+}
+
+static void
+end_progress (Progress *progress)
+{
+  if (progress->shown)
+    {
+      fprintf (stderr, "\r\033[K");
+      fflush (stderr);
+    }
+}
+
+/* Runs one sync of @account (or only the delivery of its queued changes). */
+static gboolean
+run_sync (CliContext            *ctx,
+          SatchelAccount        *account,
+          const char            *password,
+          SatchelImapSyncFlags   flags,
+          guint                 *undelivered,
+          GError               **error)
+{
+  g_autoptr(SatchelStoreWriter) writer = open_writer (ctx, error);
+  g_autoptr(SatchelImapSync) sync = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  Progress progress = { isatty (STDERR_FILENO) && !(flags & SATCHEL_IMAP_SYNC_CHANGES_ONLY),
+                        FALSE };
+  gboolean ok;
+
+  if (writer == NULL)
+    return FALSE;
+  sync = satchel_imap_sync_new (account, password, writer, flags);
+  g_signal_connect (sync, "notify", G_CALLBACK (progress_cb), &progress);
+  satchel_imap_sync_run_async (sync, NULL, cli_result_callback (), &result);
+  ok = satchel_imap_sync_run_finish (sync, cli_wait (&result), error);
+  end_progress (&progress);
+  if (undelivered != NULL)
+    *undelivered = satchel_imap_sync_get_pending_left (sync);
+  return ok;
+}
+
+/* After a change here: try to make it on the server too. */
+static int
+deliver_queue (CliContext     *ctx,
+               SatchelAccount *account)
+{
+  g_autoptr(SatchelPassword) password = NULL;
+  g_autoptr(GError) error = NULL;
+  guint left = 0;
+
+  if (satchel_account_get_kind (account) != SATCHEL_ACCOUNT_KIND_IMAP)
+    return CLI_EXIT_OK;
+  password = incoming_password (ctx, account, FALSE, &error);
+  if (password == NULL ||
+      !run_sync (ctx, account, password, SATCHEL_IMAP_SYNC_CHANGES_ONLY, &left, &error))
+    {
+      cli_note (_("The change is made here and queued; the next sync delivers it to %s (%s)"),
+                satchel_account_get_host (account), error->message);
+      return CLI_EXIT_OK;
+    }
+  return CLI_EXIT_OK;
+}
+
+static SatchelAccount *
+open_account (CliContext  *ctx,
+              const char  *name,
+              GError     **error)
+{
+  if (!cli_open_store (ctx, error))
+    return NULL;
+  return satchel_account_list_find (ctx->accounts, name, error);
+}
+
+/* sync */
+
+int
+cli_sync (CliContext  *ctx,
+          int          argc,
+          char       **argv)
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean bodies = FALSE;
+  int exit_code = CLI_EXIT_OK;
+  guint n;
+  const GOptionEntry entries[] = {
+    { "bodies", 0, 0, G_OPTION_ARG_NONE, &bodies, N_("Also download every message body"), NULL },
+    { NULL }
+  };
+
+  options = new_options (_("[ACCOUNT] — bring the local copy up to date"),
+                         _("Delivers the changes made here, then fetches what changed on the "
+                           "server, for one account or all."), entries);
+  if (!cli_parse_options (options, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc > 2)
+    return usage (_("Name at most one account."));
+  if (!cli_open_store (ctx, &error))
+    return cli_report (error);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (ctx->accounts));
+  if (argc == 2 && satchel_account_list_find (ctx->accounts, argv[1], &error) == NULL)
+    return cli_report (error);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SatchelAccount) account = g_list_model_get_item (G_LIST_MODEL (ctx->accounts), i);
+      g_autoptr(SatchelPassword) password = NULL;
+      g_autoptr(GError) sync_error = NULL;
+
+      if (argc == 2 && account != satchel_account_list_lookup (ctx->accounts, argv[1]))
+        continue;
+      if (satchel_account_get_kind (account) != SATCHEL_ACCOUNT_KIND_IMAP)
+        {
+          cli_error (_("%s: downloading from POP3 servers is not in this version of Satchel."),
+                     satchel_account_get_label (account));
+          if (exit_code == CLI_EXIT_OK)
+            exit_code = CLI_EXIT_FAILED;
+          continue;
+        }
+      password = incoming_password (ctx, account, TRUE, &sync_error);
+      if (password == NULL ||
+          !run_sync (ctx, account, password, bodies ? SATCHEL_IMAP_SYNC_BODIES : 0, NULL,
+                     &sync_error))
+        {
+          int code = cli_exit_for_error (sync_error);
+
+          cli_error ("%s: %s", satchel_account_get_label (account), sync_error->message);
+          if (exit_code == CLI_EXIT_OK)
+            exit_code = code;
+        }
+    }
+  return exit_code;
+}
+
+/* folders */
+
+int
+cli_folders (CliContext  *ctx,
+             int          argc,
+             char       **argv)
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) folders = NULL;
+  SatchelAccount *account;
+  gboolean json = FALSE;
+  int exit_code = CLI_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON document"), NULL },
+    { NULL }
+  };
+
+  options = new_options (_("ACCOUNT — list an account’s folders"), NULL, entries);
+  if (!cli_parse_options (options, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc != 2)
+    return usage (_("Name one account, by its address or label."));
+  account = open_account (ctx, argv[1], &error);
+  if (account == NULL)
+    return cli_report (error);
+  folders = satchel_query_folders (ctx->store, satchel_account_get_id (account), &error);
+  if (folders == NULL)
+    return cli_report (error);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < folders->len; i++)
+        {
+          SatchelFolderRow *row = g_ptr_array_index (folders, i);
+          const char *role = satchel_folder_role_name (row->role);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "name");
+          json_builder_add_string_value (builder, row->name);
+          json_builder_set_member_name (builder, "role");
+          if (role != NULL)
+            json_builder_add_string_value (builder, role);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "total");
+          json_builder_add_int_value (builder, row->total);
+          json_builder_set_member_name (builder, "unread");
+          json_builder_add_int_value (builder, row->unread);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      cli_print_json (root);
+      return CLI_EXIT_OK;
+    }
+
+  for (guint i = 0; i < folders->len; i++)
+    {
+      SatchelFolderRow *row = g_ptr_array_index (folders, i);
+      const char *role = satchel_folder_role_name (row->role);
+
+      printf ("%s\t%s\t%u\t%u\n", row->name, role != NULL ? role : "-", row->total, row->unread);
+    }
+  return CLI_EXIT_OK;
+}
+
+/* list, search */
+
+static void
+add_message_json (JsonBuilder       *builder,
+                  SatchelMessageRow *row)
+{
+  g_auto(GStrv) flags = satchel_flag_names (row->flags, row->keywords);
+  g_autofree char *date = iso_date (row->date);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, row->id);
+  json_builder_set_member_name (builder, "folder");
+  json_builder_add_string_value (builder, row->folder);
+  json_builder_set_member_name (builder, "uid");
+  if (row->uid != 0)
+    json_builder_add_int_value (builder, row->uid);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "message_id");
+  if (row->message_id != NULL)
+    json_builder_add_string_value (builder, row->message_id);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "from");
+  json_builder_add_string_value (builder, row->from != NULL ? row->from : "");
+  json_builder_set_member_name (builder, "subject");
+  json_builder_add_string_value (builder, row->subject != NULL ? row->subject : "");
+  json_builder_set_member_name (builder, "date");
+  json_builder_add_string_value (builder, date);
+  json_builder_set_member_name (builder, "flags");
+  json_builder_begin_array (builder);
+  for (guint i = 0; flags[i] != NULL; i++)
+    json_builder_add_string_value (builder, flags[i]);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "size");
+  json_builder_add_int_value (builder, row->size);
+  json_builder_end_object (builder);
+}
+
+static void
+print_messages (GPtrArray *rows,
+                gboolean   json)
+{
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < rows->len; i++)
+        add_message_json (builder, g_ptr_array_index (rows, i));
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      cli_print_json (root);
+      return;
+    }
+  for (guint i = 0; i < rows->len; i++)
+    {
+      SatchelMessageRow *row = g_ptr_array_index (rows, i);
+      g_autofree char *date = iso_date (row->date);
+      g_auto(GStrv) flags = satchel_flag_names (row->flags, row->keywords);
+      g_autofree char *flag_text = g_strjoinv (" ", flags);
+
+      printf ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\t%s\t%s\n", row->id, date, row->folder,
+              row->from != NULL ? row->from : "", row->subject != NULL ? row->subject : "",
+              flag_text);
+    }
+}
+
+int
+cli_list (CliContext  *ctx,
+          int          argc,
+          char       **argv)
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelFolderInfo) folder = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  SatchelAccount *account;
+  gboolean json = FALSE;
+  int limit = 0;
+  int exit_code = CLI_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, N_("At most N messages"), N_("N") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON document"), NULL },
+    { NULL }
+  };
+
+  options = new_options (_("ACCOUNT FOLDER — list a folder’s messages, newest first"), NULL,
+                         entries);
+  if (!cli_parse_options (options, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc != 3)
+    return usage (_("Name one account and one folder."));
+  if (limit < 0)
+    return usage (_("The limit cannot be negative."));
+  account = open_account (ctx, argv[1], &error);
+  if (account == NULL)
+    return cli_report (error);
+  folder = find_folder (ctx, account, argv[2], &error);
+  if (folder == NULL)
+    return report (error);
+  rows = satchel_query_messages (ctx->store, folder->id, limit, FALSE, &error);
+  if (rows == NULL)
+    return cli_report (error);
+  print_messages (rows, json);
+  return CLI_EXIT_OK;
+}
+
+int
+cli_search (CliContext  *ctx,
+            int          argc,
+            char       **argv)
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *account_name = NULL;
+  g_autofree char *query = NULL;
+  gint64 account_id = 0;
+  gboolean json = FALSE;
+  int exit_code = CLI_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "account", 0, 0, G_OPTION_ARG_STRING, &account_name, N_("Search this account only"), N_("ACCOUNT") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON document"), NULL },
+    { NULL }
+  };
+
+  options = new_options (_("QUERY — find messages by words of their subject, addresses or "
+                           "text"), NULL, entries);
+  if (!cli_parse_options (options, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc < 2)
+    return usage (_("Say what to search for."));
+  if (!cli_open_store (ctx, &error))
+    return cli_report (error);
+  if (account_name != NULL)
+    {
+      SatchelAccount *account = satchel_account_list_find (ctx->accounts, account_name, &error);
+
+      if (account == NULL)
+        return cli_report (error);
+      account_id = satchel_account_get_id (account);
+    }
+  query = g_strjoinv (" ", argv + 1);
+  rows = satchel_query_search (ctx->store, query, account_id, 0, &error);
+  if (rows == NULL)
+    return cli_report (error);
+  print_messages (rows, json);
+  return CLI_EXIT_OK;
+}
+
+/* show */
+
+int
+cli_show (CliContext  *ctx,
+          int          argc,
+          char       **argv)
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelMessageRow) row = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  gboolean show_raw = FALSE;
+  int exit_code = CLI_EXIT_OK;
+  gint64 id;
+  const GOptionEntry entries[] = {
+    { "raw", 0, 0, G_OPTION_ARG_NONE, &show_raw, N_("Print the message exactly as received"), NULL },
+    { NULL }
+  };
+
+  options = new_options (_("MESSAGE — show a message"), NULL, entries);
+  if (!cli_parse_options (options, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc != 2)
+    return usage (_("Name one message, by the number that list, search or watch print."));
+  if (!parse_message_id (argv[1], &id, &error))
+    return cli_report (error);
+  if (!cli_open_store (ctx, &error))
+    return cli_report (error);
+  row = satchel_query_message (ctx->store, id, &error);
+  if (row == NULL && error == NULL)
+    g_set_error (&error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_NOT_FOUND,
+                 _("There is no message %" G_GINT64_FORMAT "."), id);
+  if (row == NULL)
+    return report (error);
+  raw = satchel_store_get_body (ctx->store, id, &error);
+  if (error != NULL)
+    return cli_report (error);
+
+  if (show_raw)
+    {
+      if (raw == NULL)
+        {
+          cli_error (_("The message %" G_GINT64_FORMAT " is not downloaded yet; “satchel-cli "
+                       "sync --bodies” downloads it."), id);
+          return CLI_EXIT_FAILED;
+        }
+      fwrite (g_bytes_get_data (raw, NULL), 1, g_bytes_get_size (raw), stdout);
+      return CLI_EXIT_OK;
+    }
+
+  {
+    g_autofree char *date = iso_date (row->date);
+
+    printf ("From: %s\n", row->from != NULL ? row->from : "");
+    if (row->to != NULL && row->to[0] != '\0')
+      printf ("To: %s\n", row->to);
+    if (row->cc != NULL && row->cc[0] != '\0')
+      printf ("Cc: %s\n", row->cc);
+    printf ("Date: %s\n", date);
+    printf ("Subject: %s\n\n", row->subject != NULL ? row->subject : "");
+  }
+  if (raw == NULL)
+    {
+      if (row->preview != NULL)
+        printf ("%s\n", row->preview);
+      cli_note (_("The text of this message is not downloaded yet; “satchel-cli sync "
+                  "--bodies” downloads it."));
+      return CLI_EXIT_OK;
+    }
+  {
+    g_autoptr(GMimeMessage) message = satchel_mime_parse (raw);
+    g_autofree char *text = message != NULL ? satchel_mime_get_text (message, G_MAXSIZE) : NULL;
+
+    if (text != NULL)
+      printf ("%s%s", text, g_str_has_suffix (text, "\n") ? "" : "\n");
+  }
+  return CLI_EXIT_OK;
+}
+
+/* flag, move, delete */
+
+static gboolean
+parse_flag_change (const char  *text,
+                   guint       *add,
+                   guint       *remove,
+                   GError     **error)
+{
+  static const struct { const char *name; guint bit; } names[] = {
+    { "seen", SATCHEL_FLAG_SEEN },
+    { "flagged", SATCHEL_FLAG_FLAGGED },
+    { "answered", SATCHEL_FLAG_ANSWERED },
+  };
+
+  if (text[0] == '+' || text[0] == '-')
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      if (g_ascii_strcasecmp (text + 1, names[i].name) == 0)
+        {
+          if (text[0] == '+')
+            *add |= names[i].bit;
+          else
+            *remove |= names[i].bit;
+          return TRUE;
+        }
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("“%s” is not a flag change: use +seen, -seen, +flagged, -flagged, +answered "
+                 "or -answered."), text);
+  return FALSE;
+}
+
+int
+cli_flag (CliContext  *ctx,
+          int          argc,
+          char       **argv)
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  SatchelAccount *account;
+  guint add = 0;
+  guint remove = 0;
+  int exit_code = CLI_EXIT_OK;
+  gint64 id;
+
+  options = new_options (_("MESSAGE (+|-)(seen|flagged|answered)… — change a message’s flags"),
+                         NULL, NULL);
+  if (!cli_parse_options (options, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc < 3)
+    return usage (_("Name one message and at least one flag change, such as +seen."));
+  if (!parse_message_id (argv[1], &id, &error))
+    return cli_report (error);
+  for (int i = 2; i < argc; i++)
+    if (!parse_flag_change (argv[i], &add, &remove, &error))
+      return cli_report (error);
+  if (add & remove)
+    return usage (_("A flag cannot be set and cleared at once."));
+  if (!cli_open_store (ctx, &error))
+    return cli_report (error);
+  account = account_of_message (ctx, id, &error);
+  if (account == NULL)
+    return report (error);
+  if (!satchel_mail_change_flags (ctx->store, id, add, remove, &error))
+    return report (error);
+  return deliver_queue (ctx, account);
+}
+
+int
+cli_move (CliContext  *ctx,
+          int          argc,
+          char       **argv)
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  SatchelAccount *account;
+  int exit_code = CLI_EXIT_OK;
+  gint64 id;
+
+  options = new_options (_("MESSAGE FOLDER — move a message to another folder of its account"),
+                         NULL, NULL);
+  if (!cli_parse_options (options, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc != 3)
+    return usage (_("Name one message and one folder."));
+  if (!parse_message_id (argv[1], &id, &error))
+    return cli_report (error);
+  if (!cli_open_store (ctx, &error))
+    return cli_report (error);
+  account = account_of_message (ctx, id, &error);
+  if (account == NULL)
+    return report (error);
+  if (!satchel_mail_move (ctx->store, id, argv[2], &error))
+    return report (error);
+  return deliver_queue (ctx, account);
+}
+
+int
+cli_delete (CliContext  *ctx,
+            int          argc,
+            char       **argv)
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  SatchelAccount *account;
+  int exit_code = CLI_EXIT_OK;
+  gint64 id;
+
+  options = new_options (_("MESSAGE — move a message to the Trash, or delete it there"),
+                         NULL, NULL);
+  if (!cli_parse_options (options, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc != 2)
+    return usage (_("Name one message."));
+  if (!parse_message_id (argv[1], &id, &error))
+    return cli_report (error);
+  if (!cli_open_store (ctx, &error))
+    return cli_report (error);
+  account = account_of_message (ctx, id, &error);
+  if (account == NULL)
+    return report (error);
+  if (!satchel_mail_delete (ctx->store, id, &error))
+    return report (error);
+  return deliver_queue (ctx, account);
+}
+
+/* mkdir, rmdir, rename */
+
+static int
+folder_command (CliContext  *ctx,
+                int          argc,
+                char       **argv,
+                const char  *parameters,
+                int          expected)
+{
+  g_autoptr(GOptionContext) options = new_options (parameters, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  SatchelAccount *account;
+  int exit_code = CLI_EXIT_OK;
+  gboolean ok;
+
+  if (!cli_parse_options (options, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc != expected)
+    return usage (expected == 4 ? _("Name one account, one folder and its new name.")
+                                : _("Name one account and one folder."));
+  account = open_account (ctx, argv[1], &error);
+  if (account == NULL)
+    return cli_report (error);
+
+  if (g_str_equal (argv[0], "mkdir"))
+    ok = satchel_mail_create_folder (ctx->store, account, argv[2], &error);
+  else if (g_str_equal (argv[0], "rmdir"))
+    ok = satchel_mail_delete_folder (ctx->store, account, argv[2], &error);
+  else
+    ok = satchel_mail_rename_folder (ctx->store, account, argv[2], argv[3], &error);
+  if (!ok)
+    return report (error);
+  return deliver_queue (ctx, account);
+}
+
+int
+cli_mkdir (CliContext  *ctx,
+           int          argc,
+           char       **argv)
+{
+  return folder_command (ctx, argc, argv, _("ACCOUNT FOLDER — create a folder"), 3);
+}
+
+int
+cli_rmdir (CliContext  *ctx,
+           int          argc,
+           char       **argv)
+{
+  return folder_command (ctx, argc, argv, _("ACCOUNT FOLDER — delete a folder and its mail"), 3);
+}
+
+int
+cli_rename (CliContext  *ctx,
+            int          argc,
+            char       **argv)
+{
+  return folder_command (ctx, argc, argv, _("ACCOUNT FOLDER NEWNAME — rename a folder"), 4);
+}
+
+/* watch */
+
+typedef struct
+{
+  gboolean ready;
+} Watch;
+
+static void
+new_message_cb (SatchelImapSync   *sync,
+                SatchelNewMessage *message,
+                Watch             *watch)
+{
+  if (!watch->ready)
+    return;
+  printf ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\n", message->id, message->folder, message->from,
+          message->subject);
+  fflush (stdout);
+}
+
+static void
+watch_phase_cb (SatchelImapSync *sync,
+                GParamSpec      *pspec,
+                Watch           *watch)
+{
+  /* What the first sync finds was there before the watch began. */
+  if (satchel_imap_sync_get_phase (sync) == SATCHEL_SYNC_PHASE_WATCHING)
+    watch->ready = TRUE;
+}
+
+int
+cli_watch (CliContext  *ctx,
+           int          argc,
+           char       **argv)
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelPassword) password = NULL;
+  g_autoptr(SatchelStoreWriter) writer = NULL;
+  g_autoptr(SatchelImapSync) sync = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  SatchelAccount *account;
+  Watch watch = { FALSE };
+  int exit_code = CLI_EXIT_OK;
+
+  options = new_options (_("ACCOUNT — print each new message as it arrives"),
+                         _("One line per message: ID, folder, sender and subject, separated by "
+                           "tabs."), NULL);
+  if (!cli_parse_options (options, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc != 2)
+    return usage (_("Name one account, by its address or label."));
+  account = open_account (ctx, argv[1], &error);
+  if (account == NULL)
+    return cli_report (error);
+  if (satchel_account_get_kind (account) != SATCHEL_ACCOUNT_KIND_IMAP)
+    return usage (_("watch follows IMAP accounts."));
+  password = incoming_password (ctx, account, TRUE, &error);
+  if (password == NULL)
+    return cli_report (error);
+  writer = open_writer (ctx, &error);
+  if (writer == NULL)
+    return cli_report (error);
+
+  sync = satchel_imap_sync_new (account, password, writer, 0);
+  g_signal_connect (sync, "new-message", G_CALLBACK (new_message_cb), &watch);
+  g_signal_connect (sync, "notify::phase", G_CALLBACK (watch_phase_cb), &watch);
+  satchel_imap_sync_watch_async (sync, NULL, cli_result_callback (), &result);
+  if (!satchel_imap_sync_watch_finish (sync, cli_wait (&result), &error))
+    return cli_report (error);
+  return CLI_EXIT_OK;
+}
+
+/* dump */
+
+static char *
+sha256_of (GBytes *raw)
+{
+  return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, raw);
+}
+
+int
+cli_dump (CliContext  *ctx,
+          int          argc,
+          char       **argv)
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) folders = NULL;
+  SatchelAccount *account;
+  gboolean json = FALSE;
+  gboolean imap;
+  int exit_code = CLI_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON document (the only form)"), NULL },
+    { NULL }
+  };
+
+  options = new_options (_("ACCOUNT --json — print the canonical state of the local copy"), NULL,
+                         entries);
+  if (!cli_parse_options (options, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc != 2)
+    return usage (_("Name one account, by its address or label."));
+  if (!json)
+    return usage (_("dump prints JSON only: add --json."));
+  account = open_account (ctx, argv[1], &error);
+  if (account == NULL)
+    return cli_report (error);
+  imap = satchel_account_get_kind (account) == SATCHEL_ACCOUNT_KIND_IMAP;
+  folders = satchel_query_folders (ctx->store, satchel_account_get_id (account), &error);
+  if (folders == NULL)
+    return cli_report (error);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "account");
+  json_builder_add_string_value (builder, satchel_account_get_email (account));
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, imap ? "imap" : "pop3");
+  json_builder_set_member_name (builder, "folders");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < folders->len; i++)
+    {
+      SatchelFolderRow *folder = g_ptr_array_index (folders, i);
+      const char *role = satchel_folder_role_name (folder->role);
+      g_autoptr(GPtrArray) rows = satchel_query_messages (ctx->store, folder->id, 0, TRUE, &error);
+
+      if (rows == NULL)
+        return cli_report (error);
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, folder->name);
+      json_builder_set_member_name (builder, "role");
+      if (role != NULL)
+        json_builder_add_string_value (builder, role);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "uidvalidity");
+      if (imap && folder->uidvalidity != 0)
+        json_builder_add_int_value (builder, folder->uidvalidity);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "messages");
+      json_builder_begin_array (builder);
+      for (guint j = 0; j < rows->len; j++)
+        {
+          SatchelMessageRow *row = g_ptr_array_index (rows, j);
+          g_auto(GStrv) flags = satchel_flag_names (row->flags, row->keywords);
+          g_autoptr(GBytes) raw = satchel_store_get_body (ctx->store, row->id, &error);
+
+          if (error != NULL)
+            return cli_report (error);
+          json_builder_begin_object (builder);
+          if (imap)
+            {
+              json_builder_set_member_name (builder, "uid");
+              if (row->uid != 0)
+                json_builder_add_int_value (builder, row->uid);
+              else
+                json_builder_add_null_value (builder);
+            }
+          else
+            {
+              json_builder_set_member_name (builder, "uidl");
+              if (row->uidl != NULL)
+                json_builder_add_string_value (builder, row->uidl);
+              else
+                json_builder_add_null_value (builder);
+            }
+          json_builder_set_member_name (builder, "flags");
+          json_builder_begin_array (builder);
+          for (guint k = 0; flags[k] != NULL; k++)
+            json_builder_add_string_value (builder, flags[k]);
+          json_builder_end_array (builder);
+          json_builder_set_member_name (builder, "size");
+          json_builder_add_int_value (builder, row->size);
+          json_builder_set_member_name (builder, "message_id");
+          if (row->message_id != NULL)
+            json_builder_add_string_value (builder, row->message_id);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "sha256");
+          if (raw != NULL)
+            {
+              g_autofree char *sum = sha256_of (raw);
+
+              json_builder_add_string_value (builder, sum);
+            }
+          else
+            json_builder_add_null_value (builder);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  cli_print_json (root);
+  return CLI_EXIT_OK;
+}

@@ -1,0 +1,475 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-imap-fetch.c: what a FETCH response says about one message
+ *
+ * Copyright 2026 The Satchel authors
+ *
+ * Reads the items of "* n FETCH (...)": UID, FLAGS, INTERNALDATE,
+ * RFC822.SIZE, MODSEQ, ENVELOPE (RFC 2047 texts decoded with GMime),
+ * BODYSTRUCTURE (only whether there are attachments), the References
+ * header, PREVIEW and BODY[]. A malformed item is an error; an item the
+ * server sent that was not asked for is ignored.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mime/satchel-gmime.h"
+#include "net/satchel-net-error.h"
+#include "satchel-imap-fetch.h"
+#include "store/satchel-store.h"
+
+#define MAX_ADDRESSES 1000
+
+void
+satchel_imap_fetch_free (SatchelImapFetch *fetch)
+{
+  if (fetch == NULL)
+    return;
+  g_free (fetch->keywords);
+  g_free (fetch->subject);
+  g_free (fetch->from);
+  g_free (fetch->to);
+  g_free (fetch->cc);
+  g_free (fetch->message_id);
+  g_free (fetch->in_reply_to);
+  g_free (fetch->references);
+  g_free (fetch->preview);
+  g_clear_pointer (&fetch->body, g_bytes_unref);
+  g_free (fetch);
+}
+
+static gboolean
+malformed (GError    **error,
+           const char *item)
+{
+  g_set_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+               _("The server sent a malformed %s in a FETCH response."), item);
+  return FALSE;
+}
+
+/**
+ * satchel_imap_flags_parse:
+ * @list: a flag list
+ * @keywords: (out) (optional): the other flags and keywords, or %NULL
+ *
+ * Returns: the system flags as SatchelFlags bits; \Recent is left out
+ */
+guint
+satchel_imap_flags_parse (const SatchelImapValue  *list,
+                          char                   **keywords)
+{
+  static const struct { const char *name; guint bit; } system[] = {
+    { "\\Seen", SATCHEL_FLAG_SEEN },
+    { "\\Answered", SATCHEL_FLAG_ANSWERED },
+    { "\\Flagged", SATCHEL_FLAG_FLAGGED },
+    { "\\Deleted", SATCHEL_FLAG_DELETED },
+    { "\\Draft", SATCHEL_FLAG_DRAFT },
+  };
+  g_autoptr(GString) others = g_string_new (NULL);
+  guint flags = 0;
+
+  for (guint i = 0; i < satchel_imap_value_get_length (list); i++)
+    {
+      const SatchelImapValue *item = satchel_imap_value_get_item (list, i);
+      gboolean known = FALSE;
+
+      if (item->kind != SATCHEL_IMAP_VALUE_ATOM)
+        continue;
+      for (guint s = 0; s < G_N_ELEMENTS (system); s++)
+        if (g_ascii_strcasecmp (item->text, system[s].name) == 0)
+          {
+            flags |= system[s].bit;
+            known = TRUE;
+          }
+      if (known || g_ascii_strcasecmp (item->text, "\\Recent") == 0)
+        continue;
+      if (others->len > 0)
+        g_string_append_c (others, ' ');
+      g_string_append (others, item->text);
+    }
+  if (keywords != NULL)
+    *keywords = others->len > 0 ? g_string_free (g_steal_pointer (&others), FALSE) : NULL;
+  return flags;
+}
+
+/* The flags as IMAP writes them, for STORE and APPEND. */
+char *
+satchel_imap_flags_to_string (guint       flags,
+                              const char *keywords)
+{
+  GString *out = g_string_new (NULL);
+
+  if (flags & SATCHEL_FLAG_SEEN)
+    g_string_append (out, " \\Seen");
+  if (flags & SATCHEL_FLAG_ANSWERED)
+    g_string_append (out, " \\Answered");
+  if (flags & SATCHEL_FLAG_FLAGGED)
+    g_string_append (out, " \\Flagged");
+  if (flags & SATCHEL_FLAG_DELETED)
+    g_string_append (out, " \\Deleted");
+  if (flags & SATCHEL_FLAG_DRAFT)
+    g_string_append (out, " \\Draft");
+  if (keywords != NULL && keywords[0] != '\0')
+    g_string_append_printf (out, " %s", keywords);
+  if (out->len > 0)
+    g_string_erase (out, 0, 1);
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * satchel_imap_parse_internaldate:
+ * @text: "17-Jul-1996 02:44:25 -0700"
+ * @out: (out): seconds since the epoch
+ */
+gboolean
+satchel_imap_parse_internaldate (const char *text,
+                                 gint64     *out)
+{
+  static const char *months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+  g_autoptr(GDateTime) utc = NULL;
+  char month[4] = "";
+  int day, year, hour, minute, second, zone;
+  char sign;
+  int m = -1;
+
+  if (text == NULL ||
+      sscanf (text, " %2d-%3s-%4d %2d:%2d:%2d %c%4d", &day, month, &year, &hour, &minute,
+              &second, &sign, &zone) != 8)
+    return FALSE;
+  for (int i = 0; i < 12; i++)
+    if (g_ascii_strcasecmp (month, months[i]) == 0)
+      m = i + 1;
+  if (m < 0 || (sign != '+' && sign != '-') || zone < 0 || zone > 1400 || zone % 100 >= 60)
+    return FALSE;
+
+  utc = g_date_time_new_utc (year, m, day, hour, minute, second);
+  if (utc == NULL)
+    return FALSE;
+  *out = g_date_time_to_unix (utc) - (sign == '-' ? -1 : 1) * ((zone / 100) * 3600 +
+                                                              (zone % 100) * 60);
+  return TRUE;
+}
+
+static char *
+decode_text (const SatchelImapValue *value)
+{
+  const char *text = satchel_imap_value_get_text (value);
+
+  if (text == NULL)
+    return NULL;
+  satchel_gmime_ensure_init ();
+  return g_mime_utils_header_decode_text (NULL, text);
+}
+
+/* An ENVELOPE address list: ((name adl mailbox host) ...), with RFC 5322
+ * groups as (NIL NIL "group" NIL) ... (NIL NIL NIL NIL). */
+static char *
+format_addresses (const SatchelImapValue *list)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  guint n = MIN (satchel_imap_value_get_length (list), MAX_ADDRESSES);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const SatchelImapValue *address = satchel_imap_value_get_item (list, i);
+      g_autofree char *name = decode_text (satchel_imap_value_get_item (address, 0));
+      const char *mailbox = satchel_imap_value_get_text (satchel_imap_value_get_item (address, 2));
+      const char *host = satchel_imap_value_get_text (satchel_imap_value_get_item (address, 3));
+
+      if (satchel_imap_value_get_length (address) != 4 || mailbox == NULL || host == NULL)
+        continue;   /* group markers */
+      if (out->len > 0)
+        g_string_append (out, ", ");
+      if (name != NULL && name[0] != '\0')
+        g_string_append_printf (out, "%s <%s@%s>", name, mailbox, host);
+      else
+        g_string_append_printf (out, "%s@%s", mailbox, host);
+    }
+  if (out->len == 0)
+    return NULL;
+  return g_utf8_make_valid (out->str, out->len);
+}
+
+static gboolean
+parse_envelope (SatchelImapFetch        *fetch,
+                const SatchelImapValue  *envelope,
+                GError                 **error)
+{
+  const char *date;
+
+  if (envelope->kind != SATCHEL_IMAP_VALUE_LIST || satchel_imap_value_get_length (envelope) < 10)
+    return malformed (error, "ENVELOPE");
+
+  date = satchel_imap_value_get_text (satchel_imap_value_get_item (envelope, 0));
+  if (date != NULL)
+    {
+      g_autoptr(GDateTime) when = NULL;
+
+      satchel_gmime_ensure_init ();
+      when = g_mime_utils_header_decode_date (date);
+      if (when != NULL)
+        fetch->date = g_date_time_to_unix (when);
+    }
+  fetch->subject = decode_text (satchel_imap_value_get_item (envelope, 1));
+  fetch->from = format_addresses (satchel_imap_value_get_item (envelope, 2));
+  fetch->to = format_addresses (satchel_imap_value_get_item (envelope, 5));
+  fetch->cc = format_addresses (satchel_imap_value_get_item (envelope, 6));
+  fetch->in_reply_to = g_strdup (satchel_imap_value_get_text (satchel_imap_value_get_item (envelope, 8)));
+  fetch->message_id = g_strdup (satchel_imap_value_get_text (satchel_imap_value_get_item (envelope, 9)));
+  fetch->items |= SATCHEL_IMAP_FETCH_ENVELOPE;
+  return TRUE;
+}
+
+static gboolean
+list_has_param (const SatchelImapValue *params,
+                const char             *name)
+{
+  for (guint i = 0; i + 1 < satchel_imap_value_get_length (params); i += 2)
+    {
+      const char *key = satchel_imap_value_get_text (satchel_imap_value_get_item (params, i));
+
+      if (key != NULL && g_ascii_strncasecmp (key, name, strlen (name)) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether one non-multipart body part is an attachment: a disposition of
+ * "attachment", or a part that is not text and has a file name. */
+static gboolean
+part_is_attachment (const SatchelImapValue *part)
+{
+  const char *type = satchel_imap_value_get_text (satchel_imap_value_get_item (part, 0));
+  const char *subtype = satchel_imap_value_get_text (satchel_imap_value_get_item (part, 1));
+  const SatchelImapValue *params = satchel_imap_value_get_item (part, 2);
+  const SatchelImapValue *disposition;
+  guint disposition_index;
+  const char *disposition_type;
+
+  if (type == NULL || subtype == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (type, "text") == 0)
+    disposition_index = 9;
+  else if (g_ascii_strcasecmp (type, "message") == 0 && g_ascii_strcasecmp (subtype, "rfc822") == 0)
+    disposition_index = 11;
+  else
+    disposition_index = 8;
+
+  disposition = satchel_imap_value_get_item (part, disposition_index);
+  disposition_type = satchel_imap_value_get_text (satchel_imap_value_get_item (disposition, 0));
+  if (disposition_type != NULL && g_ascii_strcasecmp (disposition_type, "attachment") == 0)
+    return TRUE;
+  if (g_ascii_strcasecmp (type, "text") == 0)
+    return FALSE;
+  return list_has_param (params, "name") ||
+         list_has_param (satchel_imap_value_get_item (disposition, 1), "filename");
+}
+
+/* Walks the structure with a stack (its depth was bounded by the parser). */
+static gboolean
+has_attachments (const SatchelImapValue *structure)
+{
+  g_autoptr(GPtrArray) pending = g_ptr_array_new ();
+
+  g_ptr_array_add (pending, (gpointer) structure);
+  while (pending->len > 0)
+    {
+      const SatchelImapValue *part = g_ptr_array_steal_index_fast (pending, pending->len - 1);
+      const SatchelImapValue *first = satchel_imap_value_get_item (part, 0);
+
+      if (first == NULL)
+        continue;
+      if (first->kind == SATCHEL_IMAP_VALUE_LIST)
+        {
+          for (guint i = 0; i < satchel_imap_value_get_length (part); i++)
+            {
+              const SatchelImapValue *child = satchel_imap_value_get_item (part, i);
+
+              if (child->kind != SATCHEL_IMAP_VALUE_LIST)
+                break;
+              g_ptr_array_add (pending, (gpointer) child);
+            }
+          continue;
+        }
+      if (part_is_attachment (part))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The message ids in a References header block as fetched with
+ * BODY[HEADER.FIELDS (REFERENCES)]. */
+static char *
+parse_references (const char *header,
+                  gsize       len)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *p = header;
+  const char *end = header + len;
+
+  while (p < end)
+    {
+      const char *open = memchr (p, '<', end - p);
+      const char *close;
+
+      if (open == NULL)
+        break;
+      close = memchr (open, '>', end - open);
+      if (close == NULL)
+        break;
+      if (close - open < 998 && memchr (open, ' ', close - open) == NULL)
+        {
+          if (out->len > 0)
+            g_string_append_c (out, ' ');
+          g_string_append_len (out, open, close - open + 1);
+        }
+      p = close + 1;
+    }
+  if (out->len == 0)
+    return NULL;
+  return g_utf8_make_valid (out->str, out->len);
+}
+
+/**
+ * satchel_imap_fetch_parse:
+ * @response: an untagged "* n FETCH (...)"
+ *
+ * Returns: (transfer full) (nullable): what it says about the message
+ */
+SatchelImapFetch *
+satchel_imap_fetch_parse (const SatchelImapResponse  *response,
+                          GError                    **error)
+{
+  g_autoptr(SatchelImapFetch) fetch = g_new0 (SatchelImapFetch, 1);
+  const SatchelImapValue *items;
+  guint64 n;
+
+  if (!satchel_imap_response_is_data (response, "FETCH") ||
+      !satchel_imap_value_get_number (satchel_imap_value_get_item (response->data, 0),
+                                      G_MAXUINT32, &n) || n == 0)
+    {
+      malformed (error, "message number");
+      return NULL;
+    }
+  fetch->seq = n;
+
+  items = satchel_imap_value_get_item (response->data, 2);
+  if (items == NULL || items->kind != SATCHEL_IMAP_VALUE_LIST ||
+      satchel_imap_value_get_length (items) % 2 != 0)
+    {
+      malformed (error, "item list");
+      return NULL;
+    }
+
+  for (guint i = 0; i + 1 < satchel_imap_value_get_length (items); i += 2)
+    {
+      const SatchelImapValue *name = satchel_imap_value_get_item (items, i);
+      const SatchelImapValue *value = satchel_imap_value_get_item (items, i + 1);
+      const char *key = satchel_imap_value_get_text (name);
+
+      if (name->kind != SATCHEL_IMAP_VALUE_ATOM || key == NULL)
+        {
+          malformed (error, "item name");
+          return NULL;
+        }
+
+      if (g_ascii_strcasecmp (key, "UID") == 0)
+        {
+          if (!satchel_imap_value_get_number (value, G_MAXUINT32, &n) || n == 0)
+            {
+              malformed (error, "UID");
+              return NULL;
+            }
+          fetch->uid = n;
+          fetch->items |= SATCHEL_IMAP_FETCH_UID;
+        }
+      else if (g_ascii_strcasecmp (key, "FLAGS") == 0)
+        {
+          if (value->kind != SATCHEL_IMAP_VALUE_LIST)
+            {
+              malformed (error, "FLAGS");
+              return NULL;
+            }
+          g_clear_pointer (&fetch->keywords, g_free);
+          fetch->flags = satchel_imap_flags_parse (value, &fetch->keywords);
+          fetch->items |= SATCHEL_IMAP_FETCH_FLAGS;
+        }
+      else if (g_ascii_strcasecmp (key, "INTERNALDATE") == 0)
+        {
+          if (!satchel_imap_parse_internaldate (satchel_imap_value_get_text (value),
+                                                &fetch->internal_date))
+            {
+              malformed (error, "INTERNALDATE");
+              return NULL;
+            }
+          fetch->items |= SATCHEL_IMAP_FETCH_INTERNALDATE;
+        }
+      else if (g_ascii_strcasecmp (key, "RFC822.SIZE") == 0)
+        {
+          if (!satchel_imap_value_get_number (value, G_MAXINT64, &fetch->size))
+            {
+              malformed (error, "RFC822.SIZE");
+              return NULL;
+            }
+          fetch->items |= SATCHEL_IMAP_FETCH_SIZE;
+        }
+      else if (g_ascii_strcasecmp (key, "MODSEQ") == 0)
+        {
+          if (!satchel_imap_value_get_number (satchel_imap_value_get_item (value, 0),
+                                              G_MAXINT64, &fetch->modseq))
+            {
+              malformed (error, "MODSEQ");
+              return NULL;
+            }
+          fetch->items |= SATCHEL_IMAP_FETCH_MODSEQ;
+        }
+      else if (g_ascii_strcasecmp (key, "ENVELOPE") == 0)
+        {
+          if (!parse_envelope (fetch, value, error))
+            return NULL;
+        }
+      else if (g_ascii_strcasecmp (key, "BODYSTRUCTURE") == 0)
+        {
+          if (value->kind != SATCHEL_IMAP_VALUE_LIST)
+            {
+              malformed (error, "BODYSTRUCTURE");
+              return NULL;
+            }
+          fetch->has_attachments = has_attachments (value);
+          fetch->items |= SATCHEL_IMAP_FETCH_BODYSTRUCTURE;
+        }
+      else if (g_ascii_strcasecmp (key, "PREVIEW") == 0)
+        {
+          const char *text = satchel_imap_value_get_text (value);
+
+          g_clear_pointer (&fetch->preview, g_free);
+          if (text != NULL)
+            fetch->preview = g_utf8_make_valid (text, value->len);
+          fetch->items |= SATCHEL_IMAP_FETCH_PREVIEW;
+        }
+      else if (g_ascii_strncasecmp (key, "BODY[HEADER.FIELDS", 18) == 0)
+        {
+          g_clear_pointer (&fetch->references, g_free);
+          if (value->kind == SATCHEL_IMAP_VALUE_STRING)
+            fetch->references = parse_references (value->text, value->len);
+          fetch->items |= SATCHEL_IMAP_FETCH_REFERENCES;
+        }
+      else if (g_ascii_strcasecmp (key, "BODY[]") == 0 || g_ascii_strcasecmp (key, "BINARY[]") == 0)
+        {
+          if (value->kind != SATCHEL_IMAP_VALUE_STRING)
+            {
+              malformed (error, "message body");
+              return NULL;
+            }
+          g_clear_pointer (&fetch->body, g_bytes_unref);
+          fetch->body = g_bytes_new (value->text, value->len);
+          fetch->items |= SATCHEL_IMAP_FETCH_BODY;
+        }
+    }
+
+  return g_steal_pointer (&fetch);
+}

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-mime.c: reading messages with GMime
+ *
+ * Copyright 2026 The Satchel authors
+ *
+ * GMime parses; this file only picks what Satchel needs from a message:
+ * its text (for the index, previews and satchel-cli show) and its main
+ * headers in UTF-8. Parts nest at most MAX_DEPTH deep here, whatever the
+ * message says.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "satchel-mime.h"
+
+#define MAX_DEPTH 32
+#define MAX_PARTS 1000
+
+/**
+ * satchel_mime_parse:
+ * @raw: an RFC 5322 message
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL when GMime
+ *   finds none in @raw
+ */
+GMimeMessage *
+satchel_mime_parse (GBytes *raw)
+{
+  g_autoptr(GMimeStream) stream = NULL;
+  g_autoptr(GMimeParser) parser = NULL;
+  gsize len;
+  const char *data = g_bytes_get_data (raw, &len);
+
+  satchel_gmime_ensure_init ();
+  stream = g_mime_stream_mem_new_with_buffer (data, len);
+  parser = g_mime_parser_new_with_stream (stream);
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  return g_mime_parser_construct_message (parser, NULL);
+}
+
+/* A crude text of HTML, for the index and previews only: no tags, no
+ * scripts or styles, the common entities. Display uses WebKit. */
+static char *
+html_to_text (const char *html)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = html;
+
+  while (*p != '\0')
+    {
+      if (*p == '<')
+        {
+          gboolean skip_content = g_ascii_strncasecmp (p, "<script", 7) == 0 ||
+                                  g_ascii_strncasecmp (p, "<style", 6) == 0;
+          const char *end = strchr (p, '>');
+
+          if (end == NULL)
+            break;
+          if (skip_content)
+            {
+              const char *close = g_ascii_strncasecmp (p, "<script", 7) == 0
+                                  ? strstr (end, "</script") : strstr (end, "</style");
+
+              end = close != NULL ? strchr (close, '>') : NULL;
+              if (end == NULL)
+                break;
+            }
+          g_string_append_c (out, ' ');
+          p = end + 1;
+          continue;
+        }
+      if (*p == '&')
+        {
+          static const struct { const char *entity; const char *text; } entities[] = {
+            { "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" }, { "&quot;", "\"" },
+            { "&apos;", "'" }, { "&nbsp;", " " }, { "&#39;", "'" },
+          };
+          gboolean done = FALSE;
+
+          for (guint i = 0; i < G_N_ELEMENTS (entities); i++)
+            if (g_str_has_prefix (p, entities[i].entity))
+              {
+                g_string_append (out, entities[i].text);
+                p += strlen (entities[i].entity);
+                done = TRUE;
+                break;
+              }
+          if (done)
+            continue;
+        }
+      g_string_append_c (out, *p);
+      p++;
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+part_text (GMimePart *part)
+{
+  GMimeContentType *type = g_mime_object_get_content_type (GMIME_OBJECT (part));
+  g_autofree char *text = NULL;
+
+  if (!g_mime_content_type_is_type (type, "text", "*"))
+    return NULL;
+  text = g_mime_text_part_get_text (GMIME_TEXT_PART (part));
+  if (text == NULL)
+    return NULL;
+  if (g_mime_content_type_is_type (type, "text", "html"))
+    return html_to_text (text);
+  return g_steal_pointer (&text);
+}
+
+/**
+ * satchel_mime_get_text:
+ * @max: the most bytes to return
+ *
+ * Returns: (transfer full) (nullable): the message's text: its text/plain
+ *   parts, or else its HTML parts as text; attachments left out
+ */
+char *
+satchel_mime_get_text (GMimeMessage *message,
+                       gsize         max)
+{
+  g_autoptr(GString) plain = g_string_new (NULL);
+  g_autoptr(GString) html = g_string_new (NULL);
+  g_autoptr(GPtrArray) pending = g_ptr_array_new ();
+  g_autoptr(GArray) depths = g_array_new (FALSE, FALSE, sizeof (guint));
+  GMimeObject *root = g_mime_message_get_mime_part (message);
+  guint zero = 0;
+  guint seen = 0;
+  GString *chosen;
+
+  if (root == NULL)
+    return NULL;
+  g_ptr_array_add (pending, root);
+  g_array_append_val (depths, zero);
+  while (pending->len > 0 && seen++ < MAX_PARTS)
+    {
+      GMimeObject *object = g_ptr_array_steal_index (pending, pending->len - 1);
+      guint depth = g_array_index (depths, guint, depths->len - 1);
+
+      g_array_set_size (depths, depths->len - 1);
+      if (GMIME_IS_MULTIPART (object) && depth < MAX_DEPTH)
+        {
+          GMimeMultipart *multipart = GMIME_MULTIPART (object);
+          guint next = depth + 1;
+
+          /* Pushed last to first, so that parts come in order. */
+          for (int i = g_mime_multipart_get_count (multipart) - 1; i >= 0; i--)
+            {
+              g_ptr_array_add (pending, g_mime_multipart_get_part (multipart, i));
+              g_array_append_val (depths, next);
+            }
+        }
+      else if (GMIME_IS_TEXT_PART (object))
+        {
+          GMimeContentDisposition *disposition = g_mime_object_get_content_disposition (object);
+          g_autofree char *text = NULL;
+
+          if (disposition != NULL && g_mime_content_disposition_is_attachment (disposition))
+            continue;
+          text = part_text (GMIME_PART (object));
+          if (text == NULL)
+            continue;
+          chosen = g_mime_content_type_is_type (g_mime_object_get_content_type (object), "text",
+                                                "html") ? html : plain;
+          if (chosen->len > 0)
+            g_string_append (chosen, "\n\n");
+          g_string_append (chosen, text);
+        }
+    }
+
+  chosen = plain->len > 0 ? plain : html;
+  if (chosen->len == 0)
+    return NULL;
+  if (chosen->len > max)
+    {
+      const char *end = chosen->str + max;
+
+      /* Cut at a character, not inside one. */
+      while (end > chosen->str && (*end & 0xc0) == 0x80)
+        end--;
+      g_string_truncate (chosen, end - chosen->str);
+    }
+  return g_utf8_make_valid (chosen->str, chosen->len);
+}
+
+/**
+ * satchel_mime_get_header:
+ *
+ * Returns: (transfer full) (nullable): the header @name decoded to UTF-8
+ */
+char *
+satchel_mime_get_header (GMimeMessage *message,
+                         const char   *name)
+{
+  const char *value = g_mime_object_get_header (GMIME_OBJECT (message), name);
+
+  if (value == NULL)
+    return NULL;
+  return g_utf8_make_valid (value, -1);
+}

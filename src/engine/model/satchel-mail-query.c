@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-mail-query.c: what the front ends read of mail
+ *
+ * Copyright 2026 The Satchel authors
+ *
+ * Reads only: the folders with their counts, a folder's messages newest
+ * first, one message, a full-text search. They never connect anywhere.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "satchel-enum-types.h"
+#include "satchel-mail-query.h"
+#include "store/satchel-store.h"
+
+#define MESSAGE_COLUMNS "m.id, m.folder_id, f.name, m.uid, m.uidl, m.message_id, m.sender, " \
+                        "m.recipients_to, m.recipients_cc, m.subject, m.date, m.flags, " \
+                        "m.keywords, m.size, m.has_attachments, m.body_cached, m.preview"
+
+void
+satchel_message_row_free (SatchelMessageRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->folder);
+  g_free (row->uidl);
+  g_free (row->message_id);
+  g_free (row->from);
+  g_free (row->to);
+  g_free (row->cc);
+  g_free (row->subject);
+  g_free (row->keywords);
+  g_free (row->preview);
+  g_free (row);
+}
+
+void
+satchel_folder_row_free (SatchelFolderRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->name);
+  g_free (row);
+}
+
+const char *
+satchel_folder_role_name (SatchelFolderRole role)
+{
+  return role == SATCHEL_FOLDER_ROLE_NONE ? NULL
+         : satchel_enum_to_nick (SATCHEL_TYPE_FOLDER_ROLE, role);
+}
+
+static char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+static SatchelMessageRow *
+read_message (sqlite3_stmt *stmt)
+{
+  SatchelMessageRow *row = g_new0 (SatchelMessageRow, 1);
+
+  row->id = sqlite3_column_int64 (stmt, 0);
+  row->folder_id = sqlite3_column_int64 (stmt, 1);
+  row->folder = column_text (stmt, 2);
+  row->uid = sqlite3_column_int64 (stmt, 3);
+  row->uidl = column_text (stmt, 4);
+  row->message_id = column_text (stmt, 5);
+  row->from = column_text (stmt, 6);
+  row->to = column_text (stmt, 7);
+  row->cc = column_text (stmt, 8);
+  row->subject = column_text (stmt, 9);
+  row->date = sqlite3_column_int64 (stmt, 10);
+  row->flags = sqlite3_column_int (stmt, 11);
+  row->keywords = column_text (stmt, 12);
+  row->size = sqlite3_column_int64 (stmt, 13);
+  row->has_attachments = sqlite3_column_int (stmt, 14);
+  row->body_cached = sqlite3_column_int (stmt, 15);
+  row->preview = column_text (stmt, 16);
+  return row;
+}
+
+static GPtrArray *
+collect_messages (SatchelStore  *store,
+                  sqlite3_stmt  *stmt,
+                  GError       **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_message_row_free);
+  int rc;
+
+  while ((rc = satchel_store_step (store, stmt, error)) == SQLITE_ROW)
+    g_ptr_array_add (rows, read_message (stmt));
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&rows);
+}
+
+/**
+ * satchel_query_folders:
+ *
+ * Returns: (transfer full) (element-type SatchelFolderRow): the account's
+ *   folders by name, with how many messages they hold and how many unread
+ */
+GPtrArray *
+satchel_query_folders (SatchelStore  *store,
+                       gint64         account_id,
+                       GError       **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_folder_row_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = satchel_store_prepare (store,
+    "SELECT f.id, f.name, f.role, f.uidvalidity, "
+    "  (SELECT count(*) FROM message m WHERE m.folder_id = f.id), "
+    "  (SELECT count(*) FROM message m WHERE m.folder_id = f.id AND (m.flags & 1) = 0) "
+    "FROM folder f WHERE f.account_id = ? ORDER BY f.name", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  while ((rc = satchel_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      SatchelFolderRow *row = g_new0 (SatchelFolderRow, 1);
+      int role = SATCHEL_FOLDER_ROLE_NONE;
+
+      row->id = sqlite3_column_int64 (stmt, 0);
+      row->name = column_text (stmt, 1);
+      satchel_enum_from_nick (SATCHEL_TYPE_FOLDER_ROLE, (const char *) sqlite3_column_text (stmt, 2),
+                              &role);
+      row->role = role;
+      row->uidvalidity = sqlite3_column_int64 (stmt, 3);
+      row->total = sqlite3_column_int (stmt, 4);
+      row->unread = sqlite3_column_int (stmt, 5);
+      g_ptr_array_add (rows, row);
+    }
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&rows);
+}
+
+/**
+ * satchel_query_messages:
+ * @limit: the most messages, or 0 for all
+ * @by_uid: in UID order (then download order) rather than newest first
+ *
+ * Returns: (transfer full) (element-type SatchelMessageRow): the folder's
+ *   messages
+ */
+GPtrArray *
+satchel_query_messages (SatchelStore  *store,
+                        gint64         folder_id,
+                        guint          limit,
+                        gboolean       by_uid,
+                        GError       **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (by_uid)
+    stmt = satchel_store_prepare (store, "SELECT " MESSAGE_COLUMNS " FROM message m "
+                                         "JOIN folder f ON f.id = m.folder_id "
+                                         "WHERE m.folder_id = ? "
+                                         "ORDER BY m.uid IS NULL, m.uid, m.id LIMIT ?", error);
+  else
+    stmt = satchel_store_prepare (store, "SELECT " MESSAGE_COLUMNS " FROM message m "
+                                         "JOIN folder f ON f.id = m.folder_id "
+                                         "WHERE m.folder_id = ? "
+                                         "ORDER BY m.date DESC, m.id DESC LIMIT ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
+  return collect_messages (store, stmt, error);
+}
+
+/* Returns: (transfer full) (nullable): the message, or NULL without an
+ * error when there is none. */
+SatchelMessageRow *
+satchel_query_message (SatchelStore  *store,
+                       gint64         message_id,
+                       GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store, "SELECT " MESSAGE_COLUMNS " FROM message m "
+                                                     "JOIN folder f ON f.id = m.folder_id "
+                                                     "WHERE m.id = ?", error);
+  SatchelMessageRow *row = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  if (satchel_store_step (store, stmt, error) == SQLITE_ROW)
+    {
+      row = read_message (stmt);
+      sqlite3_reset (stmt);
+    }
+  return row;
+}
+
+/* Each word of the query as an FTS5 string, so that nothing the user
+ * types is read as FTS5 syntax; the words must all match. */
+static char *
+fts_query (const char *query)
+{
+  g_auto(GStrv) words = g_strsplit_set (query, " \t\r\n", -1);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (words[i][0] == '\0')
+        continue;
+      if (out->len > 0)
+        g_string_append_c (out, ' ');
+      g_string_append_c (out, '"');
+      for (const char *p = words[i]; *p != '\0'; p++)
+        {
+          if (*p == '"')
+            g_string_append_c (out, '"');
+          g_string_append_c (out, *p);
+        }
+      g_string_append_c (out, '"');
+    }
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * satchel_query_search:
+ * @account_id: an account, or 0 for all
+ *
+ * Returns: (transfer full) (element-type SatchelMessageRow): the messages
+ *   whose subject, addresses or cached text hold every word of @query,
+ *   newest first
+ */
+GPtrArray *
+satchel_query_search (SatchelStore  *store,
+                      const char    *query,
+                      gint64         account_id,
+                      guint          limit,
+                      GError       **error)
+{
+  g_autofree char *match = fts_query (query);
+  sqlite3_stmt *stmt;
+
+  if (match[0] == '\0')
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_message_row_free);
+  stmt = satchel_store_prepare (store,
+    "SELECT " MESSAGE_COLUMNS " FROM message_fts s "
+    "JOIN message m ON m.id = s.rowid JOIN folder f ON f.id = m.folder_id "
+    "WHERE message_fts MATCH ? AND (? = 0 OR f.account_id = ?) "
+    "ORDER BY m.date DESC, m.id DESC LIMIT ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, account_id);
+  sqlite3_bind_int64 (stmt, 3, account_id);
+  sqlite3_bind_int64 (stmt, 4, limit > 0 ? (gint64) limit : -1);
+  return collect_messages (store, stmt, error);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/**
+ * satchel_flag_names:
+ *
+ * Returns: (transfer full): the flags as IMAP names (\Seen, \Flagged, ...)
+ *   with the keywords, sorted
+ */
+GStrv
+satchel_flag_names (guint       flags,
+                    const char *keywords)
+{
+  static const struct { guint bit; const char *name; } names[] = {
+    { 1 << 0, "\\Seen" },
+    { 1 << 1, "\\Answered" },
+    { 1 << 2, "\\Flagged" },
+    { 1 << 3, "\\Deleted" },
+    { 1 << 4, "\\Draft" },
+  };
+  g_autoptr(GPtrArray) out = g_ptr_array_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (flags & names[i].bit)
+      g_ptr_array_add (out, g_strdup (names[i].name));
+  if (keywords != NULL)
+    {
+      g_auto(GStrv) words = g_strsplit (keywords, " ", -1);
+
+      for (guint i = 0; words[i] != NULL; i++)
+        if (words[i][0] != '\0')
+          g_ptr_array_add (out, g_strdup (words[i]));
+    }
+  g_ptr_array_sort (out, compare_names);
+  g_ptr_array_add (out, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-mail-query.h: what the front ends read of mail
+ *
+ * Copyright 2026 The Satchel authors
+ */
+
+#pragma once
+
+#include "satchel-types.h"
+#include "store/satchel-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gint64    id;
+  gint64    folder_id;
+  char     *folder;
+  guint32   uid;          /* 0: none */
+  char     *uidl;
+  char     *message_id;
+  char     *from;
+  char     *to;
+  char     *cc;
+  char     *subject;
+  gint64    date;
+  guint     flags;
+  char     *keywords;
+  guint64   size;
+  gboolean  has_attachments;
+  gboolean  body_cached;
+  char     *preview;
+} SatchelMessageRow;
+
+typedef struct
+{
+  gint64             id;
+  char              *name;
+  SatchelFolderRole  role;
+  guint              total;
+  guint              unread;
+  guint32            uidvalidity;
+} SatchelFolderRow;
+
+void        satchel_message_row_free        (SatchelMessageRow  *row);
+void        satchel_folder_row_free         (SatchelFolderRow   *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelMessageRow, satchel_message_row_free)
+
+GPtrArray  *satchel_query_folders           (SatchelStore       *store,
+                                             gint64              account_id,
+                                             GError            **error);
+GPtrArray  *satchel_query_messages          (SatchelStore       *store,
+                                             gint64              folder_id,
+                                             guint               limit,
+                                             gboolean            by_uid,
+                                             GError            **error);
+SatchelMessageRow *satchel_query_message    (SatchelStore       *store,
+                                             gint64              message_id,
+                                             GError            **error);
+GPtrArray  *satchel_query_search            (SatchelStore       *store,
+                                             const char         *query,
+                                             gint64              account_id,
+                                             guint               limit,
+                                             GError            **error);
+GStrv       satchel_flag_names              (guint               flags,
+                                             const char         *keywords);
+const char *satchel_folder_role_name        (SatchelFolderRole   role);
+
+G_END_DECLS

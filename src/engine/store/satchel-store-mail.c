@@ -1,0 +1,598 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-store-mail.c: folders and messages in the store
+ *
+ * Copyright 2026 The Satchel authors
+ *
+ * The writes that sync makes, one statement each, prepared once; the
+ * caller batches them in transactions. A new message gets its index row
+ * at once (subject and addresses), its text when the body is cached.
+ */
+
+#include "config.h"
+
+#include "satchel-enum-types.h"
+#include "satchel-store-mail.h"
+
+void
+satchel_folder_info_free (SatchelFolderInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->name);
+  g_clear_pointer (&info->wire_name, g_bytes_unref);
+  g_free (info);
+}
+
+void
+satchel_message_state_free (SatchelMessageState *state)
+{
+  if (state == NULL)
+    return;
+  g_free (state->keywords);
+  g_free (state);
+}
+
+static void
+bind_text_or_null (sqlite3_stmt *stmt,
+                   int           index,
+                   const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static const char *
+role_nick (SatchelFolderRole role)
+{
+  return role == SATCHEL_FOLDER_ROLE_NONE ? NULL
+         : satchel_enum_to_nick (SATCHEL_TYPE_FOLDER_ROLE, role);
+}
+
+/* Folders */
+
+#define FOLDER_COLUMNS "id, account_id, name, wire_name, delimiter, role, subscribed, " \
+                       "selectable, local_only, uidvalidity, uidnext, highestmodseq"
+
+static SatchelFolderInfo *
+read_folder (sqlite3_stmt *stmt)
+{
+  SatchelFolderInfo *info = g_new0 (SatchelFolderInfo, 1);
+  const char *delimiter = (const char *) sqlite3_column_text (stmt, 4);
+  int role = SATCHEL_FOLDER_ROLE_NONE;
+
+  info->id = sqlite3_column_int64 (stmt, 0);
+  info->account_id = sqlite3_column_int64 (stmt, 1);
+  info->name = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  if (sqlite3_column_type (stmt, 3) != SQLITE_NULL)
+    info->wire_name = g_bytes_new (sqlite3_column_blob (stmt, 3), sqlite3_column_bytes (stmt, 3));
+  info->delimiter = delimiter != NULL ? delimiter[0] : '\0';
+  satchel_enum_from_nick (SATCHEL_TYPE_FOLDER_ROLE, (const char *) sqlite3_column_text (stmt, 5),
+                          &role);
+  info->role = role;
+  info->subscribed = sqlite3_column_int (stmt, 6);
+  info->selectable = sqlite3_column_int (stmt, 7);
+  info->local_only = sqlite3_column_int (stmt, 8);
+  info->uidvalidity = sqlite3_column_int64 (stmt, 9);
+  info->uidnext = sqlite3_column_int64 (stmt, 10);
+  info->highestmodseq = sqlite3_column_int64 (stmt, 11);
+  return info;
+}
+
+static SatchelFolderInfo *
+query_one_folder (SatchelStore  *store,
+                  sqlite3_stmt  *stmt,
+                  GError       **error)
+{
+  SatchelFolderInfo *info = NULL;
+
+  if (satchel_store_step (store, stmt, error) == SQLITE_ROW)
+    {
+      info = read_folder (stmt);
+      sqlite3_reset (stmt);
+    }
+  return info;
+}
+
+/**
+ * satchel_store_list_folders:
+ *
+ * Returns: (transfer full) (element-type SatchelFolderInfo): the account's
+ *   folders, by name
+ */
+GPtrArray *
+satchel_store_list_folders (SatchelStore  *store,
+                            gint64         account_id,
+                            GError       **error)
+{
+  g_autoptr(GPtrArray) folders = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_folder_info_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = satchel_store_prepare (store, "SELECT " FOLDER_COLUMNS " FROM folder "
+                                       "WHERE account_id = ? ORDER BY name", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  while ((rc = satchel_store_step (store, stmt, error)) == SQLITE_ROW)
+    g_ptr_array_add (folders, read_folder (stmt));
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&folders);
+}
+
+/* Returns: (transfer full) (nullable): the folder, or NULL without an
+ * error when there is none. */
+SatchelFolderInfo *
+satchel_store_find_folder (SatchelStore  *store,
+                           gint64         account_id,
+                           const char    *name,
+                           GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store, "SELECT " FOLDER_COLUMNS " FROM folder "
+                                                     "WHERE account_id = ? AND name = ?", error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
+  return query_one_folder (store, stmt, error);
+}
+
+SatchelFolderInfo *
+satchel_store_get_folder (SatchelStore  *store,
+                          gint64         folder_id,
+                          GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store, "SELECT " FOLDER_COLUMNS " FROM folder "
+                                                     "WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  return query_one_folder (store, stmt, error);
+}
+
+SatchelFolderInfo *
+satchel_store_find_folder_by_role (SatchelStore       *store,
+                                   gint64              account_id,
+                                   SatchelFolderRole   role,
+                                   GError            **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store, "SELECT " FOLDER_COLUMNS " FROM folder "
+                                                     "WHERE account_id = ? AND role = ? "
+                                                     "ORDER BY id LIMIT 1", error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  bind_text_or_null (stmt, 2, role_nick (role));
+  return query_one_folder (store, stmt, error);
+}
+
+/**
+ * satchel_store_save_folder:
+ *
+ * Inserts the folder, or updates the one of the same account and name
+ * (its sync state stays).
+ *
+ * Returns: its id, or 0 on error
+ */
+gint64
+satchel_store_save_folder (SatchelStore             *store,
+                           const SatchelFolderInfo  *info,
+                           GError                  **error)
+{
+  sqlite3_stmt *stmt;
+  char delimiter[2] = { info->delimiter, '\0' };
+  int rc;
+
+  stmt = satchel_store_prepare (store,
+    "INSERT INTO folder (account_id, name, wire_name, delimiter, role, subscribed, selectable, "
+    "                    local_only) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (account_id, name) DO UPDATE SET wire_name = excluded.wire_name, "
+    "  delimiter = excluded.delimiter, role = excluded.role, subscribed = excluded.subscribed, "
+    "  selectable = excluded.selectable, local_only = excluded.local_only "
+    "RETURNING id", error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, info->account_id);
+  sqlite3_bind_text (stmt, 2, info->name, -1, SQLITE_TRANSIENT);
+  if (info->wire_name != NULL)
+    sqlite3_bind_blob (stmt, 3, g_bytes_get_data (info->wire_name, NULL),
+                       g_bytes_get_size (info->wire_name), SQLITE_TRANSIENT);
+  bind_text_or_null (stmt, 4, info->delimiter != '\0' ? delimiter : NULL);
+  bind_text_or_null (stmt, 5, role_nick (info->role));
+  sqlite3_bind_int (stmt, 6, info->subscribed);
+  sqlite3_bind_int (stmt, 7, info->selectable);
+  sqlite3_bind_int (stmt, 8, info->local_only);
+  rc = satchel_store_step (store, stmt, error);
+  if (rc != SQLITE_ROW)
+    return 0;
+  {
+    gint64 id = sqlite3_column_int64 (stmt, 0);
+
+    sqlite3_reset (stmt);
+    return id;
+  }
+}
+
+/* Deletes the folder with everything in it (messages, bodies, index). */
+gboolean
+satchel_store_delete_folder (SatchelStore  *store,
+                             gint64         folder_id,
+                             GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store, "DELETE FROM folder WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  return satchel_store_run (store, stmt, error);
+}
+
+gboolean
+satchel_store_rename_folder (SatchelStore  *store,
+                             gint64         folder_id,
+                             const char    *name,
+                             GBytes        *wire_name,
+                             GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store, "UPDATE folder SET name = ?, wire_name = ? "
+                                                     "WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  if (wire_name != NULL)
+    sqlite3_bind_blob (stmt, 2, g_bytes_get_data (wire_name, NULL), g_bytes_get_size (wire_name),
+                       SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, folder_id);
+  return satchel_store_run (store, stmt, error);
+}
+
+gboolean
+satchel_store_set_folder_state (SatchelStore  *store,
+                                gint64         folder_id,
+                                guint32        uidvalidity,
+                                guint32        uidnext,
+                                guint64        highestmodseq,
+                                GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store,
+                                              "UPDATE folder SET uidvalidity = ?, uidnext = ?, "
+                                              "highestmodseq = ? WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, uidvalidity);
+  sqlite3_bind_int64 (stmt, 2, uidnext);
+  sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) highestmodseq);
+  sqlite3_bind_int64 (stmt, 4, folder_id);
+  return satchel_store_run (store, stmt, error);
+}
+
+/* Drops the folder's cached messages, as after a UIDVALIDITY change. */
+gboolean
+satchel_store_clear_folder (SatchelStore  *store,
+                            gint64         folder_id,
+                            GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store, "DELETE FROM message WHERE folder_id = ?",
+                                              error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  return satchel_store_run (store, stmt, error);
+}
+
+/* Messages */
+
+static char *
+join_addresses (const SatchelMessageSummary *summary)
+{
+  const char *parts[] = { summary->sender, summary->to, summary->cc };
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    if (parts[i] != NULL && parts[i][0] != '\0')
+      {
+        if (out->len > 0)
+          g_string_append (out, ", ");
+        g_string_append (out, parts[i]);
+      }
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * satchel_store_add_message:
+ *
+ * Adds the message to the folder; when the folder has it already (same
+ * UID), only its flags change.
+ *
+ * Returns: its id, or 0 on error
+ */
+gint64
+satchel_store_add_message (SatchelStore                *store,
+                           gint64                       folder_id,
+                           const SatchelMessageSummary *summary,
+                           GError                     **error)
+{
+  g_autofree char *addresses = NULL;
+  sqlite3_stmt *stmt;
+  gint64 id;
+
+  stmt = satchel_store_prepare (store,
+    "INSERT INTO message (folder_id, uid, uidl, message_id, in_reply_to, refs, subject, sender, "
+    "  recipients_to, recipients_cc, date, internal_date, size, flags, keywords, modseq, "
+    "  has_attachments, preview) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (folder_id, uid) DO NOTHING", error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  if (summary->uid != 0)
+    sqlite3_bind_int64 (stmt, 2, summary->uid);
+  bind_text_or_null (stmt, 3, summary->uidl);
+  bind_text_or_null (stmt, 4, summary->message_id);
+  bind_text_or_null (stmt, 5, summary->in_reply_to);
+  bind_text_or_null (stmt, 6, summary->references);
+  sqlite3_bind_text (stmt, 7, summary->subject != NULL ? summary->subject : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 8, summary->sender != NULL ? summary->sender : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 9, summary->to != NULL ? summary->to : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 10, summary->cc != NULL ? summary->cc : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 11, summary->date != 0 ? summary->date : summary->internal_date);
+  sqlite3_bind_int64 (stmt, 12, summary->internal_date);
+  sqlite3_bind_int64 (stmt, 13, (sqlite3_int64) summary->size);
+  sqlite3_bind_int (stmt, 14, summary->flags);
+  bind_text_or_null (stmt, 15, summary->keywords);
+  sqlite3_bind_int64 (stmt, 16, (sqlite3_int64) summary->modseq);
+  sqlite3_bind_int (stmt, 17, summary->has_attachments);
+  bind_text_or_null (stmt, 18, summary->preview);
+  if (!satchel_store_run (store, stmt, error))
+    return 0;
+
+  if (satchel_store_changes (store) == 0)
+    {
+      /* The folder had the message: keep its row, take the new flags. */
+      if (!satchel_store_set_message_flags (store, folder_id, summary->uid, summary->flags,
+                                            summary->keywords, summary->modseq, error))
+        return 0;
+      stmt = satchel_store_prepare (store, "SELECT id FROM message WHERE folder_id = ? AND uid = ?",
+                                    error);
+      if (stmt == NULL)
+        return 0;
+      sqlite3_bind_int64 (stmt, 1, folder_id);
+      sqlite3_bind_int64 (stmt, 2, summary->uid);
+      if (satchel_store_step (store, stmt, error) != SQLITE_ROW)
+        return 0;
+      id = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+      return id;
+    }
+
+  id = satchel_store_last_insert_id (store);
+  addresses = join_addresses (summary);
+  stmt = satchel_store_prepare (store,
+                                "INSERT INTO message_fts (rowid, subject, addresses, body) "
+                                "VALUES (?, ?, ?, '')", error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_text (stmt, 2, summary->subject != NULL ? summary->subject : "", -1,
+                     SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, addresses, -1, SQLITE_TRANSIENT);
+  if (!satchel_store_run (store, stmt, error))
+    return 0;
+
+  stmt = satchel_store_prepare (store, "UPDATE message SET thread_id = id WHERE id = ?", error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!satchel_store_run (store, stmt, error))
+    return 0;
+  return id;
+}
+
+gboolean
+satchel_store_set_message_flags (SatchelStore  *store,
+                                 gint64         folder_id,
+                                 guint32        uid,
+                                 guint          flags,
+                                 const char    *keywords,
+                                 guint64        modseq,
+                                 GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store,
+                                              "UPDATE message SET flags = ?, keywords = ?, "
+                                              "modseq = max(coalesce(modseq, 0), ?) "
+                                              "WHERE folder_id = ? AND uid = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, flags);
+  bind_text_or_null (stmt, 2, keywords);
+  sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) modseq);
+  sqlite3_bind_int64 (stmt, 4, folder_id);
+  sqlite3_bind_int64 (stmt, 5, uid);
+  return satchel_store_run (store, stmt, error);
+}
+
+gboolean
+satchel_store_delete_uids (SatchelStore   *store,
+                           gint64          folder_id,
+                           const guint32  *uids,
+                           guint           n_uids,
+                           GError        **error)
+{
+  for (guint i = 0; i < n_uids; i++)
+    {
+      sqlite3_stmt *stmt = satchel_store_prepare (store, "DELETE FROM message "
+                                                         "WHERE folder_id = ? AND uid = ?", error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, folder_id);
+      sqlite3_bind_int64 (stmt, 2, uids[i]);
+      if (!satchel_store_run (store, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * satchel_store_folder_states:
+ *
+ * Returns: (transfer full): UID -> SatchelMessageState of every message of
+ *   the folder that has a UID
+ */
+GHashTable *
+satchel_store_folder_states (SatchelStore  *store,
+                             gint64         folder_id,
+                             GError       **error)
+{
+  g_autoptr(GHashTable) states = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                                        (GDestroyNotify) satchel_message_state_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = satchel_store_prepare (store,
+                                "SELECT id, uid, flags, keywords, body_cached FROM message "
+                                "WHERE folder_id = ? AND uid IS NOT NULL", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  while ((rc = satchel_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      SatchelMessageState *state = g_new0 (SatchelMessageState, 1);
+
+      state->id = sqlite3_column_int64 (stmt, 0);
+      state->uid = sqlite3_column_int64 (stmt, 1);
+      state->flags = sqlite3_column_int (stmt, 2);
+      state->keywords = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      state->body_cached = sqlite3_column_int (stmt, 4);
+      g_hash_table_replace (states, GUINT_TO_POINTER (state->uid), state);
+    }
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&states);
+}
+
+guint32
+satchel_store_folder_max_uid (SatchelStore  *store,
+                              gint64         folder_id,
+                              GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store, "SELECT coalesce(max(uid), 0) FROM message "
+                                                     "WHERE folder_id = ?", error);
+  guint32 max = 0;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  if (satchel_store_step (store, stmt, error) == SQLITE_ROW)
+    {
+      max = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+    }
+  return max;
+}
+
+/* The UIDs of the folder's messages whose body is not cached, newest
+ * first. */
+GArray *
+satchel_store_uids_without_body (SatchelStore  *store,
+                                 gint64         folder_id,
+                                 GError       **error)
+{
+  g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = satchel_store_prepare (store, "SELECT uid FROM message WHERE folder_id = ? AND "
+                                       "body_cached = 0 AND uid IS NOT NULL ORDER BY uid DESC",
+                                error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  while ((rc = satchel_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      guint32 uid = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (uids, uid);
+    }
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&uids);
+}
+
+/**
+ * satchel_store_set_body:
+ * @raw: the message as received
+ * @text: (nullable): its text, for the full-text index
+ */
+gboolean
+satchel_store_set_body (SatchelStore  *store,
+                        gint64         folder_id,
+                        guint32        uid,
+                        GBytes        *raw,
+                        const char    *text,
+                        GError       **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 id;
+
+  stmt = satchel_store_prepare (store, "UPDATE message SET body_cached = 1 "
+                                       "WHERE folder_id = ? AND uid = ? RETURNING id", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  sqlite3_bind_int64 (stmt, 2, uid);
+  if (satchel_store_step (store, stmt, error) != SQLITE_ROW)
+    return error == NULL || *error == NULL;   /* gone meanwhile: nothing to do */
+  id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  stmt = satchel_store_prepare (store, "INSERT OR REPLACE INTO body (message_id, raw) "
+                                       "VALUES (?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_blob64 (stmt, 2, g_bytes_get_data (raw, NULL), g_bytes_get_size (raw),
+                       SQLITE_STATIC);
+  if (!satchel_store_run (store, stmt, error))
+    return FALSE;
+
+  if (text == NULL)
+    return TRUE;
+  stmt = satchel_store_prepare (store, "UPDATE message_fts SET body = ? WHERE rowid = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, text, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, id);
+  return satchel_store_run (store, stmt, error);
+}
+
+/* Returns: (transfer full) (nullable): the raw message, or NULL without
+ * an error when its body is not cached. */
+GBytes *
+satchel_store_get_body (SatchelStore  *store,
+                        gint64         message_id,
+                        GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store, "SELECT raw FROM body WHERE message_id = ?",
+                                              error);
+  GBytes *raw = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  if (satchel_store_step (store, stmt, error) == SQLITE_ROW)
+    {
+      raw = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+      sqlite3_reset (stmt);
+    }
+  return raw;
+}

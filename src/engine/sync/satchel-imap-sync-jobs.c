@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-imap-sync-jobs.c: what IMAP sync asks of the store writer
+ *
+ * Copyright 2026 The Satchel authors
+ *
+ * Each job runs in the writer's thread. A job that writes does it in one
+ * transaction, so that a crash leaves either all of it or none, and the
+ * state that lets the next sync skip work (UIDNEXT, HIGHESTMODSEQ) is
+ * saved only after the messages it stands for.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "imap/satchel-imap-utf7.h"
+#include "mime/satchel-mime.h"
+#include "satchel-imap-sync-jobs.h"
+#include "store/satchel-cert-pins.h"
+
+#define MAX_INDEXED_TEXT (256 * 1024)
+
+void
+satchel_folder_local_free (SatchelFolderLocal *local)
+{
+  if (local == NULL)
+    return;
+  satchel_folder_info_free (local->info);
+  g_clear_pointer (&local->states, g_hash_table_unref);
+  g_free (local);
+}
+
+void
+satchel_new_message_free (SatchelNewMessage *message)
+{
+  if (message == NULL)
+    return;
+  g_free (message->folder);
+  g_free (message->from);
+  g_free (message->subject);
+  g_free (message);
+}
+
+void
+satchel_fetch_batch_free (SatchelFetchBatch *batch)
+{
+  if (batch == NULL)
+    return;
+  g_free (batch->folder_name);
+  g_clear_pointer (&batch->fetches, g_ptr_array_unref);
+  g_free (batch);
+}
+
+void
+satchel_folder_changes_free (SatchelFolderChanges *changes)
+{
+  if (changes == NULL)
+    return;
+  g_clear_pointer (&changes->deleted, g_array_unref);
+  g_clear_pointer (&changes->changed, g_ptr_array_unref);
+  g_free (changes);
+}
+
+void
+satchel_folder_list_free (SatchelFolderList *list)
+{
+  if (list == NULL)
+    return;
+  g_clear_pointer (&list->server, g_ptr_array_unref);
+  g_clear_pointer (&list->keep, g_ptr_array_unref);
+  g_free (list);
+}
+
+static gpointer
+done_or_rollback (SatchelStore  *store,
+                  gboolean       ok,
+                  GError       **error)
+{
+  if (!ok)
+    {
+      satchel_store_rollback (store);
+      return NULL;
+    }
+  if (!satchel_store_commit (store, error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+/* data: SatchelFolderInfo with name = host and uidnext = port.
+ * Returns the pinned fingerprint, or "". */
+gpointer
+satchel_job_lookup_pin (SatchelStore  *store,
+                        gpointer       data,
+                        GError       **error)
+{
+  SatchelFolderInfo *where = data;
+  GError *local_error = NULL;
+  char *pin = satchel_cert_pin_lookup (store, where->name, where->uidnext, &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  return pin != NULL ? pin : g_strdup ("");
+}
+
+/* data: gint64 *account_id. Returns GPtrArray of SatchelPendingOp. */
+gpointer
+satchel_job_list_ops (SatchelStore  *store,
+                      gpointer       data,
+                      GError       **error)
+{
+  return satchel_store_list_ops (store, *(gint64 *) data, error);
+}
+
+static gboolean
+name_in (GPtrArray  *names,
+         const char *name)
+{
+  for (guint i = 0; names != NULL && i < names->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (names, i), name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* data: SatchelFolderList. Mirrors the server's folders: new ones are
+ * added, gone ones dropped with their cached mail (unless a queued change
+ * still needs them). Returns the account's folders after that. */
+gpointer
+satchel_job_apply_folder_list (SatchelStore  *store,
+                               gpointer       data,
+                               GError       **error)
+{
+  SatchelFolderList *list = data;
+  g_autoptr(GPtrArray) local = NULL;
+  gboolean ok;
+
+  if (!satchel_store_begin (store, error))
+    return NULL;
+
+  local = satchel_store_list_folders (store, list->account_id, error);
+  ok = local != NULL;
+  for (guint i = 0; ok && i < list->server->len; i++)
+    {
+      SatchelFolderInfo *info = g_ptr_array_index (list->server, i);
+
+      info->account_id = list->account_id;
+      ok = satchel_store_save_folder (store, info, error) != 0;
+    }
+  for (guint i = 0; ok && i < local->len; i++)
+    {
+      SatchelFolderInfo *mine = g_ptr_array_index (local, i);
+      gboolean on_server = FALSE;
+
+      if (mine->local_only)
+        continue;
+      for (guint j = 0; j < list->server->len && !on_server; j++)
+        on_server = g_strcmp0 (((SatchelFolderInfo *) g_ptr_array_index (list->server, j))->name,
+                               mine->name) == 0;
+      if (!on_server && !name_in (list->keep, mine->name))
+        ok = satchel_store_delete_folder (store, mine->id, error);
+    }
+  if (done_or_rollback (store, ok, error) == NULL)
+    return NULL;
+  return satchel_store_list_folders (store, list->account_id, error);
+}
+
+/* data: gint64 *folder_id. Returns SatchelFolderLocal. */
+gpointer
+satchel_job_load_folder (SatchelStore  *store,
+                         gpointer       data,
+                         GError       **error)
+{
+  g_autoptr(SatchelFolderInfo) info = satchel_store_get_folder (store, *(gint64 *) data, error);
+  SatchelFolderLocal *local;
+  GError *local_error = NULL;
+
+  if (info == NULL)
+    return NULL;
+  local = g_new0 (SatchelFolderLocal, 1);
+  local->states = satchel_store_folder_states (store, info->id, error);
+  local->max_uid = satchel_store_folder_max_uid (store, info->id, &local_error);
+  local->info = g_steal_pointer (&info);
+  if (local->states == NULL || local_error != NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, local_error);
+      satchel_folder_local_free (local);
+      return NULL;
+    }
+  return local;
+}
+
+/* data: SatchelFolderInfo with id and the new uidvalidity. Drops the
+ * folder's cached messages: their UIDs mean nothing any more. Queued
+ * changes stay; they are found again by Message-ID. */
+gpointer
+satchel_job_reset_folder (SatchelStore  *store,
+                          gpointer       data,
+                          GError       **error)
+{
+  SatchelFolderInfo *info = data;
+  gboolean ok;
+
+  if (!satchel_store_begin (store, error))
+    return NULL;
+  ok = satchel_store_clear_folder (store, info->id, error) &&
+       satchel_store_set_folder_state (store, info->id, info->uidvalidity, 0, 0, error);
+  return done_or_rollback (store, ok, error);
+}
+
+/* data: SatchelFolderChanges. */
+gpointer
+satchel_job_apply_changes (SatchelStore  *store,
+                           gpointer       data,
+                           GError       **error)
+{
+  SatchelFolderChanges *changes = data;
+  gboolean ok;
+
+  if (!satchel_store_begin (store, error))
+    return NULL;
+  ok = satchel_store_delete_uids (store, changes->folder_id,
+                                  (const guint32 *) changes->deleted->data,
+                                  changes->deleted->len, error);
+  for (guint i = 0; ok && i < changes->changed->len; i++)
+    {
+      SatchelImapFetch *fetch = g_ptr_array_index (changes->changed, i);
+
+      if ((fetch->items & SATCHEL_IMAP_FETCH_UID) && (fetch->items & SATCHEL_IMAP_FETCH_FLAGS))
+        ok = satchel_store_set_message_flags (store, changes->folder_id, fetch->uid, fetch->flags,
+                                              fetch->keywords, fetch->modseq, error);
+    }
+  return done_or_rollback (store, ok, error);
+}
+
+static void
+fetch_to_summary (const SatchelImapFetch *fetch,
+                  SatchelMessageSummary  *summary)
+{
+  memset (summary, 0, sizeof *summary);
+  summary->uid = fetch->uid;
+  summary->message_id = fetch->message_id;
+  summary->in_reply_to = fetch->in_reply_to;
+  summary->references = fetch->references;
+  summary->subject = fetch->subject;
+  summary->sender = fetch->from;
+  summary->to = fetch->to;
+  summary->cc = fetch->cc;
+  summary->date = fetch->date;
+  summary->internal_date = fetch->internal_date;
+  summary->size = fetch->size;
+  summary->flags = fetch->flags;
+  summary->keywords = fetch->keywords;
+  summary->modseq = fetch->modseq;
+  summary->has_attachments = fetch->has_attachments;
+  summary->preview = fetch->preview;
+}
+
+/* data: SatchelFetchBatch of header fetches. Returns GPtrArray of
+ * SatchelNewMessage: those that were not in the store before. */
+gpointer
+satchel_job_add_messages (SatchelStore  *store,
+                          gpointer       data,
+                          GError       **error)
+{
+  SatchelFetchBatch *batch = data;
+  g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_new_message_free);
+  gboolean ok = TRUE;
+
+  if (!satchel_store_begin (store, error))
+    return NULL;
+  for (guint i = 0; ok && i < batch->fetches->len; i++)
+    {
+      SatchelImapFetch *fetch = g_ptr_array_index (batch->fetches, i);
+      SatchelMessageSummary summary;
+      sqlite3_stmt *stmt;
+      gint64 id;
+      gboolean existed;
+
+      if (!(fetch->items & SATCHEL_IMAP_FETCH_UID))
+        continue;
+      stmt = satchel_store_prepare (store, "SELECT 1 FROM message WHERE folder_id = ? AND uid = ?",
+                                    error);
+      if (stmt == NULL)
+        {
+          ok = FALSE;
+          break;
+        }
+      sqlite3_bind_int64 (stmt, 1, batch->folder_id);
+      sqlite3_bind_int64 (stmt, 2, fetch->uid);
+      existed = satchel_store_step (store, stmt, error) == SQLITE_ROW;
+      sqlite3_reset (stmt);
+
+      fetch_to_summary (fetch, &summary);
+      id = satchel_store_add_message (store, batch->folder_id, &summary, error);
+      ok = id != 0;
+      if (ok && !existed)
+        {
+          SatchelNewMessage *message = g_new0 (SatchelNewMessage, 1);
+
+          message->id = id;
+          message->folder = g_strdup (batch->folder_name);
+          message->from = g_strdup (fetch->from != NULL ? fetch->from : "");
+          message->subject = g_strdup (fetch->subject != NULL ? fetch->subject : "");
+          g_ptr_array_add (added, message);
+        }
+    }
+  if (done_or_rollback (store, ok, error) == NULL)
+    return NULL;
+  return g_steal_pointer (&added);
+}
+
+/* data: SatchelFetchBatch of BODY[] fetches. The text is read out with
+ * GMime here, in the writer's thread, for the full-text index. */
+gpointer
+satchel_job_add_bodies (SatchelStore  *store,
+                        gpointer       data,
+                        GError       **error)
+{
+  SatchelFetchBatch *batch = data;
+  gboolean ok = TRUE;
+
+  if (!satchel_store_begin (store, error))
+    return NULL;
+  for (guint i = 0; ok && i < batch->fetches->len; i++)
+    {
+      SatchelImapFetch *fetch = g_ptr_array_index (batch->fetches, i);
+      g_autoptr(GMimeMessage) message = NULL;
+      g_autofree char *text = NULL;
+
+      if (fetch->body == NULL || !(fetch->items & SATCHEL_IMAP_FETCH_UID))
+        continue;
+      message = satchel_mime_parse (fetch->body);
+      if (message != NULL)
+        text = satchel_mime_get_text (message, MAX_INDEXED_TEXT);
+      ok = satchel_store_set_body (store, batch->folder_id, fetch->uid, fetch->body, text, error);
+    }
+  return done_or_rollback (store, ok, error);
+}
+
+/* data: SatchelFolderInfo with id, uidvalidity, uidnext, highestmodseq. */
+gpointer
+satchel_job_save_folder_state (SatchelStore  *store,
+                               gpointer       data,
+                               GError       **error)
+{
+  SatchelFolderInfo *info = data;
+
+  if (!satchel_store_set_folder_state (store, info->id, info->uidvalidity, info->uidnext,
+                                       info->highestmodseq, error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+void
+satchel_op_target_free (SatchelOpTarget *target)
+{
+  if (target == NULL)
+    return;
+  g_free (target->wire);
+  g_free (target->dest_wire);
+  g_free (target);
+}
+
+void
+satchel_op_outcome_free (SatchelOpOutcome *outcome)
+{
+  if (outcome == NULL)
+    return;
+  g_free (outcome->error);
+  g_free (outcome);
+}
+
+/* The wire name of a folder of the account: the server's, or for one that
+ * exists only here so far, its name encoded. */
+static char *
+wire_name_of (SatchelStore  *store,
+              gint64         account_id,
+              const char    *name,
+              guint32       *uidvalidity,
+              gint64        *folder_id,
+              GError       **error)
+{
+  g_autoptr(SatchelFolderInfo) info = satchel_store_find_folder (store, account_id, name, error);
+
+  if (info != NULL && uidvalidity != NULL)
+    *uidvalidity = info->uidvalidity;
+  if (info != NULL && folder_id != NULL)
+    *folder_id = info->id;
+  if (info != NULL && info->wire_name != NULL)
+    return g_strndup (g_bytes_get_data (info->wire_name, NULL), g_bytes_get_size (info->wire_name));
+  return satchel_imap_utf7_encode (name);
+}
+
+/* data: SatchelPendingOp. Returns SatchelOpTarget. */
+gpointer
+satchel_job_resolve_op (SatchelStore  *store,
+                        gpointer       data,
+                        GError       **error)
+{
+  SatchelPendingOp *op = data;
+  g_autoptr(SatchelOpTarget) target = g_new0 (SatchelOpTarget, 1);
+  GError *local_error = NULL;
+  const char *folder = op->folder;
+
+  if (op->kind == SATCHEL_OP_CREATE_FOLDER && folder == NULL)
+    folder = op->arg;
+  if (folder == NULL)
+    folder = "";
+  target->wire = wire_name_of (store, op->account_id, folder, &target->uidvalidity, NULL,
+                               &local_error);
+  target->uid = op->uid;
+
+  /* A message moved here before an earlier move reached the server: its
+   * UID is known only now, if at all. */
+  if (target->uid == 0 && op->local_id != 0 && local_error == NULL)
+    {
+      sqlite3_stmt *stmt = satchel_store_prepare (store, "SELECT uid FROM message WHERE id = ?",
+                                                  &local_error);
+
+      if (stmt != NULL)
+        {
+          sqlite3_bind_int64 (stmt, 1, op->local_id);
+          if (satchel_store_step (store, stmt, &local_error) == SQLITE_ROW)
+            {
+              target->uid = sqlite3_column_int64 (stmt, 0);
+              sqlite3_reset (stmt);
+            }
+        }
+    }
+  if (local_error == NULL && op->arg != NULL &&
+      (op->kind == SATCHEL_OP_MOVE || op->kind == SATCHEL_OP_RENAME_FOLDER))
+    target->dest_wire = wire_name_of (store, op->account_id, op->arg, NULL, &target->dest_id,
+                                      &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  if (target->wire == NULL || (op->arg != NULL && op->kind == SATCHEL_OP_MOVE &&
+                               target->dest_wire == NULL))
+    {
+      /* A name that cannot be written for the server: leave the wire
+       * empty; the replay drops the change with a word. */
+      g_clear_pointer (&target->wire, g_free);
+      target->wire = g_strdup ("");
+    }
+  return g_steal_pointer (&target);
+}
+
+/* data: SatchelOpOutcome. */
+gpointer
+satchel_job_finish_op (SatchelStore  *store,
+                       gpointer       data,
+                       GError       **error)
+{
+  SatchelOpOutcome *outcome = data;
+  gboolean ok = TRUE;
+
+  if (!satchel_store_begin (store, error))
+    return NULL;
+  if (outcome->local_id != 0)
+    {
+      sqlite3_stmt *stmt;
+
+      /* With the new UID the moved message is known in its folder; without
+       * one (no UIDPLUS) the local copy goes, and the next sync of that
+       * folder brings the server's. */
+      if (outcome->new_uid != 0)
+        stmt = satchel_store_prepare (store, "UPDATE OR REPLACE message SET uid = ? WHERE id = ?",
+                                      error);
+      else
+        stmt = satchel_store_prepare (store, "DELETE FROM message WHERE id = ? AND uid IS NULL",
+                                      error);
+      ok = stmt != NULL;
+      if (ok && outcome->new_uid != 0)
+        {
+          sqlite3_bind_int64 (stmt, 1, outcome->new_uid);
+          sqlite3_bind_int64 (stmt, 2, outcome->local_id);
+        }
+      else if (ok)
+        sqlite3_bind_int64 (stmt, 1, outcome->local_id);
+      ok = ok && satchel_store_run (store, stmt, error);
+    }
+  if (ok && outcome->done)
+    ok = satchel_store_remove_op (store, outcome->op_id, error);
+  else if (ok)
+    ok = satchel_store_op_failed (store, outcome->op_id, outcome->error, error);
+  return done_or_rollback (store, ok, error);
+}

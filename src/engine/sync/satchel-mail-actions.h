@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-mail-actions.h: what the user does to mail, here at once and
+ * queued for the server
+ *
+ * Copyright 2026 The Satchel authors
+ */
+
+#pragma once
+
+#include "model/satchel-account.h"
+#include "store/satchel-store.h"
+
+G_BEGIN_DECLS
+
+#define SATCHEL_MAIL_ERROR (satchel_mail_error_quark ())
+
+/**
+ * SatchelMailError:
+ * @SATCHEL_MAIL_ERROR_NOT_FOUND: no such message or folder
+ * @SATCHEL_MAIL_ERROR_EXISTS: a folder of that name exists already
+ * @SATCHEL_MAIL_ERROR_INVALID: the name or the request cannot work
+ */
+typedef enum
+{
+  SATCHEL_MAIL_ERROR_NOT_FOUND,
+  SATCHEL_MAIL_ERROR_EXISTS,
+  SATCHEL_MAIL_ERROR_INVALID,
+} SatchelMailError;
+
+GQuark   satchel_mail_error_quark   (void);
+
+gboolean satchel_mail_change_flags  (SatchelStore    *store,
+                                     gint64           message_id,
+                                     guint            add,
+                                     guint            remove,
+                                     GError         **error);
+gboolean satchel_mail_move          (SatchelStore    *store,
+                                     gint64           message_id,
+                                     const char      *folder,
+                                     GError         **error);
+gboolean satchel_mail_delete        (SatchelStore    *store,
+                                     gint64           message_id,
+                                     GError         **error);
+gboolean satchel_mail_create_folder (SatchelStore    *store,
+                                     SatchelAccount  *account,
+                                     const char      *name,
+                                     GError         **error);
+gboolean satchel_mail_rename_folder (SatchelStore    *store,
+                                     SatchelAccount  *account,
+                                     const char      *name,
+                                     const char      *new_name,
+                                     GError         **error);
+gboolean satchel_mail_delete_folder (SatchelStore    *store,
+                                     SatchelAccount  *account,
+                                     const char      *name,
+                                     GError         **error);
+
+G_END_DECLS
