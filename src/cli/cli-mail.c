@@ -697,6 +697,8 @@ cli_flag (CliContext  *ctx,
 
   options = new_options (_("MESSAGE (+|-)(seen|flagged|answered)… — change a message’s flags"),
                          NULL, NULL);
+  /* "-seen" is a flag change, not an option. */
+  g_option_context_set_ignore_unknown_options (options, TRUE);
   if (!cli_parse_options (options, &argc, &argv, &exit_code))
     return exit_code;
   if (argc < 3)
@@ -860,8 +862,11 @@ watch_phase_cb (SatchelImapSync *sync,
                 Watch           *watch)
 {
   /* What the first sync finds was there before the watch began. */
-  if (satchel_imap_sync_get_phase (sync) == SATCHEL_SYNC_PHASE_WATCHING)
-    watch->ready = TRUE;
+  if (satchel_imap_sync_get_phase (sync) == SATCHEL_SYNC_PHASE_WATCHING && !watch->ready)
+    {
+      watch->ready = TRUE;
+      cli_note (_("Watching %s for new mail."), satchel_imap_sync_get_folder (sync));
+    }
 }
 
 int

@@ -89,7 +89,49 @@ def imap(user, password):
     return conn
 
 
+def utf7_encode(name):
+    """IMAP's modified UTF-7 (RFC 3501, 5.1.3)."""
+    import base64
+    out, shifted = [], []
+
+    def flush():
+        if shifted:
+            data = "".join(shifted).encode("utf-16-be")
+            out.append("&" + base64.b64encode(data).decode().rstrip("=").replace("/", ",") + "-")
+            shifted.clear()
+
+    for ch in name:
+        if 0x20 <= ord(ch) <= 0x7e:
+            flush()
+            out.append("&-" if ch == "&" else ch)
+        else:
+            shifted.append(ch)
+    flush()
+    return "".join(out)
+
+
+def utf7_decode(name):
+    import base64
+    out, i = [], 0
+    while i < len(name):
+        if name[i] != "&":
+            out.append(name[i])
+            i += 1
+            continue
+        end = name.index("-", i)
+        chunk = name[i + 1:end]
+        if not chunk:
+            out.append("&")
+        else:
+            data = chunk.replace(",", "/")
+            data += "=" * (-len(data) % 4)
+            out.append(base64.b64decode(data).decode("utf-16-be"))
+        i = end + 1
+    return "".join(out)
+
+
 def _quote(name):
+    name = utf7_encode(name)
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -248,7 +290,7 @@ def folders(user, password):
         name = name.decode()
         if name.startswith('"'):
             name = name[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-        result.append({"name": name, "flags": sorted(flags.decode().split())})
+        result.append({"name": utf7_decode(name), "flags": sorted(flags.decode().split())})
     return sorted(result, key=lambda f: f["name"])
 
 
@@ -306,3 +348,41 @@ def sent_messages():
                 meta["raw"] = f.read()
             result.append(meta)
     return result
+
+
+def _ports():
+    return [int(env(name)) for name in ("SATCHEL_TEST_IMAP_PORT", "SATCHEL_TEST_IMAPS_PORT",
+                                         "SATCHEL_TEST_POP3_PORT", "SATCHEL_TEST_POP3S_PORT")]
+
+
+def _listening(port):
+    import socket
+    try:
+        with socket.create_connection((env("SATCHEL_TEST_HOST"), port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def stop_dovecot():
+    """Stops Dovecot, as a server that goes down; start_dovecot() brings it
+    back on the same ports with the same mail."""
+    subprocess.run(["doveadm", "-c", env("SATCHEL_TEST_DOVECOT_CONF"), "stop"], check=True,
+                   capture_output=True)
+    deadline = time.monotonic() + 10
+    while any(_listening(p) for p in _ports()):
+        if time.monotonic() > deadline:
+            raise RuntimeError("Dovecot does not stop")
+        time.sleep(0.05)
+
+
+def start_dovecot():
+    # Dovecot forks into the background: its output must not be a pipe
+    # that this process waits on.
+    subprocess.run(["dovecot", "-c", env("SATCHEL_TEST_DOVECOT_CONF")], check=True,
+                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while not all(_listening(p) for p in _ports()):
+        if time.monotonic() > deadline:
+            raise RuntimeError("Dovecot does not start again")
+        time.sleep(0.05)

@@ -277,6 +277,10 @@ protocol imap {{
 
     def stop(self):
         stop_process(self.proc)
+        # A test may have restarted Dovecot itself (mailctl.start_dovecot):
+        # that one is not our child, so stop it through its own config.
+        subprocess.run(["doveadm", "-c", self.conf, "stop"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
 
 
 class SmtpServer:
