@@ -226,12 +226,15 @@ def folder_op(user, password, op, *names):
 
 
 def set_uidvalidity(user, folder, value):
-    doveadm("mailbox", "update", "-u", user, "--uid-validity", str(value), folder)
+    doveadm("mailbox", "update", "-u", user, "--uid-validity", str(value), utf7_encode(folder))
 
 
 def _maildir_path(user, folder):
     root = os.path.join(env("SATCHEL_TEST_MAIL_DIR"), user)
-    return root if folder.upper() == "INBOX" else os.path.join(root, *folder.split("/"))
+    # Dovecot keeps folder names in modified UTF-7 on disk too.
+    if folder.upper() == "INBOX":
+        return root
+    return os.path.join(root, *utf7_encode(folder).split("/"))
 
 
 def fill(user, folder, count, seed=0, attachment_every=0, uidvalidity=None,
@@ -271,8 +274,8 @@ def fill(user, folder, count, seed=0, attachment_every=0, uidvalidity=None,
             os.chown(os.path.join(dirpath, name), uid, gid)
     if folder.upper() != "INBOX":
         subprocess.run(["doveadm", "-c", env("SATCHEL_TEST_DOVECOT_CONF"), "mailbox",
-                        "subscribe", "-u", user, folder], capture_output=True)
-    doveadm("index", "-u", user, folder)
+                        "subscribe", "-u", user, utf7_encode(folder)], capture_output=True)
+    doveadm("index", "-u", user, utf7_encode(folder))
 
 
 def folders(user, password):

@@ -45,6 +45,7 @@ typedef struct
   gboolean            idle;           /* IDLE: DONE waits for satchel_imap_session_idle_done() */
   gboolean            idling;         /* the server said "+": idling now */
   gboolean            done_wanted;
+  gulong              cancel_id;
 } Pending;
 
 struct _SatchelImapSession
@@ -98,6 +99,8 @@ satchel_imap_result_free (SatchelImapResult *result)
 static void
 pending_free (Pending *pending)
 {
+  if (pending->cancel_id != 0)
+    g_cancellable_disconnect (g_task_get_cancellable (pending->task), pending->cancel_id);
   g_free (pending->tag);
   satchel_imap_command_free (pending->command);
   g_clear_pointer (&pending->parts, g_ptr_array_unref);
@@ -555,6 +558,28 @@ read_next (SatchelImapSession *self)
 
 /* Commands */
 
+static gboolean
+cancelled_idle_cb (gpointer user_data)
+{
+  g_autoptr(SatchelImapSession) self = take_weak_self (user_data);
+
+  if (self != NULL && self->fatal == NULL)
+    fail_session (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                             _("The operation was cancelled.")));
+  return G_SOURCE_REMOVE;
+}
+
+/* A command cannot be taken back once sent: cancelling one ends the
+ * session, and every command in flight reports the cancellation. */
+static void
+command_cancelled_cb (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  SatchelImapSession *self = user_data;
+
+  g_idle_add (cancelled_idle_cb, weak_self (self));
+}
+
 static Pending *
 queue_command (SatchelImapSession *self,
                SatchelImapCommand *command,
@@ -568,6 +593,9 @@ queue_command (SatchelImapSession *self,
   pending->parts = satchel_imap_command_serialize (command, pending->tag, literal_plus);
   pending->untagged = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_imap_response_free);
   pending->task = g_object_ref (task);
+  if (g_task_get_cancellable (task) != NULL)
+    pending->cancel_id = g_cancellable_connect (g_task_get_cancellable (task),
+                                                G_CALLBACK (command_cancelled_cb), self, NULL);
   /* A command asked for while idling ends the IDLE first. */
   if (self->idle != NULL)
     satchel_imap_session_idle_done (self);

@@ -1733,7 +1733,8 @@ static void
 watch_failed (SatchelImapSync *self,
               GError          *error)
 {
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->watch == NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->watch == NULL ||
+      g_cancellable_is_cancelled (g_task_get_cancellable (self->watch)))
     {
       g_autoptr(GTask) watch = g_steal_pointer (&self->watch);
 
@@ -1887,6 +1888,29 @@ watch_cycle (SatchelImapSync *self,
   g_ptr_array_set_free_func (self->folders, NULL);
 }
 
+static gboolean
+watch_cancelled_idle_cb (gpointer user_data)
+{
+  g_autoptr(SatchelImapSync) self = user_data;
+  g_autoptr(GTask) watch = g_steal_pointer (&self->watch);
+
+  stop_idle_timer (self);
+  if (watch != NULL)
+    g_task_return_new_error (watch, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                             _("Watching was cancelled."));
+  /* Whatever is in flight fails now, and finds no watch to go on with. */
+  if (self->connection != NULL)
+    satchel_connection_close (self->connection);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+watch_cancelled_cb (GCancellable    *cancellable,
+                    SatchelImapSync *self)
+{
+  g_idle_add (watch_cancelled_idle_cb, g_object_ref (self));
+}
+
 /**
  * satchel_imap_sync_watch_async:
  *
@@ -1906,6 +1930,8 @@ satchel_imap_sync_watch_async (SatchelImapSync     *self,
 
   self->watch = g_task_new (self, cancellable_, callback, user_data);
   g_task_set_source_tag (self->watch, satchel_imap_sync_watch_async);
+  if (cancellable_ != NULL)
+    g_cancellable_connect (cancellable_, G_CALLBACK (watch_cancelled_cb), self, NULL);
   watch_cycle (self, TRUE);
 }
 

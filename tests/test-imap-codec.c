@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-imap-codec.c: modified UTF-7, UID sets, and what FETCH says
+ *
+ * Copyright 2026 The Satchel authors
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "imap/satchel-imap-fetch.h"
+#include "imap/satchel-imap-parser.h"
+#include "imap/satchel-imap-uid-set.h"
+#include "imap/satchel-imap-utf7.h"
+#include "net/satchel-net-error.h"
+#include "satchel-engine.h"
+#include "satchel-test-utils.h"
+
+static void
+test_utf7_round_trip (void)
+{
+  static const struct { const char *utf8; const char *mutf7; } cases[] = {
+    { "INBOX", "INBOX" },
+    { "Entwürfe", "Entw&APw-rfe" },
+    { "~peter/mail/台北/日本語", "~peter/mail/&U,BTFw-/&ZeVnLIqe-" },
+    { "A & B", "A &- B" },
+    { "&", "&-" },
+    { "Émoji 📬", "&AMk-moji &2D3c7A-" },
+    { "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *encoded = satchel_imap_utf7_encode (cases[i].utf8);
+      g_autofree char *decoded = satchel_imap_utf7_decode (cases[i].mutf7, strlen (cases[i].mutf7));
+
+      g_assert_cmpstr (encoded, ==, cases[i].mutf7);
+      g_assert_cmpstr (decoded, ==, cases[i].utf8);
+    }
+}
+
+static void
+test_utf7_invalid (void)
+{
+  static const char *invalid[] = {
+    "&",              /* unterminated */
+    "&U,BTFw",        /* unterminated */
+    "&AGE-",          /* "a": printable ASCII must stand for itself */
+    "&2D3c-",         /* a lone high surrogate */
+    "&3AA-",          /* a lone low surrogate */
+    "&!!-",           /* not base64 */
+    "caf\xc3\xa9",    /* 8-bit */
+    "tab\there",      /* control character */
+    "&AAA-",          /* NUL */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)
+    {
+      g_autofree char *decoded = satchel_imap_utf7_decode (invalid[i], strlen (invalid[i]));
+
+      g_test_message ("input: %s", invalid[i]);
+      g_assert_null (decoded);
+    }
+}
+
+static void
+test_name_for_display (void)
+{
+  g_autofree char *good = satchel_imap_name_for_display ("Entw&APw-rfe", 12, FALSE);
+  g_autofree char *raw = satchel_imap_name_for_display ("bad&name", 8, FALSE);
+  g_autofree char *bytes = satchel_imap_name_for_display ("a\x01\xff\r\nb", 6, FALSE);
+  g_autofree char *utf8 = satchel_imap_name_for_display ("caf\xc3\xa9 \xe2\x82", 8, FALSE);
+
+  g_assert_cmpstr (good, ==, "Entwürfe");
+  /* Not modified UTF-7: the wire form, with what is not text escaped. */
+  g_assert_cmpstr (raw, ==, "bad&name");
+  g_assert_cmpstr (bytes, ==, "a\\x01\\xFF\\x0D\\x0Ab");
+  g_assert_cmpstr (utf8, ==, "café \\xE2\\x82");
+}
+
+static void
+test_uid_sets (void)
+{
+  g_autoptr(SatchelImapUidSet) set = satchel_imap_uid_set_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *compact = NULL;
+  const guint32 uids[] = { 9, 3, 4, 5, 1, 10, 12, 4 };
+
+  g_assert_true (satchel_imap_uid_set_parse (set, "5:7,1,3,2,20:18,8", &error));
+  g_assert_no_error (error);
+  text = satchel_imap_uid_set_format (set);
+  g_assert_cmpstr (text, ==, "1:3,5:8,18:20");
+  g_assert_cmpuint (satchel_imap_uid_set_count (set), ==, 10);
+  g_assert_false (satchel_imap_uid_set_contains (set, 4));
+  g_assert_true (satchel_imap_uid_set_contains (set, 19));
+  g_assert_false (satchel_imap_uid_set_contains (set, 9));
+
+  /* A server's huge range costs one range. */
+  g_assert_true (satchel_imap_uid_set_parse (set, "1:4294967295", &error));
+  g_assert_cmpuint (satchel_imap_uid_set_n_ranges (set), ==, 1);
+  g_assert_cmpuint (satchel_imap_uid_set_count (set), ==, G_MAXUINT32);
+
+  for (const char **bad = (const char *[]) { "", "0", "1:", ":3", "1,,2", "4294967296", "1:*",
+                                             "a", "1 2", NULL };
+       *bad != NULL; bad++)
+    {
+      g_autoptr(SatchelImapUidSet) other = satchel_imap_uid_set_new ();
+
+      g_assert_false (satchel_imap_uid_set_parse (other, *bad, &error));
+      g_assert_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL);
+      g_clear_error (&error);
+    }
+
+  compact = satchel_imap_uid_set_format_uids (uids, G_N_ELEMENTS (uids));
+  g_assert_cmpstr (compact, ==, "1,3:5,9:10,12");
+}
+
+static SatchelImapFetch *
+parse_fetch (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelImapResponse) response = satchel_imap_parse_response (text, strlen (text), &error);
+  SatchelImapFetch *fetch;
+
+  g_assert_no_error (error);
+  fetch = satchel_imap_fetch_parse (response, &error);
+  g_assert_no_error (error);
+  return fetch;
+}
+
+static void
+test_fetch_items (void)
+{
+  static const char references[] = "References: <root@example.org>\r\n <parent@example.org>\r\n\r\n";
+  g_autofree char *text = g_strdup_printf (
+    "* 3 FETCH (UID 42 FLAGS (\\Seen \\Flagged $Label1 \\Recent) "
+    "INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" RFC822.SIZE 4286 MODSEQ (12121231000) "
+    "ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" "
+    "\"=?UTF-8?Q?Gr=C3=BC=C3=9Fe?= aus Berlin\" "
+    "((\"=?ISO-8859-1?Q?J=F6rg?=\" NIL \"joerg\" \"example.de\")) NIL NIL "
+    "((NIL NIL \"ada\" \"example.org\") (\"Bob\" NIL \"bob\" \"example.org\")) "
+    "((NIL NIL \"team\" NIL) (NIL NIL \"cy\" \"example.org\") (NIL NIL NIL NIL)) NIL "
+    "\"<parent@example.org>\" \"<child@example.org>\") "
+    "BODY[HEADER.FIELDS (REFERENCES)] {%zu}\r\n%s PREVIEW \"Hello there\")\r\n",
+    strlen (references), references);
+  g_autoptr(SatchelImapFetch) fetch = parse_fetch (text);
+  gint64 expected;
+
+  g_assert_cmpuint (fetch->seq, ==, 3);
+  g_assert_cmpuint (fetch->uid, ==, 42);
+  g_assert_cmpuint (fetch->flags, ==, SATCHEL_FLAG_SEEN | SATCHEL_FLAG_FLAGGED);
+  g_assert_cmpstr (fetch->keywords, ==, "$Label1");
+  g_assert_cmpuint (fetch->size, ==, 4286);
+  g_assert_cmpuint (fetch->modseq, ==, 12121231000);
+  g_assert_true (satchel_imap_parse_internaldate ("17-Jul-1996 09:44:25 +0000", &expected));
+  g_assert_cmpint (fetch->internal_date, ==, expected);
+  g_assert_cmpint (fetch->date, ==, expected - 21 * 60);
+  g_assert_cmpstr (fetch->subject, ==, "Grüße aus Berlin");
+  g_assert_cmpstr (fetch->from, ==, "Jörg <joerg@example.de>");
+  g_assert_cmpstr (fetch->to, ==, "ada@example.org, Bob <bob@example.org>");
+  g_assert_cmpstr (fetch->cc, ==, "cy@example.org");
+  g_assert_cmpstr (fetch->in_reply_to, ==, "<parent@example.org>");
+  g_assert_cmpstr (fetch->message_id, ==, "<child@example.org>");
+  g_assert_cmpstr (fetch->references, ==, "<root@example.org> <parent@example.org>");
+  g_assert_cmpstr (fetch->preview, ==, "Hello there");
+}
+
+static void
+test_fetch_attachments (void)
+{
+  g_autoptr(SatchelImapFetch) plain = parse_fetch (
+    "* 1 FETCH (UID 1 BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL "
+    "\"7BIT\" 3028 92 NIL NIL NIL NIL))\r\n");
+  g_autoptr(SatchelImapFetch) mixed = parse_fetch (
+    "* 2 FETCH (UID 2 BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"UTF-8\") NIL NIL \"7BIT\" "
+    "12 1 NIL NIL NIL NIL)(\"APPLICATION\" \"PDF\" (\"NAME\" \"report.pdf\") NIL NIL \"BASE64\" "
+    "4000 NIL (\"ATTACHMENT\" (\"FILENAME\" \"report.pdf\")) NIL NIL) \"MIXED\" "
+    "(\"BOUNDARY\" \"x\") NIL NIL NIL))\r\n");
+  g_autoptr(SatchelImapFetch) alternative = parse_fetch (
+    "* 3 FETCH (UID 3 BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 12 1)"
+    "(\"TEXT\" \"HTML\" NIL NIL NIL \"7BIT\" 30 2) \"ALTERNATIVE\"))\r\n");
+
+  g_assert_false (plain->has_attachments);
+  g_assert_true (mixed->has_attachments);
+  g_assert_false (alternative->has_attachments);
+}
+
+static void
+test_fetch_malformed (void)
+{
+  static const char *cases[] = {
+    "* 0 FETCH (UID 1)\r\n",
+    "* 1 FETCH (UID 0)\r\n",
+    "* 1 FETCH (UID 4294967296)\r\n",
+    "* 1 FETCH (UID)\r\n",
+    "* 1 FETCH (FLAGS \\Seen)\r\n",
+    "* 1 FETCH (ENVELOPE (\"a\"))\r\n",
+    "* 1 FETCH (INTERNALDATE \"yesterday\")\r\n",
+    "* 1 FETCH UID 1\r\n",
+    "* 1 FETCH (BODY[] NIL)\r\n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SatchelImapResponse) response =
+        satchel_imap_parse_response (cases[i], strlen (cases[i]), &error);
+      g_autoptr(SatchelImapFetch) fetch = NULL;
+
+      g_test_message ("input: %s", cases[i]);
+      g_assert_no_error (error);
+      fetch = satchel_imap_fetch_parse (response, &error);
+      g_assert_null (fetch);
+      g_assert_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  satchel_test_init (&argc, &argv);
+
+  g_test_add_func ("/imap-codec/utf7/round-trip", test_utf7_round_trip);
+  g_test_add_func ("/imap-codec/utf7/invalid", test_utf7_invalid);
+  g_test_add_func ("/imap-codec/utf7/display", test_name_for_display);
+  g_test_add_func ("/imap-codec/uid-sets", test_uid_sets);
+  g_test_add_func ("/imap-codec/fetch/items", test_fetch_items);
+  g_test_add_func ("/imap-codec/fetch/attachments", test_fetch_attachments);
+  g_test_add_func ("/imap-codec/fetch/malformed", test_fetch_malformed);
+
+  return g_test_run ();
+}

@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-imap-sync.c: the IMAP sync engine against the real Dovecot
+ *
+ * Copyright 2026 The Satchel authors
+ *
+ * The CLI suite checks sync end to end as a user would; this drives the
+ * engine directly, so that it also runs under AddressSanitizer and
+ * UndefinedBehaviorSanitizer: a full sync with bodies, changes both ways,
+ * and IDLE.
+ */
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "satchel-engine.h"
+#include "satchel-test-utils.h"
+
+typedef struct
+{
+  char               *dir;
+  char               *path;
+  SatchelStore       *store;
+  SatchelStoreWriter *writer;
+  SatchelAccount     *account;
+  char               *user;
+  char               *password;
+} Fixture;
+
+static void
+mailctl (const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("SATCHEL_TEST_MAILCTL"));
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("mailctl %s failed: %s", first, err);
+}
+
+/* What the server has in @folder, as another client sees it. */
+static JsonArray *
+server_messages (Fixture    *fixture,
+                 const char *folder)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  const char *argv[] = { g_getenv ("SATCHEL_TEST_MAILCTL"), "messages", fixture->user,
+                         fixture->password, folder, NULL };
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status,
+                &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  return json_array_ref (json_node_get_array (json_parser_get_root (parser)));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelAccountList) list = NULL;
+  static guint counter;
+
+  if (g_getenv ("SATCHEL_TEST_SERVERS") == NULL)
+    return;
+  fixture->dir = satchel_test_make_dir ();
+  fixture->path = g_build_filename (fixture->dir, "satchel.db", NULL);
+  fixture->store = satchel_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+  fixture->writer = satchel_store_writer_new (fixture->path, &error);
+  g_assert_no_error (error);
+  fixture->user = g_strdup_printf ("sync%dx%u", (int) getpid (), ++counter);
+  fixture->password = g_strconcat ("pw-", fixture->user, NULL);
+
+  fixture->account = satchel_account_new (SATCHEL_ACCOUNT_KIND_IMAP, "someone@example.org");
+  g_object_set (fixture->account,
+                "host", "localhost",
+                "port", (guint) g_ascii_strtoull (g_getenv ("SATCHEL_TEST_IMAPS_PORT"), NULL, 10),
+                "user", fixture->user,
+                "ca-file", g_getenv ("SATCHEL_TEST_CA"),
+                NULL);
+  list = satchel_account_list_new (fixture->store, &error);
+  g_assert_true (satchel_account_list_add (list, fixture->account, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  if (fixture->dir == NULL)
+    return;
+  g_clear_object (&fixture->account);
+  g_assert_finalize_object (fixture->writer);
+  g_assert_finalize_object (fixture->store);
+  satchel_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->path);
+  g_free (fixture->user);
+  g_free (fixture->password);
+}
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
+count_new_cb (SatchelImapSync   *sync,
+              SatchelNewMessage *message,
+              guint             *count)
+{
+  g_assert_cmpint (message->id, >, 0);
+  g_assert_nonnull (message->subject);
+  (*count)++;
+}
+
+static guint
+run_sync (Fixture              *fixture,
+          SatchelImapSyncFlags  flags)
+{
+  g_autoptr(SatchelImapSync) sync = satchel_imap_sync_new (fixture->account, fixture->password,
+                                                           fixture->writer, flags);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint added = 0;
+
+  g_signal_connect (sync, "new-message", G_CALLBACK (count_new_cb), &added);
+  satchel_imap_sync_run_async (sync, NULL, store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (satchel_imap_sync_run_finish (sync, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (satchel_imap_sync_get_phase (sync), ==, SATCHEL_SYNC_PHASE_DONE);
+  return added;
+}
+
+static SatchelFolderRow *
+folder_row (Fixture    *fixture,
+            const char *name,
+            GPtrArray **keep)
+{
+  g_autoptr(GError) error = NULL;
+
+  *keep = satchel_query_folders (fixture->store, satchel_account_get_id (fixture->account), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < (*keep)->len; i++)
+    if (g_str_equal (((SatchelFolderRow *) g_ptr_array_index (*keep, i))->name, name))
+      return g_ptr_array_index (*keep, i);
+  g_error ("no folder %s", name);
+  return NULL;
+}
+
+static gint64
+local_id_of_uid (Fixture    *fixture,
+                 const char *folder,
+                 guint32     uid)
+{
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  SatchelFolderRow *row = folder_row (fixture, folder, &folders);
+
+  rows = satchel_query_messages (fixture->store, row->id, 0, TRUE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len; i++)
+    if (((SatchelMessageRow *) g_ptr_array_index (rows, i))->uid == uid)
+      return ((SatchelMessageRow *) g_ptr_array_index (rows, i))->id;
+  g_error ("no UID %u in %s", uid, folder);
+  return 0;
+}
+
+static void
+test_sync_full (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) inbox = NULL;
+  g_autoptr(GBytes) body = NULL;
+  SatchelFolderRow *row;
+
+  if (!satchel_test_require_servers ())
+    return;
+
+  mailctl ("fill", fixture->user, "INBOX", "120", "--attachment-every", "9", "--seen-every", "4",
+           NULL);
+  mailctl ("fill", fixture->user, "Archive", "3", "--seed", "5", NULL);
+
+  g_assert_cmpuint (run_sync (fixture, SATCHEL_IMAP_SYNC_BODIES), ==, 123);
+  row = folder_row (fixture, "INBOX", &folders);
+  g_assert_cmpuint (row->total, ==, 120);
+  g_assert_cmpuint (row->unread, ==, 90);
+  g_assert_cmpint (row->role, ==, SATCHEL_FOLDER_ROLE_INBOX);
+
+  rows = satchel_query_messages (fixture->store, row->id, 1, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (((SatchelMessageRow *) g_ptr_array_index (rows, 0))->uid, ==, 120);
+  g_assert_true (((SatchelMessageRow *) g_ptr_array_index (rows, 0))->body_cached);
+  body = satchel_store_get_body (fixture->store, ((SatchelMessageRow *) g_ptr_array_index (rows, 0))->id,
+                                 &error);
+  g_assert_nonnull (body);
+  inbox = server_messages (fixture, "INBOX");
+  g_assert_cmpuint (json_array_get_length (inbox), ==, 120);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (inbox, 119), "size"),
+                   ==, g_bytes_get_size (body));
+
+  /* Again: nothing new. */
+  g_assert_cmpuint (run_sync (fixture, 0), ==, 0);
+}
+
+static void
+test_sync_both_ways (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(JsonArray) inbox = NULL;
+  g_autoptr(JsonArray) trash = NULL;
+  g_autoptr(GError) error = NULL;
+  SatchelFolderRow *row;
+
+  if (!satchel_test_require_servers ())
+    return;
+
+  mailctl ("fill", fixture->user, "INBOX", "10", NULL);
+  run_sync (fixture, 0);
+
+  /* Here: read, deleted (to the Trash), a new folder; delivered. */
+  g_assert_true (satchel_mail_change_flags (fixture->store, local_id_of_uid (fixture, "INBOX", 1),
+                                            SATCHEL_FLAG_SEEN | SATCHEL_FLAG_FLAGGED, 0, &error));
+  g_assert_true (satchel_mail_delete (fixture->store, local_id_of_uid (fixture, "INBOX", 2),
+                                      &error));
+  g_assert_true (satchel_mail_create_folder (fixture->store, fixture->account, "Projekte/Äpfel",
+                                             &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (satchel_store_count_ops (fixture->store,
+                                             satchel_account_get_id (fixture->account), NULL),
+                    ==, 3);
+  run_sync (fixture, SATCHEL_IMAP_SYNC_CHANGES_ONLY);
+  g_assert_cmpuint (satchel_store_count_ops (fixture->store,
+                                             satchel_account_get_id (fixture->account), NULL),
+                    ==, 0);
+
+  inbox = server_messages (fixture, "INBOX");
+  trash = server_messages (fixture, "Trash");
+  g_assert_cmpuint (json_array_get_length (inbox), ==, 9);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_array_get_object_element (inbox, 0), "flags")), ==, 2);
+  g_assert_cmpuint (json_array_get_length (trash), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (trash, 0),
+                                                  "message_id"), ==, "<gen.0.2@satchel.test>");
+
+  /* There: a new message and an expunge; fetched. */
+  mailctl ("expunge", fixture->user, fixture->password, "INBOX", "5", NULL);
+  for (int i = 0; i < 2; i++)
+    {
+      g_autofree char *raw_path = g_build_filename (fixture->dir, "apple.eml", NULL);
+      g_autofree char *raw = g_strdup_printf ("From: a@example.org\r\nSubject: Apple %d\r\n"
+                                              "Message-ID: <apple%d@satchel.test>\r\n\r\n"
+                                              "Crisp\r\n", i, i);
+
+      g_assert_true (g_file_set_contents (raw_path, raw, -1, NULL));
+      mailctl ("append", fixture->user, fixture->password, "Projekte/Äpfel", raw_path, NULL);
+    }
+  run_sync (fixture, 0);
+  row = folder_row (fixture, "INBOX", &folders);
+  g_assert_cmpuint (row->total, ==, 8);
+  g_clear_pointer (&folders, g_ptr_array_unref);
+  row = folder_row (fixture, "Projekte/Äpfel", &folders);
+  g_assert_cmpuint (row->total, ==, 2);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  guint      seen;
+  gboolean   watching;
+} WatchState;
+
+static void
+watch_new_cb (SatchelImapSync   *sync,
+              SatchelNewMessage *message,
+              WatchState        *state)
+{
+  if (!state->watching)
+    return;
+  g_assert_nonnull (strstr (message->subject, "#77"));
+  g_assert_cmpstr (message->folder, ==, "INBOX");
+  state->seen++;
+  g_main_loop_quit (state->loop);
+}
+
+static void
+watch_phase_cb (SatchelImapSync *sync,
+                GParamSpec      *pspec,
+                WatchState      *state)
+{
+  if (satchel_imap_sync_get_phase (sync) == SATCHEL_SYNC_PHASE_WATCHING && !state->watching)
+    {
+      state->watching = TRUE;
+      g_main_loop_quit (state->loop);
+    }
+}
+
+static void
+watch_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (satchel_imap_sync_watch_finish (SATCHEL_IMAP_SYNC (source), result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_main_loop_quit (user_data);
+}
+
+static gboolean
+give_up_cb (gpointer user_data)
+{
+  g_error ("no new message through IDLE within 20 seconds");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_sync_idle (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(SatchelImapSync) sync = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autofree char *raw_path = NULL;
+  WatchState state = { loop, 0, FALSE };
+  guint timeout;
+
+  if (!satchel_test_require_servers ())
+    return;
+
+  mailctl ("fill", fixture->user, "INBOX", "2", NULL);
+  sync = satchel_imap_sync_new (fixture->account, fixture->password, fixture->writer, 0);
+  g_signal_connect (sync, "new-message", G_CALLBACK (watch_new_cb), &state);
+  g_signal_connect (sync, "notify::phase", G_CALLBACK (watch_phase_cb), &state);
+  satchel_imap_sync_watch_async (sync, cancellable, watch_done_cb, loop);
+  timeout = g_timeout_add_seconds (20, give_up_cb, NULL);
+  g_main_loop_run (loop);
+  g_assert_true (state.watching);
+
+  /* Another client delivers a message: it comes through IDLE. */
+  raw_path = g_build_filename (fixture->dir, "new.eml", NULL);
+  g_assert_true (g_file_set_contents (raw_path,
+                                      "From: Eve <eve@example.org>\r\nTo: x@example.org\r\n"
+                                      "Subject: Arrived #77\r\nMessage-ID: <77@satchel.test>\r\n"
+                                      "\r\nHello\r\n", -1, NULL));
+  mailctl ("append", fixture->user, fixture->password, "INBOX", raw_path, NULL);
+  g_main_loop_run (loop);
+  g_assert_cmpuint (state.seen, ==, 1);
+  g_source_remove (timeout);
+
+  g_cancellable_cancel (cancellable);
+  g_main_loop_run (loop);
+
+  /* What was in flight winds down through the main loop, and then the
+   * sync lets go of the writer. */
+  {
+    SatchelImapSync *weak = sync;
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    g_object_add_weak_pointer (G_OBJECT (weak), (gpointer *) &weak);
+    g_clear_object (&sync);
+    while (weak != NULL && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, FALSE);
+    g_assert_null (weak);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  satchel_test_init (&argc, &argv);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/imap-sync/full", test_sync_full);
+  ADD ("/imap-sync/both-ways", test_sync_both_ways);
+  ADD ("/imap-sync/idle", test_sync_idle);
+
+#undef ADD
+
+  return g_test_run ();
+}
