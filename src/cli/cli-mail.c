@@ -227,6 +227,26 @@ end_progress (Progress *progress)
     }
 }
 
+/* SATCHEL_MAINLOOP_PROBE=1: how long the main loop was kept from running,
+ * measured by a timer that should fire every 5 ms (for the benchmarks). */
+typedef struct
+{
+  gint64 last;
+  gint64 longest;
+} Probe;
+
+static gboolean
+probe_cb (gpointer user_data)
+{
+  Probe *probe = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (probe->last != 0)
+    probe->longest = MAX (probe->longest, now - probe->last - 5000);
+  probe->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
 /* Runs one sync of @account (or only the delivery of its queued changes). */
 static gboolean
 run_sync (CliContext            *ctx,
@@ -241,15 +261,24 @@ run_sync (CliContext            *ctx,
   g_autoptr(GAsyncResult) result = NULL;
   Progress progress = { isatty (STDERR_FILENO) && !(flags & SATCHEL_IMAP_SYNC_CHANGES_ONLY),
                         FALSE };
+  Probe probe = { 0, 0 };
+  guint probe_id = 0;
   gboolean ok;
 
   if (writer == NULL)
     return FALSE;
   sync = satchel_imap_sync_new (account, password, writer, flags);
   g_signal_connect (sync, "notify", G_CALLBACK (progress_cb), &progress);
+  if (g_getenv ("SATCHEL_MAINLOOP_PROBE") != NULL)
+    probe_id = g_timeout_add (5, probe_cb, &probe);
   satchel_imap_sync_run_async (sync, NULL, cli_result_callback (), &result);
   ok = satchel_imap_sync_run_finish (sync, cli_wait (&result), error);
   end_progress (&progress);
+  if (probe_id != 0)
+    {
+      g_source_remove (probe_id);
+      cli_note ("main loop: longest stall %.1f ms", probe.longest / 1000.0);
+    }
   if (undelivered != NULL)
     *undelivered = satchel_imap_sync_get_pending_left (sync);
   return ok;

@@ -8,6 +8,7 @@ the run's CA), or through doveadm where only the server can (UIDVALIDITY,
 filling a big mailbox fast).
 """
 
+import email.header
 import email.message
 import itertools
 import email.policy
@@ -142,38 +143,78 @@ def _check(result, what):
     return data
 
 
-def make_message(index, seed=0, size=None, attachment=False, date=None, reply_to_index=None):
-    """One realistic message, the same bytes for the same arguments."""
+_encoded_names = {}
+
+
+def _display_name(first, last):
+    """An RFC 5322 display name, RFC 2047-encoded when not ASCII."""
+    name = f"{first} {last}"
+    if name not in _encoded_names:
+        if name.isascii():
+            _encoded_names[name] = name
+        else:
+            _encoded_names[name] = email.header.Header(name, "utf-8").encode()
+    return _encoded_names[name]
+
+
+def make_message(index, seed=0, size=None, attachment=False, date=None, reply_to_index=None,
+                 attachment_size=None):
+    """One realistic message (CRLF line ends), the same bytes for the same
+    arguments: 2 to 20 KiB of text unless @size says, with a binary
+    attachment of half that size when @attachment."""
     rng = random.Random(seed * 1_000_003 + index)
     first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
     local = re.sub(r"[^a-z]", "", first.lower()) or "someone"
-    sender = email.utils.formataddr((f"{first} {last}", f"{local}.{index % 97}@example.org"))
-    msg = email.message.EmailMessage(policy=email.policy.SMTP)
-    msg["From"] = sender
-    msg["To"] = "Test User <user@example.com>"
-    subject = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(2, 7))).capitalize()
-    msg["Subject"] = f"{subject} #{index}"
+    subject = " ".join(rng.choices(_WORDS, k=rng.randint(2, 7))).capitalize()
     when = date if date is not None else 1_700_000_000 + index * 600
-    msg["Date"] = email.utils.formatdate(when, localtime=False)
-    msg["Message-ID"] = f"<gen.{seed}.{index}@satchel.test>"
+    headers = [
+        f"From: {_display_name(first, last)} <{local}.{index % 97}@example.org>",
+        "To: Test User <user@example.com>",
+        f"Subject: {subject} #{index}",
+        f"Date: {email.utils.formatdate(when, localtime=False)}",
+        f"Message-ID: <gen.{seed}.{index}@satchel.test>",
+        "MIME-Version: 1.0",
+    ]
     if reply_to_index is not None:
         parent = f"<gen.{seed}.{reply_to_index}@satchel.test>"
-        msg["In-Reply-To"] = parent
-        msg["References"] = parent
+        headers += [f"In-Reply-To: {parent}", f"References: {parent}"]
+
     target = size if size is not None else rng.randint(2048, 20480)
     paragraphs = []
     length = 0
     while length < target * 0.7:
-        words = [rng.choice(_WORDS) for _ in range(rng.randint(20, 60))]
+        words = rng.choices(_WORDS, k=rng.randint(20, 60))
         para = " ".join(words).capitalize() + "."
-        paragraphs.append(para)
-        length += len(para) + 2
-    msg.set_content("\n\n".join(paragraphs) + "\n")
-    if attachment:
-        blob = rng.randbytes(max(1024, target // 2))
-        msg.add_attachment(blob, maintype="application", subtype="octet-stream",
-                           filename=f"data-{index}.bin")
-    return msg.as_bytes()
+        # Lines of at most 78 characters, as mail wants them.
+        lines, line = [], ""
+        for word in para.split(" "):
+            if len(line) + len(word) + 1 > 76:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+        paragraphs.append("\r\n".join(lines))
+        length += len(para) + 4
+    text = "\r\n\r\n".join(paragraphs) + "\r\n"
+
+    if not attachment:
+        headers += ["Content-Type: text/plain; charset=us-ascii",
+                    "Content-Transfer-Encoding: 7bit"]
+        return ("\r\n".join(headers) + "\r\n\r\n" + text).encode()
+
+    import base64
+    boundary = f"=_satchel_{seed}_{index}"
+    blob = base64.encodebytes(rng.randbytes(attachment_size or max(1024, target // 2))).decode()
+    blob = blob.replace("\n", "\r\n")
+    headers += [f'Content-Type: multipart/mixed; boundary="{boundary}"']
+    body = (f"--{boundary}\r\nContent-Type: text/plain; charset=us-ascii\r\n"
+            f"Content-Transfer-Encoding: 7bit\r\n\r\n{text}"
+            f"--{boundary}\r\nContent-Type: application/octet-stream\r\n"
+            f'Content-Disposition: attachment; filename="data-{index}.bin"\r\n'
+            f"Content-Transfer-Encoding: base64\r\n\r\n{blob}"
+            f"--{boundary}--\r\n")
+    return ("\r\n".join(headers) + "\r\n\r\n" + body).encode()
 
 
 def append(user, password, folder, raw, flags=()):
@@ -238,7 +279,7 @@ def _maildir_path(user, folder):
 
 
 def fill(user, folder, count, seed=0, attachment_every=0, uidvalidity=None,
-         seen_every=0, flagged_every=0):
+         seen_every=0, flagged_every=0, large_every=0):
     """Puts count generated messages (UIDs 1..count) in a new, empty folder
     fast: Maildir files and a dovecot-uidlist written here, then indexed by
     doveadm. The newest message has the highest UID."""
@@ -250,8 +291,10 @@ def fill(user, folder, count, seed=0, attachment_every=0, uidvalidity=None,
     uidvalidity = uidvalidity or int(time.time())
     lines = [f"3 V{uidvalidity} N{count + 1} G{hashlib.md5(path.encode()).hexdigest()}"]
     for i in range(1, count + 1):
+        large = bool(large_every and i % large_every == 0)
         raw = make_message(i, seed=seed,
-                           attachment=bool(attachment_every and i % attachment_every == 0))
+                           attachment=large or bool(attachment_every and i % attachment_every == 0),
+                           attachment_size=256 * 1024 if large else None)
         raw = raw.replace(b"\r\n", b"\n")
         flags = ""
         if flagged_every and i % flagged_every == 0:

@@ -161,6 +161,9 @@ decode_text (const SatchelImapValue *value)
 
   if (text == NULL)
     return NULL;
+  /* Most texts hold no encoded word: GMime is for those that do. */
+  if (strstr (text, "=?") == NULL)
+    return g_utf8_make_valid (text, value->len);
   satchel_gmime_ensure_init ();
   return g_mime_utils_header_decode_text (NULL, text);
 }
@@ -466,7 +469,7 @@ satchel_imap_fetch_parse (const SatchelImapResponse  *response,
               return NULL;
             }
           g_clear_pointer (&fetch->body, g_bytes_unref);
-          fetch->body = g_bytes_new (value->text, value->len);
+          fetch->body = satchel_imap_value_dup_bytes (value);
           fetch->items |= SATCHEL_IMAP_FETCH_BODY;
         }
     }

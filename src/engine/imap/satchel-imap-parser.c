@@ -21,6 +21,12 @@
 #include "net/satchel-net-error.h"
 #include "satchel-imap-parser.h"
 
+typedef struct
+{
+  SatchelImapValue *list;
+  guint             first;   /* where its items start in scratch */
+} OpenList;
+
 struct _SatchelImapParser
 {
   guint                max_depth;
@@ -28,7 +34,8 @@ struct _SatchelImapParser
   guint64              max_response;
 
   SatchelImapResponse *response;
-  GPtrArray           *stack;        /* open lists, the innermost last; borrowed */
+  GArray              *open;         /* OpenList, the innermost last */
+  GPtrArray           *scratch;      /* items of the open lists; borrowed */
   guint64              size;         /* bytes of the response so far */
   guint64              literal_size;
   gboolean             want_literal;
@@ -51,7 +58,8 @@ satchel_imap_parser_new (void)
   self->max_depth = SATCHEL_IMAP_PARSER_DEFAULT_MAX_DEPTH;
   self->max_literal = SATCHEL_IMAP_PARSER_DEFAULT_MAX_LITERAL;
   self->max_response = SATCHEL_IMAP_PARSER_DEFAULT_MAX_RESPONSE;
-  self->stack = g_ptr_array_new ();
+  self->open = g_array_new (FALSE, FALSE, sizeof (OpenList));
+  self->scratch = g_ptr_array_new ();
   return self;
 }
 
@@ -59,7 +67,8 @@ void
 satchel_imap_parser_reset (SatchelImapParser *self)
 {
   g_clear_pointer (&self->response, satchel_imap_response_free);
-  g_ptr_array_set_size (self->stack, 0);
+  g_array_set_size (self->open, 0);
+  g_ptr_array_set_size (self->scratch, 0);
   self->size = 0;
   self->literal_size = 0;
   self->want_literal = FALSE;
@@ -71,7 +80,8 @@ satchel_imap_parser_free (SatchelImapParser *self)
   if (self == NULL)
     return;
   satchel_imap_parser_reset (self);
-  g_ptr_array_unref (self->stack);
+  g_array_unref (self->open);
+  g_ptr_array_unref (self->scratch);
   g_free (self);
 }
 
@@ -127,13 +137,53 @@ is_status (const char *word,
   return FALSE;
 }
 
+static SatchelImapArena *
+arena (SatchelImapParser *self)
+{
+  return self->response->arena;
+}
+
 static void
 add_value (SatchelImapParser *self,
            SatchelImapValue  *value)
 {
-  SatchelImapValue *list = g_ptr_array_index (self->stack, self->stack->len - 1);
+  g_ptr_array_add (self->scratch, value);
+}
 
-  g_ptr_array_add (list->items, value);
+static void
+open_list (SatchelImapParser *self,
+           SatchelImapValue  *list)
+{
+  OpenList open = { list, self->scratch->len };
+
+  g_array_append_val (self->open, open);
+}
+
+/* The innermost list is complete: its items move to the arena. */
+static void
+close_list (SatchelImapParser *self)
+{
+  OpenList *open = &g_array_index (self->open, OpenList, self->open->len - 1);
+  guint n = self->scratch->len - open->first;
+
+  open->list->n_items = n;
+  if (n > 0)
+    {
+      open->list->items = satchel_imap_arena_alloc (arena (self), n * sizeof (SatchelImapValue *));
+      memcpy (open->list->items, self->scratch->pdata + open->first,
+              n * sizeof (SatchelImapValue *));
+    }
+  g_ptr_array_set_size (self->scratch, open->first);
+  g_array_set_size (self->open, self->open->len - 1);
+}
+
+static SatchelImapValue *
+new_value (SatchelImapParser    *self,
+           SatchelImapValueKind  kind,
+           const char           *text,
+           gsize                 len)
+{
+  return satchel_imap_value_new (arena (self), kind, text, len);
 }
 
 /* A literal marker, "{123}", "{123+}" or "~{123}", ending the line at
@@ -205,18 +255,18 @@ parse_values (SatchelImapParser  *self,
         {
           SatchelImapValue *list;
 
-          if (self->stack->len > self->max_depth)
+          if (self->open->len > self->max_depth)
             return fail (error, "lists nested too deep");
-          list = satchel_imap_value_new_list ();
+          list = new_value (self, SATCHEL_IMAP_VALUE_LIST, NULL, 0);
           add_value (self, list);
-          g_ptr_array_add (self->stack, list);
+          open_list (self, list);
           pos++;
         }
       else if (c == ')')
         {
-          if (self->stack->len <= 1)
+          if (self->open->len <= 1)
             return fail (error, "unbalanced parenthesis");
-          g_ptr_array_set_size (self->stack, self->stack->len - 1);
+          close_list (self);
           pos++;
         }
       else if (c == '"')
@@ -238,7 +288,7 @@ parse_values (SatchelImapParser  *self,
             }
           if (!closed)
             return fail (error, "unterminated string");
-          add_value (self, satchel_imap_value_new_string (text->str, text->len));
+          add_value (self, new_value (self, SATCHEL_IMAP_VALUE_STRING, text->str, text->len));
         }
       else if (c == '{' || (c == '~' && pos + 1 < len && line[pos + 1] == '{'))
         {
@@ -268,9 +318,9 @@ parse_values (SatchelImapParser  *self,
           if (brackets != 0)
             return fail (error, "unclosed bracket");
           if (pos - start == 3 && g_ascii_strncasecmp (line + start, "NIL", 3) == 0)
-            add_value (self, satchel_imap_value_new_nil ());
+            add_value (self, new_value (self, SATCHEL_IMAP_VALUE_NIL, NULL, 0));
           else
-            add_value (self, satchel_imap_value_new_atom (line + start, pos - start));
+            add_value (self, new_value (self, SATCHEL_IMAP_VALUE_ATOM, line + start, pos - start));
         }
       else
         {
@@ -312,13 +362,13 @@ parse_status_rest (SatchelImapParser  *self,
       if (end == NULL)
         return fail (error, "unclosed response code");
       code_end = end - line;
-      response->code = satchel_imap_value_new_list ();
-      g_ptr_array_add (self->stack, response->code);
+      response->code = new_value (self, SATCHEL_IMAP_VALUE_LIST, NULL, 0);
+      open_list (self, response->code);
       if (!parse_values (self, line + pos + 1, code_end - pos - 1, 0, error))
         return FALSE;
-      if (self->want_literal || self->stack->len != 1)
+      if (self->want_literal || self->open->len != 1)
         return fail (error, "bad response code");
-      g_ptr_array_set_size (self->stack, 0);
+      close_list (self);
       pos = code_end + 1;
     }
   response->text = rest_of_line (line, len, pos);
@@ -335,6 +385,7 @@ start_response (SatchelImapParser  *self,
   gsize pos = 0;
   gsize word;
 
+  response->arena = satchel_imap_arena_new ();
   self->response = response;
 
   if (len >= 1 && line[0] == '+')
@@ -373,8 +424,8 @@ start_response (SatchelImapParser  *self,
   if (response->kind == SATCHEL_IMAP_RESPONSE_TAGGED)
     return fail (error, "tagged response without status");
 
-  response->data = satchel_imap_value_new_list ();
-  g_ptr_array_add (self->stack, response->data);
+  response->data = new_value (self, SATCHEL_IMAP_VALUE_LIST, NULL, 0);
+  open_list (self, response->data);
   return parse_values (self, line, len, pos, error);
 }
 
@@ -391,9 +442,10 @@ finish_line (SatchelImapParser      *self,
         *literal_size = self->literal_size;
       return TRUE;
     }
-  if (self->stack->len > 1)
+  if (self->open->len > 1)
     return fail (error, "unclosed list");
-  g_ptr_array_set_size (self->stack, 0);
+  if (self->open->len == 1)
+    close_list (self);
   *state = SATCHEL_IMAP_PARSE_DONE;
   return TRUE;
 }
@@ -459,9 +511,49 @@ satchel_imap_parser_feed_literal (SatchelImapParser      *self,
     }
   self->size += len;
   self->want_literal = FALSE;
-  add_value (self, satchel_imap_value_new_string (data, len));
+  add_value (self, new_value (self, SATCHEL_IMAP_VALUE_STRING, data, len));
   *state = SATCHEL_IMAP_PARSE_NEED_LINE;
   return TRUE;
+}
+
+/**
+ * satchel_imap_parser_feed_literal_bytes:
+ * @bytes: the literal, with a NUL after its end (see
+ *   satchel_connection_try_read_bytes())
+ *
+ * As satchel_imap_parser_feed_literal(), keeping @bytes instead of copying
+ * them: a large body is held once.
+ */
+gboolean
+satchel_imap_parser_feed_literal_bytes (SatchelImapParser      *self,
+                                        GBytes                 *bytes,
+                                        SatchelImapParseState  *state,
+                                        GError                **error)
+{
+  gsize len = g_bytes_get_size (bytes);
+
+  g_return_val_if_fail (self->want_literal, FALSE);
+
+  if (len != self->literal_size)
+    {
+      satchel_imap_parser_reset (self);
+      return fail (error, "literal of the wrong size");
+    }
+  self->size += len;
+  self->want_literal = FALSE;
+  add_value (self, satchel_imap_value_new_bytes (arena (self), bytes));
+  *state = SATCHEL_IMAP_PARSE_NEED_LINE;
+  return TRUE;
+}
+
+/* Whether the last line asked for a literal, and its size. */
+gboolean
+satchel_imap_parser_wants_literal (SatchelImapParser *self,
+                                   guint64           *size)
+{
+  if (self->want_literal && size != NULL)
+    *size = self->literal_size;
+  return self->want_literal;
 }
 
 /**

@@ -42,6 +42,12 @@ gboolean             satchel_imap_parser_feed_literal (SatchelImapParser     *se
                                                        gsize                  len,
                                                        SatchelImapParseState *state,
                                                        GError               **error);
+gboolean             satchel_imap_parser_feed_literal_bytes (SatchelImapParser *self,
+                                                       GBytes                *bytes,
+                                                       SatchelImapParseState *state,
+                                                       GError               **error);
+gboolean             satchel_imap_parser_wants_literal (SatchelImapParser    *self,
+                                                       guint64               *size);
 SatchelImapResponse *satchel_imap_parser_take         (SatchelImapParser     *self);
 void                 satchel_imap_parser_reset        (SatchelImapParser     *self);
 

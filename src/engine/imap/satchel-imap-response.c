@@ -10,79 +10,108 @@
 
 #include "satchel-imap-response.h"
 
-static SatchelImapValue *
-value_new (SatchelImapValueKind  kind,
-           const char           *text,
-           gsize                 len)
-{
-  SatchelImapValue *value = g_new0 (SatchelImapValue, 1);
+#define BLOCK_SIZE  (16 * 1024)
+#define LARGE_ALLOC (2 * 1024)
 
-  value->kind = kind;
-  if (text != NULL)
+struct _SatchelImapArena
+{
+  GSList    *blocks;   /* g_malloc'd */
+  guint8    *next;
+  gsize      left;
+  GPtrArray *bytes;    /* GBytes of large literals */
+};
+
+SatchelImapArena *
+satchel_imap_arena_new (void)
+{
+  return g_new0 (SatchelImapArena, 1);
+}
+
+void
+satchel_imap_arena_free (SatchelImapArena *arena)
+{
+  if (arena == NULL)
+    return;
+  g_slist_free_full (arena->blocks, g_free);
+  g_clear_pointer (&arena->bytes, g_ptr_array_unref);
+  g_free (arena);
+}
+
+/* Bump allocation in 16 KiB blocks, 8-byte aligned; a large request gets a
+ * block of its own so that the current one is not wasted. */
+gpointer
+satchel_imap_arena_alloc (SatchelImapArena *arena,
+                          gsize             size)
+{
+  guint8 *memory;
+
+  size = (size + 7) & ~(gsize) 7;
+  if (size >= LARGE_ALLOC)
     {
-      value->text = g_malloc (len + 1);
-      memcpy (value->text, text, len);
+      memory = g_malloc (size);
+      arena->blocks = g_slist_prepend (arena->blocks, memory);
+      return memory;
+    }
+  if (size > arena->left)
+    {
+      memory = g_malloc (BLOCK_SIZE);
+      arena->blocks = g_slist_prepend (arena->blocks, memory);
+      arena->next = memory;
+      arena->left = BLOCK_SIZE;
+    }
+  memory = arena->next;
+  arena->next += size;
+  arena->left -= size;
+  return memory;
+}
+
+SatchelImapValue *
+satchel_imap_value_new (SatchelImapArena     *arena,
+                        SatchelImapValueKind  kind,
+                        const char           *text,
+                        gsize                 len)
+{
+  SatchelImapValue *value = satchel_imap_arena_alloc (arena, sizeof *value);
+
+  memset (value, 0, sizeof *value);
+  value->kind = kind;
+  if (kind == SATCHEL_IMAP_VALUE_ATOM || kind == SATCHEL_IMAP_VALUE_STRING)
+    {
+      value->text = satchel_imap_arena_alloc (arena, len + 1);
+      if (len > 0)
+        memcpy (value->text, text, len);
       value->text[len] = '\0';
       value->len = len;
     }
   return value;
 }
 
+/* A string whose bytes stay where they are (a large literal): no copy. The
+ * bytes must end with a NUL after their length, as
+ * satchel_connection_try_read_bytes() gives them. */
 SatchelImapValue *
-satchel_imap_value_new_atom (const char *text,
-                             gsize       len)
+satchel_imap_value_new_bytes (SatchelImapArena *arena,
+                              GBytes           *bytes)
 {
-  return value_new (SATCHEL_IMAP_VALUE_ATOM, text, len);
-}
+  SatchelImapValue *value = satchel_imap_arena_alloc (arena, sizeof *value);
 
-SatchelImapValue *
-satchel_imap_value_new_string (const char *text,
-                               gsize       len)
-{
-  return value_new (SATCHEL_IMAP_VALUE_STRING, text != NULL ? text : "", len);
-}
-
-SatchelImapValue *
-satchel_imap_value_new_nil (void)
-{
-  return value_new (SATCHEL_IMAP_VALUE_NIL, NULL, 0);
-}
-
-SatchelImapValue *
-satchel_imap_value_new_list (void)
-{
-  SatchelImapValue *value = value_new (SATCHEL_IMAP_VALUE_LIST, NULL, 0);
-
-  value->items = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_imap_value_free);
+  memset (value, 0, sizeof *value);
+  value->kind = SATCHEL_IMAP_VALUE_STRING;
+  value->bytes = bytes;
+  value->text = (char *) g_bytes_get_data (bytes, &value->len);
+  if (arena->bytes == NULL)
+    arena->bytes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_ptr_array_add (arena->bytes, g_bytes_ref (bytes));
   return value;
 }
 
-/* Frees without recursion, so that a deep list from a hostile server
- * cannot exhaust the stack here either. */
-void
-satchel_imap_value_free (SatchelImapValue *value)
+/* The bytes of a string, shared when they are a large literal's. */
+GBytes *
+satchel_imap_value_dup_bytes (const SatchelImapValue *value)
 {
-  g_autoptr(GPtrArray) pending = NULL;
-
-  if (value == NULL)
-    return;
-
-  pending = g_ptr_array_new ();
-  g_ptr_array_add (pending, value);
-  while (pending->len > 0)
-    {
-      SatchelImapValue *v = g_ptr_array_steal_index_fast (pending, pending->len - 1);
-
-      if (v->items != NULL)
-        {
-          while (v->items->len > 0)
-            g_ptr_array_add (pending, g_ptr_array_steal_index_fast (v->items,
-                                                                    v->items->len - 1));
-          g_ptr_array_unref (v->items);
-        }
-      g_free (v->text);
-      g_free (v);
-    }
+  if (value->bytes != NULL)
+    return g_bytes_ref (value->bytes);
+  return g_bytes_new (value->text, value->len);
 }
 
 /* Whether @value is the atom @atom, compared without case. */
@@ -143,7 +172,7 @@ satchel_imap_value_get_length (const SatchelImapValue *value)
 {
   if (value == NULL || value->kind != SATCHEL_IMAP_VALUE_LIST)
     return 0;
-  return value->items->len;
+  return value->n_items;
 }
 
 /* The item at @index of a list, or NULL when there is none. */
@@ -151,9 +180,9 @@ SatchelImapValue *
 satchel_imap_value_get_item (const SatchelImapValue *value,
                              guint                   index)
 {
-  if (value == NULL || value->kind != SATCHEL_IMAP_VALUE_LIST || index >= value->items->len)
+  if (value == NULL || value->kind != SATCHEL_IMAP_VALUE_LIST || index >= value->n_items)
     return NULL;
-  return g_ptr_array_index (value->items, index);
+  return value->items[index];
 }
 
 static void
@@ -221,9 +250,9 @@ append_value (GString                *out,
         default:
           if (frame->next == 0)
             g_string_append_c (out, '(');
-          if (frame->next < v->items->len)
+          if (frame->next < v->n_items)
             {
-              Frame child = { g_ptr_array_index (v->items, frame->next), 0 };
+              Frame child = { v->items[frame->next], 0 };
 
               if (frame->next > 0)
                 g_string_append_c (out, ' ');
@@ -262,8 +291,7 @@ satchel_imap_response_free (SatchelImapResponse *response)
     return;
   g_free (response->tag);
   g_free (response->text);
-  satchel_imap_value_free (response->code);
-  satchel_imap_value_free (response->data);
+  satchel_imap_arena_free (response->arena);
   g_free (response);
 }
 

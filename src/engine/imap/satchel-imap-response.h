@@ -19,16 +19,22 @@ typedef enum
 } SatchelImapValueKind;
 
 /* One value of a response. Atoms and strings keep their length, as a
- * literal may hold NUL bytes; both are also NUL-terminated. */
+ * literal may hold NUL bytes; both are also NUL-terminated. Values live in
+ * their response's arena and go with it. */
 typedef struct _SatchelImapValue SatchelImapValue;
 
 struct _SatchelImapValue
 {
   SatchelImapValueKind  kind;
+  guint                 n_items;  /* LIST */
   gsize                 len;
-  char                 *text;   /* ATOM, STRING */
-  GPtrArray            *items;  /* LIST: SatchelImapValue */
+  char                 *text;     /* ATOM, STRING */
+  SatchelImapValue    **items;    /* LIST */
+  GBytes               *bytes;    /* a large literal: holds the text, borrowed from the arena */
 };
+
+/* Where a response's values live: freed all at once with it. */
+typedef struct _SatchelImapArena SatchelImapArena;
 
 typedef enum
 {
@@ -60,15 +66,20 @@ typedef struct
   SatchelImapValue        *code;
   char                    *text;
   SatchelImapValue        *data;
+  SatchelImapArena        *arena;
 } SatchelImapResponse;
 
-SatchelImapValue    *satchel_imap_value_new_atom    (const char        *text,
+SatchelImapArena    *satchel_imap_arena_new         (void);
+void                 satchel_imap_arena_free        (SatchelImapArena  *arena);
+gpointer             satchel_imap_arena_alloc       (SatchelImapArena  *arena,
+                                                     gsize              size);
+SatchelImapValue    *satchel_imap_value_new         (SatchelImapArena  *arena,
+                                                     SatchelImapValueKind kind,
+                                                     const char        *text,
                                                      gsize              len);
-SatchelImapValue    *satchel_imap_value_new_string  (const char        *text,
-                                                     gsize              len);
-SatchelImapValue    *satchel_imap_value_new_nil     (void);
-SatchelImapValue    *satchel_imap_value_new_list    (void);
-void                 satchel_imap_value_free        (SatchelImapValue  *value);
+SatchelImapValue    *satchel_imap_value_new_bytes   (SatchelImapArena  *arena,
+                                                     GBytes            *bytes);
+GBytes              *satchel_imap_value_dup_bytes   (const SatchelImapValue *value);
 
 gboolean             satchel_imap_value_is_atom     (const SatchelImapValue *value,
                                                      const char        *atom);
@@ -87,7 +98,6 @@ SatchelImapValue    *satchel_imap_response_get_code (const SatchelImapResponse *
 gboolean             satchel_imap_response_is_data  (const SatchelImapResponse *response,
                                                      const char        *name);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelImapValue, satchel_imap_value_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelImapResponse, satchel_imap_response_free)
 
 G_END_DECLS

@@ -453,10 +453,53 @@ read_error (SatchelImapSession *self,
   fail_session (self, error);
 }
 
+/* Reading: responses are parsed as long as the buffer holds them, without
+ * a trip through the main loop per line; the main loop gets its turn at
+ * least every few milliseconds; and the connection is asked for more only
+ * when the buffer runs dry. A large literal is read straight into its own
+ * memory. */
+
+#define PUMP_SLICE_USEC  4000
+#define DIRECT_LITERAL   (1024 * 1024)
+
+static void pump_reads (SatchelImapSession *self);
+
+static gboolean
+pump_idle_cb (gpointer user_data)
+{
+  g_autoptr(SatchelImapSession) self = take_weak_self (user_data);
+
+  if (self != NULL)
+    {
+      self->reading = FALSE;
+      pump_reads (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
 static void
-handle_parse_state (SatchelImapSession    *self,
-                    SatchelImapParseState  state,
-                    guint64                literal_size);
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(SatchelImapSession) self = take_weak_self (user_data);
+  g_autoptr(GError) error = NULL;
+
+  if (!satchel_connection_wait_finish (SATCHEL_CONNECTION (source), result, &error))
+    {
+      if (self != NULL)
+        {
+          self->reading = FALSE;
+          read_error (self, g_steal_pointer (&error));
+        }
+      return;
+    }
+  if (self != NULL)
+    {
+      self->reading = FALSE;
+      pump_reads (self);
+    }
+}
 
 static void
 literal_cb (GObject      *source,
@@ -467,8 +510,6 @@ literal_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   SatchelImapParseState state;
-  gsize len;
-  const char *data;
 
   bytes = satchel_connection_read_bytes_finish (SATCHEL_CONNECTION (source), result, &error);
   if (self == NULL)
@@ -479,81 +520,99 @@ literal_cb (GObject      *source,
       read_error (self, g_steal_pointer (&error));
       return;
     }
-  data = g_bytes_get_data (bytes, &len);
-  if (!satchel_imap_parser_feed_literal (self->parser, data, len, &state, &error))
+  if (!satchel_imap_parser_feed_literal_bytes (self->parser, bytes, &state, &error))
     {
       fail_session (self, g_steal_pointer (&error));
       return;
     }
-  handle_parse_state (self, state, 0);
+  pump_reads (self);
 }
 
 static void
-line_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+pump_reads (SatchelImapSession *self)
 {
-  g_autoptr(SatchelImapSession) self = take_weak_self (user_data);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  SatchelImapParseState state;
-  guint64 literal_size = 0;
-  gsize len;
+  gint64 started = g_get_monotonic_time ();
+  guint handled = 0;
 
-  line = satchel_connection_read_line_finish (SATCHEL_CONNECTION (source), result, &len, &error);
-  if (self == NULL)
-    return;
-  self->reading = FALSE;
-  if (line == NULL)
+  while (self->fatal == NULL && !self->pause_after_reply)
     {
-      read_error (self, g_steal_pointer (&error));
-      return;
-    }
-  if (!satchel_imap_parser_feed_line (self->parser, line, len, &state, &literal_size, &error))
-    {
-      g_prefix_error (&error, _("%s: "), host (self));
-      fail_session (self, g_steal_pointer (&error));
-      return;
-    }
-  handle_parse_state (self, state, literal_size);
-}
+      g_autoptr(GError) error = NULL;
+      SatchelImapParseState state;
+      guint64 literal = 0;
 
-static void
-handle_parse_state (SatchelImapSession    *self,
-                    SatchelImapParseState  state,
-                    guint64                literal_size)
-{
-  switch (state)
-    {
-    case SATCHEL_IMAP_PARSE_NEED_LITERAL:
-      self->reading = TRUE;
-      satchel_connection_read_bytes_async (self->connection, literal_size, self->cancellable,
-                                           literal_cb, weak_self (self));
-      return;
-    case SATCHEL_IMAP_PARSE_NEED_LINE:
-      self->reading = TRUE;
-      satchel_connection_read_line_async (self->connection, MAX_LINE, self->cancellable,
-                                          line_cb, weak_self (self));
-      return;
-    case SATCHEL_IMAP_PARSE_DONE:
-    default:
-      dispatch (self, satchel_imap_parser_take (self->parser));
-      if (self->fatal == NULL)
-        read_next (self);
-      return;
+      if (self->reading)
+        return;
+
+      if (satchel_imap_parser_wants_literal (self->parser, &literal))
+        {
+          g_autoptr(GBytes) bytes = NULL;
+
+          if (literal > DIRECT_LITERAL)
+            {
+              self->reading = TRUE;
+              satchel_connection_read_bytes_async (self->connection, literal, self->cancellable,
+                                                   literal_cb, weak_self (self));
+              return;
+            }
+          bytes = satchel_connection_try_read_bytes (self->connection, literal);
+          if (bytes == NULL)
+            {
+              self->reading = TRUE;
+              satchel_connection_wait_async (self->connection, literal, self->cancellable,
+                                             wait_cb, weak_self (self));
+              return;
+            }
+          if (!satchel_imap_parser_feed_literal_bytes (self->parser, bytes, &state, &error))
+            {
+              fail_session (self, g_steal_pointer (&error));
+              return;
+            }
+          continue;
+        }
+
+      {
+        g_autofree char *line = NULL;
+        gsize len = 0;
+
+        line = satchel_connection_try_read_line (self->connection, MAX_LINE, &len, &error);
+        if (line == NULL)
+          {
+            if (error != NULL)
+              {
+                fail_session (self, g_steal_pointer (&error));
+                return;
+              }
+            self->reading = TRUE;
+            satchel_connection_wait_async (self->connection, 0, self->cancellable, wait_cb,
+                                           weak_self (self));
+            return;
+          }
+        if (!satchel_imap_parser_feed_line (self->parser, line, len, &state, &literal, &error))
+          {
+            g_prefix_error (&error, _("%s: "), host (self));
+            fail_session (self, g_steal_pointer (&error));
+            return;
+          }
+      }
+
+      if (state == SATCHEL_IMAP_PARSE_DONE)
+        {
+          dispatch (self, satchel_imap_parser_take (self->parser));
+          /* Give the main loop its turn now and then. */
+          if (++handled % 32 == 0 && g_get_monotonic_time () - started > PUMP_SLICE_USEC)
+            {
+              self->reading = TRUE;
+              g_idle_add_full (G_PRIORITY_DEFAULT, pump_idle_cb, weak_self (self), NULL);
+              return;
+            }
+        }
     }
 }
 
 static void
 read_next (SatchelImapSession *self)
 {
-  if (self->reading || self->fatal != NULL)
-    return;
-  if (self->pause_after_reply)
-    return;
-  self->reading = TRUE;
-  satchel_connection_read_line_async (self->connection, MAX_LINE, self->cancellable, line_cb,
-                                      weak_self (self));
+  pump_reads (self);
 }
 
 /* Commands */

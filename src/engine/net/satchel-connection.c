@@ -495,10 +495,7 @@ read_more_cb (GObject      *source,
       return;
     }
 
-  if (g_task_get_source_tag (task) == satchel_connection_read_line_async)
-    fill_line (g_steal_pointer (&task));
-  else
-    fill_bytes (g_steal_pointer (&task));
+  fill_line (g_steal_pointer (&task));
 }
 
 /* Reads what the server sends next into the buffer, then goes on with
@@ -606,6 +603,37 @@ satchel_connection_read_line_finish (SatchelConnection  *self,
 }
 
 static void
+direct_read_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SatchelConnection *self = g_task_get_source_object (task);
+  ReadData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  if (n < 0)
+    {
+      g_task_return_error (task, error_for_io (self, error));
+      return;
+    }
+  if (n == 0)
+    {
+      g_task_return_error (task, error_closed (self));
+      return;
+    }
+  if (self->watchdog != NULL)
+    watchdog_restart (self);
+  data->collected->len += n;
+  fill_bytes (g_steal_pointer (&task));
+}
+
+/* A literal goes straight from the stream into its own memory: what the
+ * buffer holds first, then the rest, without passing through the buffer,
+ * so that a large body is never held twice. */
+static void
 fill_bytes (GTask *task)
 {
   SatchelConnection *self = g_task_get_source_object (task);
@@ -616,25 +644,35 @@ fill_bytes (GTask *task)
 
   if (take > 0)
     {
-      g_byte_array_append (data->collected, self->buffer->data + self->start, take);
+      memcpy (data->collected->data + data->collected->len, self->buffer->data + self->start,
+              take);
+      data->collected->len += take;
       consume (self, take);
     }
 
   if (data->collected->len == data->count)
     {
-      g_task_return_pointer (task, g_byte_array_free_to_bytes (g_steal_pointer (&data->collected)),
-                             (GDestroyNotify) g_bytes_unref);
+      gsize len = data->collected->len;
+      guint8 *bytes;
+
+      data->collected->data[len] = '\0';
+      bytes = g_byte_array_free (g_steal_pointer (&data->collected), FALSE);
+      g_task_return_pointer (task, g_bytes_new_take (bytes, len), (GDestroyNotify) g_bytes_unref);
       g_object_unref (task);
       return;
     }
-  read_more (self, task);
+  g_input_stream_read_async (g_io_stream_get_input_stream (self->stream),
+                             data->collected->data + data->collected->len,
+                             data->count - data->collected->len, G_PRIORITY_DEFAULT,
+                             g_task_get_cancellable (task), direct_read_cb, task);
 }
 
 /**
  * satchel_connection_read_bytes_async:
  * @count: how many bytes; the caller has bounded it
  *
- * Reads exactly @count bytes (an IMAP literal, for example).
+ * Reads exactly @count bytes (an IMAP literal, for example); a NUL
+ * follows them in memory, as with satchel_connection_try_read_bytes().
  */
 void
 satchel_connection_read_bytes_async (SatchelConnection   *self,
@@ -653,7 +691,8 @@ satchel_connection_read_bytes_async (SatchelConnection   *self,
   g_task_set_source_tag (task, satchel_connection_read_bytes_async);
   data = g_new0 (ReadData, 1);
   data->count = count;
-  data->collected = g_byte_array_sized_new (MIN (count, 1024 * 1024));
+  /* All of it at once (the caller bounded it), and a NUL after. */
+  data->collected = g_byte_array_sized_new (count + 1);
   g_task_set_task_data (task, data, (GDestroyNotify) read_data_free);
   fill_bytes (task);
 }
@@ -666,6 +705,151 @@ satchel_connection_read_bytes_finish (SatchelConnection  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Reading without waiting: what the buffer already holds */
+
+/**
+ * satchel_connection_try_read_line:
+ * @length: (out): the line's length
+ *
+ * Returns: (transfer full) (nullable): the next line if the buffer holds
+ *   all of it, without waiting; %NULL without an error when more must be
+ *   read first (satchel_connection_wait_async())
+ */
+char *
+satchel_connection_try_read_line (SatchelConnection  *self,
+                                  gsize               max_length,
+                                  gsize              *length,
+                                  GError            **error)
+{
+  const guint8 *begin = self->buffer->data + self->start;
+  gsize available = self->buffer->len - self->start;
+  const guint8 *newline = available > 0 ? memchr (begin, '\n', available) : NULL;
+  gsize len;
+  char *line;
+
+  if (newline == NULL)
+    {
+      if (available > max_length + 1)
+        g_set_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+                     _("The server %s sent a line longer than %" G_GSIZE_FORMAT " bytes."),
+                     self->host, max_length);
+      return NULL;
+    }
+  len = newline - begin;
+  if (len > 0 && begin[len - 1] == '\r')
+    len--;
+  if (len > max_length)
+    {
+      g_set_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+                   _("The server %s sent a line longer than %" G_GSIZE_FORMAT " bytes."),
+                   self->host, max_length);
+      return NULL;
+    }
+  line = g_strndup ((const char *) begin, len);
+  *length = len;
+  consume (self, newline - begin + 1);
+  return line;
+}
+
+/**
+ * satchel_connection_try_read_bytes:
+ *
+ * Returns: (transfer full) (nullable): the next @count bytes if the buffer
+ *   holds them, without waiting. A NUL follows them in memory (not counted
+ *   in the size), so that text users may treat them as a string.
+ */
+GBytes *
+satchel_connection_try_read_bytes (SatchelConnection *self,
+                                   gsize              count)
+{
+  char *data;
+
+  if (self->buffer->len - self->start < count)
+    return NULL;
+  data = g_malloc (count + 1);
+  if (count > 0)
+    memcpy (data, self->buffer->data + self->start, count);
+  data[count] = '\0';
+  consume (self, count);
+  return g_bytes_new_take (data, count);
+}
+
+static void
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SatchelConnection *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  gsize before = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "before"));
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  if (n < 0)
+    {
+      g_byte_array_set_size (self->buffer, before);
+      g_task_return_error (task, error_for_io (self, error));
+      return;
+    }
+  g_byte_array_set_size (self->buffer, before + n);
+  if (n == 0)
+    {
+      g_task_return_error (task, error_closed (self));
+      return;
+    }
+  if (self->watchdog != NULL)
+    watchdog_restart (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * satchel_connection_wait_async:
+ * @at_least: bytes wanted in the buffer in all (a hint for large literals)
+ *
+ * Reads what the server sends next into the buffer.
+ */
+void
+satchel_connection_wait_async (SatchelConnection   *self,
+                               gsize                at_least,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+  gsize before;
+  gsize chunk;
+
+  g_return_if_fail (SATCHEL_IS_CONNECTION (self));
+  g_return_if_fail (self->stream != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, satchel_connection_wait_async);
+  if (self->start > 0)
+    {
+      g_byte_array_remove_range (self->buffer, 0, self->start);
+      self->start = 0;
+    }
+  before = self->buffer->len;
+  /* Read a large literal in large pieces; lines in 64 KiB ones. */
+  chunk = MAX (READ_CHUNK, MIN (at_least > before ? at_least - before : 0, 4 * 1024 * 1024));
+  g_byte_array_set_size (self->buffer, before + chunk);
+  g_object_set_data (G_OBJECT (task), "before", GSIZE_TO_POINTER (before));
+  g_input_stream_read_async (g_io_stream_get_input_stream (self->stream),
+                             self->buffer->data + before, chunk, G_PRIORITY_DEFAULT,
+                             cancellable, wait_cb, task);
+}
+
+gboolean
+satchel_connection_wait_finish (SatchelConnection  *self,
+                                GAsyncResult       *result,
+                                GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Writing: one write at a time on the stream, in the order asked. */

@@ -69,6 +69,21 @@ GBytes             *satchel_connection_read_bytes_finish    (SatchelConnection  
                                                              GAsyncResult        *result,
                                                              GError             **error);
 
+char               *satchel_connection_try_read_line        (SatchelConnection   *self,
+                                                             gsize                max_length,
+                                                             gsize               *length,
+                                                             GError             **error);
+GBytes             *satchel_connection_try_read_bytes       (SatchelConnection   *self,
+                                                             gsize                count);
+void                satchel_connection_wait_async           (SatchelConnection   *self,
+                                                             gsize                at_least,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+gboolean            satchel_connection_wait_finish          (SatchelConnection   *self,
+                                                             GAsyncResult        *result,
+                                                             GError             **error);
+
 void                satchel_connection_write_async          (SatchelConnection   *self,
                                                              GBytes              *data,
                                                              GCancellable        *cancellable,

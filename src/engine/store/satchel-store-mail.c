@@ -290,27 +290,13 @@ satchel_store_clear_folder (SatchelStore  *store,
 
 /* Messages */
 
-static char *
-join_addresses (const SatchelMessageSummary *summary)
-{
-  const char *parts[] = { summary->sender, summary->to, summary->cc };
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
-    if (parts[i] != NULL && parts[i][0] != '\0')
-      {
-        if (out->len > 0)
-          g_string_append (out, ", ");
-        g_string_append (out, parts[i]);
-      }
-  return g_string_free (out, FALSE);
-}
-
 /**
  * satchel_store_add_message:
+ * @added: (out) (optional): whether the message is new to the folder
  *
  * Adds the message to the folder; when the folder has it already (same
- * UID), only its flags change.
+ * UID), only its flags change. A new message must then be indexed
+ * (satchel_store_index_messages()), once for a whole batch.
  *
  * Returns: its id, or 0 on error
  */
@@ -318,9 +304,9 @@ gint64
 satchel_store_add_message (SatchelStore                *store,
                            gint64                       folder_id,
                            const SatchelMessageSummary *summary,
+                           gboolean                    *added,
                            GError                     **error)
 {
-  g_autofree char *addresses = NULL;
   sqlite3_stmt *stmt;
   gint64 id;
 
@@ -339,10 +325,10 @@ satchel_store_add_message (SatchelStore                *store,
   bind_text_or_null (stmt, 4, summary->message_id);
   bind_text_or_null (stmt, 5, summary->in_reply_to);
   bind_text_or_null (stmt, 6, summary->references);
-  sqlite3_bind_text (stmt, 7, summary->subject != NULL ? summary->subject : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 8, summary->sender != NULL ? summary->sender : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 9, summary->to != NULL ? summary->to : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 10, summary->cc != NULL ? summary->cc : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, summary->subject != NULL ? summary->subject : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, summary->sender != NULL ? summary->sender : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 9, summary->to != NULL ? summary->to : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 10, summary->cc != NULL ? summary->cc : "", -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 11, summary->date != 0 ? summary->date : summary->internal_date);
   sqlite3_bind_int64 (stmt, 12, summary->internal_date);
   sqlite3_bind_int64 (stmt, 13, (sqlite3_int64) summary->size);
@@ -354,46 +340,66 @@ satchel_store_add_message (SatchelStore                *store,
   if (!satchel_store_run (store, stmt, error))
     return 0;
 
-  if (satchel_store_changes (store) == 0)
+  if (satchel_store_changes (store) == 1)
     {
-      /* The folder had the message: keep its row, take the new flags. */
-      if (!satchel_store_set_message_flags (store, folder_id, summary->uid, summary->flags,
-                                            summary->keywords, summary->modseq, error))
-        return 0;
-      stmt = satchel_store_prepare (store, "SELECT id FROM message WHERE folder_id = ? AND uid = ?",
-                                    error);
-      if (stmt == NULL)
-        return 0;
-      sqlite3_bind_int64 (stmt, 1, folder_id);
-      sqlite3_bind_int64 (stmt, 2, summary->uid);
-      if (satchel_store_step (store, stmt, error) != SQLITE_ROW)
-        return 0;
-      id = sqlite3_column_int64 (stmt, 0);
-      sqlite3_reset (stmt);
-      return id;
+      if (added != NULL)
+        *added = TRUE;
+      return satchel_store_last_insert_id (store);
     }
 
-  id = satchel_store_last_insert_id (store);
-  addresses = join_addresses (summary);
-  stmt = satchel_store_prepare (store,
-                                "INSERT INTO message_fts (rowid, subject, addresses, body) "
-                                "VALUES (?, ?, ?, '')", error);
+  /* The folder had the message: keep its row, take the new flags. */
+  if (added != NULL)
+    *added = FALSE;
+  if (!satchel_store_set_message_flags (store, folder_id, summary->uid, summary->flags,
+                                        summary->keywords, summary->modseq, error))
+    return 0;
+  stmt = satchel_store_prepare (store, "SELECT id FROM message WHERE folder_id = ? AND uid = ?",
+                                error);
   if (stmt == NULL)
     return 0;
-  sqlite3_bind_int64 (stmt, 1, id);
-  sqlite3_bind_text (stmt, 2, summary->subject != NULL ? summary->subject : "", -1,
-                     SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, addresses, -1, SQLITE_TRANSIENT);
-  if (!satchel_store_run (store, stmt, error))
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  sqlite3_bind_int64 (stmt, 2, summary->uid);
+  if (satchel_store_step (store, stmt, error) != SQLITE_ROW)
     return 0;
-
-  stmt = satchel_store_prepare (store, "UPDATE message SET thread_id = id WHERE id = ?", error);
-  if (stmt == NULL)
-    return 0;
-  sqlite3_bind_int64 (stmt, 1, id);
-  if (!satchel_store_run (store, stmt, error))
-    return 0;
+  id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
   return id;
+}
+
+/**
+ * satchel_store_index_messages:
+ *
+ * Adds the messages with ids from @first_id to @last_id to the full-text
+ * index (subject and addresses; the text comes with the body), and makes
+ * each its own thread until threading joins them: one statement each for
+ * a whole batch.
+ */
+gboolean
+satchel_store_index_messages (SatchelStore  *store,
+                              gint64         first_id,
+                              gint64         last_id,
+                              GError       **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = satchel_store_prepare (store,
+    "INSERT INTO message_fts (rowid, subject, addresses, body) "
+    "SELECT id, subject, sender || ' ' || recipients_to || ' ' || recipients_cc, '' "
+    "FROM message WHERE id BETWEEN ? AND ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, first_id);
+  sqlite3_bind_int64 (stmt, 2, last_id);
+  if (!satchel_store_run (store, stmt, error))
+    return FALSE;
+
+  stmt = satchel_store_prepare (store, "UPDATE message SET thread_id = id "
+                                       "WHERE id BETWEEN ? AND ? AND thread_id IS NULL", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, first_id);
+  sqlite3_bind_int64 (stmt, 2, last_id);
+  return satchel_store_run (store, stmt, error);
 }
 
 gboolean

@@ -102,6 +102,11 @@ void               satchel_message_state_free        (SatchelMessageState *state
 gint64             satchel_store_add_message         (SatchelStore                *store,
                                                       gint64                       folder_id,
                                                       const SatchelMessageSummary *summary,
+                                                      gboolean                    *added,
+                                                      GError                     **error);
+gboolean           satchel_store_index_messages      (SatchelStore                *store,
+                                                      gint64                       first_id,
+                                                      gint64                       last_id,
                                                       GError                     **error);
 gboolean           satchel_store_set_message_flags   (SatchelStore                *store,
                                                       gint64                       folder_id,

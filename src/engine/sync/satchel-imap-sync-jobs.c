@@ -269,37 +269,31 @@ satchel_job_add_messages (SatchelStore  *store,
   g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_new_message_free);
   gboolean ok = TRUE;
 
+  gint64 first_new = 0;
+  gint64 last_new = 0;
+
   if (!satchel_store_begin (store, error))
     return NULL;
   for (guint i = 0; ok && i < batch->fetches->len; i++)
     {
       SatchelImapFetch *fetch = g_ptr_array_index (batch->fetches, i);
       SatchelMessageSummary summary;
-      sqlite3_stmt *stmt;
+      gboolean is_new = FALSE;
       gint64 id;
-      gboolean existed;
 
       if (!(fetch->items & SATCHEL_IMAP_FETCH_UID))
         continue;
-      stmt = satchel_store_prepare (store, "SELECT 1 FROM message WHERE folder_id = ? AND uid = ?",
-                                    error);
-      if (stmt == NULL)
-        {
-          ok = FALSE;
-          break;
-        }
-      sqlite3_bind_int64 (stmt, 1, batch->folder_id);
-      sqlite3_bind_int64 (stmt, 2, fetch->uid);
-      existed = satchel_store_step (store, stmt, error) == SQLITE_ROW;
-      sqlite3_reset (stmt);
-
       fetch_to_summary (fetch, &summary);
-      id = satchel_store_add_message (store, batch->folder_id, &summary, error);
+      id = satchel_store_add_message (store, batch->folder_id, &summary, &is_new, error);
       ok = id != 0;
-      if (ok && !existed)
+      if (ok && is_new)
         {
           SatchelNewMessage *message = g_new0 (SatchelNewMessage, 1);
 
+          /* New rows of one transaction have consecutive ids. */
+          if (first_new == 0)
+            first_new = id;
+          last_new = id;
           message->id = id;
           message->folder = g_strdup (batch->folder_name);
           message->from = g_strdup (fetch->from != NULL ? fetch->from : "");
@@ -307,6 +301,8 @@ satchel_job_add_messages (SatchelStore  *store,
           g_ptr_array_add (added, message);
         }
     }
+  if (ok && first_new != 0)
+    ok = satchel_store_index_messages (store, first_new, last_new, error);
   if (done_or_rollback (store, ok, error) == NULL)
     return NULL;
   return g_steal_pointer (&added);
