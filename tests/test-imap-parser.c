@@ -25,6 +25,25 @@ parse (const char *text)
   return response;
 }
 
+/* A list's item, which must be there. */
+static const SatchelImapValue *
+item (const SatchelImapValue *list,
+      guint                   index)
+{
+  const SatchelImapValue *value = satchel_imap_value_get_item (list, index);
+
+  if (value == NULL)
+    g_error ("no item %u in the list", index);
+  return value;
+}
+
+static SatchelImapValueKind
+item_kind (const SatchelImapValue *list,
+           guint                   index)
+{
+  return item (list, index)->kind;
+}
+
 static void
 assert_malformed (const char *text,
                   gsize       len)
@@ -111,7 +130,7 @@ test_data_responses (void)
 
   text = data_string (list);
   g_assert_cmpstr (text, ==, "(LIST (\\Noselect) \"/\" ~/Mail/foo)");
-  g_assert_cmpint (satchel_imap_value_get_item (nil_delim->data, 2)->kind, ==,
+  g_assert_cmpint (item_kind (nil_delim->data, 2), ==,
                    SATCHEL_IMAP_VALUE_NIL);
   g_assert_cmpstr (satchel_imap_value_get_text (satchel_imap_value_get_item (quoted->data, 3)),
                    ==, "a \"b\" \\ c");
@@ -147,7 +166,7 @@ test_fetch_example (void)
   g_assert_cmpuint (satchel_imap_value_get_length (envelope), ==, 10);
   g_assert_cmpstr (satchel_imap_value_get_text (satchel_imap_value_get_item (envelope, 1)), ==,
                    "IMAP4rev1 WG mtg summary and minutes");
-  g_assert_cmpint (satchel_imap_value_get_item (envelope, 7)->kind, ==, SATCHEL_IMAP_VALUE_NIL);
+  g_assert_cmpint (item_kind (envelope, 7), ==, SATCHEL_IMAP_VALUE_NIL);
   g_assert_cmpuint (satchel_imap_value_get_length (body), ==, 8);
 
   /* Written again and parsed again, it is the same. */
@@ -166,8 +185,8 @@ test_literals (void)
   g_autoptr(SatchelImapResponse) fetch = NULL;
   g_autoptr(GError) error = NULL;
   SatchelImapValue *items;
-  SatchelImapValue *literal;
-  SatchelImapValue *binary;
+  const SatchelImapValue *literal;
+  const SatchelImapValue *binary;
 
   g_string_append_printf (text, "* 12 FETCH (UID 7 BODY[HEADER.FIELDS (DATE FROM)] {%zu}\r\n%s",
                           strlen (header), header);
@@ -180,12 +199,12 @@ test_literals (void)
   g_assert_cmpuint (satchel_imap_value_get_length (items), ==, 6);
   g_assert_cmpstr (satchel_imap_value_get_text (satchel_imap_value_get_item (items, 2)), ==,
                    "BODY[HEADER.FIELDS (DATE FROM)]");
-  literal = satchel_imap_value_get_item (items, 3);
-  g_assert_cmpint (literal->kind, ==, SATCHEL_IMAP_VALUE_STRING);
+  g_assert_cmpint (item_kind (items, 3), ==, SATCHEL_IMAP_VALUE_STRING);
+  literal = item (items, 3);
   g_assert_cmpstr (literal->text, ==, header);
   g_assert_cmpstr (satchel_imap_value_get_text (satchel_imap_value_get_item (items, 4)), ==,
                    "BODY[]<0>");
-  binary = satchel_imap_value_get_item (items, 5);
+  binary = item (items, 5);
   g_assert_cmpuint (binary->len, ==, 5);
   g_assert_cmpmem (binary->text, 5, "a\0b\r\n", 5);
 }

@@ -13,7 +13,6 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "mime/satchel-gmime.h"
@@ -68,7 +67,7 @@ satchel_imap_flags_parse (const SatchelImapValue  *list,
     { "\\Deleted", SATCHEL_FLAG_DELETED },
     { "\\Draft", SATCHEL_FLAG_DRAFT },
   };
-  g_autoptr(GString) others = g_string_new (NULL);
+  g_autoptr(GString) others = NULL;
   guint flags = 0;
 
   for (guint i = 0; i < satchel_imap_value_get_length (list); i++)
@@ -86,12 +85,14 @@ satchel_imap_flags_parse (const SatchelImapValue  *list,
           }
       if (known || g_ascii_strcasecmp (item->text, "\\Recent") == 0)
         continue;
-      if (others->len > 0)
+      if (others == NULL)
+        others = g_string_new (NULL);
+      else
         g_string_append_c (others, ' ');
       g_string_append (others, item->text);
     }
   if (keywords != NULL)
-    *keywords = others->len > 0 ? g_string_free (g_steal_pointer (&others), FALSE) : NULL;
+    *keywords = others != NULL ? g_string_free (g_steal_pointer (&others), FALSE) : NULL;
   return flags;
 }
 
@@ -119,38 +120,93 @@ satchel_imap_flags_to_string (guint       flags,
   return g_string_free (out, FALSE);
 }
 
+/* Days from 1970-01-01 to @year-@month-@day of the proleptic Gregorian
+ * calendar (H. Hinnant's days_from_civil). */
+static gint64
+days_from_civil (gint64 year,
+                 guint  month,
+                 guint  day)
+{
+  gint64 era;
+  guint yoe, doy, doe;
+
+  year -= month <= 2;
+  era = (year >= 0 ? year : year - 399) / 400;
+  yoe = (guint) (year - era * 400);
+  doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + (gint64) doe - 719468;
+}
+
+static gboolean
+read_digits (const char **p,
+             guint        min,
+             guint        max,
+             guint       *out)
+{
+  guint n = 0;
+  guint count = 0;
+
+  while (count < max && g_ascii_isdigit ((*p)[count]))
+    {
+      n = n * 10 + ((*p)[count] - '0');
+      count++;
+    }
+  if (count < min)
+    return FALSE;
+  *p += count;
+  *out = n;
+  return TRUE;
+}
+
 /**
  * satchel_imap_parse_internaldate:
- * @text: "17-Jul-1996 02:44:25 -0700"
+ * @text: "17-Jul-1996 02:44:25 -0700" (the day may be space-padded)
  * @out: (out): seconds since the epoch
+ *
+ * Read by hand, not with sscanf() and GDateTime: a sync reads one for
+ * every message.
  */
 gboolean
 satchel_imap_parse_internaldate (const char *text,
                                  gint64     *out)
 {
-  static const char *months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-  g_autoptr(GDateTime) utc = NULL;
-  char month[4] = "";
-  int day, year, hour, minute, second, zone;
-  char sign;
-  int m = -1;
+  static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  static const guint8 month_days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+  const char *p = text;
+  guint day, year, hour, minute, second, zone;
+  guint month = 0;
+  int sign;
 
-  if (text == NULL ||
-      sscanf (text, " %2d-%3s-%4d %2d:%2d:%2d %c%4d", &day, month, &year, &hour, &minute,
-              &second, &sign, &zone) != 8)
+  if (p == NULL)
     return FALSE;
-  for (int i = 0; i < 12; i++)
-    if (g_ascii_strcasecmp (month, months[i]) == 0)
-      m = i + 1;
-  if (m < 0 || (sign != '+' && sign != '-') || zone < 0 || zone > 1400 || zone % 100 >= 60)
+  while (*p == ' ')
+    p++;
+  if (!read_digits (&p, 1, 2, &day) || *p++ != '-')
+    return FALSE;
+  for (guint m = 0; m < 12; m++)
+    if (g_ascii_strncasecmp (p, months + 3 * m, 3) == 0)
+      month = m + 1;
+  if (month == 0)
+    return FALSE;
+  p += 3;
+  if (*p++ != '-' || !read_digits (&p, 4, 4, &year) || *p++ != ' ' ||
+      !read_digits (&p, 2, 2, &hour) || *p++ != ':' ||
+      !read_digits (&p, 2, 2, &minute) || *p++ != ':' ||
+      !read_digits (&p, 2, 2, &second) || *p++ != ' ')
+    return FALSE;
+  if (*p != '+' && *p != '-')
+    return FALSE;
+  sign = *p++ == '-' ? -1 : 1;
+  if (!read_digits (&p, 4, 4, &zone) || *p != '\0')
     return FALSE;
 
-  utc = g_date_time_new_utc (year, m, day, hour, minute, second);
-  if (utc == NULL)
+  if (day < 1 || day > month_days[month - 1] ||
+      (month == 2 && day == 29 && !g_date_is_leap_year (year)) ||
+      hour > 23 || minute > 59 || second > 60 || zone > 1400 || zone % 100 >= 60)
     return FALSE;
-  *out = g_date_time_to_unix (utc) - (sign == '-' ? -1 : 1) * ((zone / 100) * 3600 +
-                                                              (zone % 100) * 60);
+  *out = days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60 +
+         MIN (second, 59) - sign * (gint64) ((zone / 100) * 3600 + (zone % 100) * 60);
   return TRUE;
 }
 
@@ -163,7 +219,8 @@ decode_text (const SatchelImapValue *value)
     return NULL;
   /* Most texts hold no encoded word: GMime is for those that do. */
   if (strstr (text, "=?") == NULL)
-    return g_utf8_make_valid (text, value->len);
+    return g_utf8_validate_len (text, value->len, NULL) ? g_strndup (text, value->len)
+                                                        : g_utf8_make_valid (text, value->len);
   satchel_gmime_ensure_init ();
   return g_mime_utils_header_decode_text (NULL, text);
 }
@@ -173,8 +230,12 @@ decode_text (const SatchelImapValue *value)
 static char *
 format_addresses (const SatchelImapValue *list)
 {
-  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GString) out = NULL;
   guint n = MIN (satchel_imap_value_get_length (list), MAX_ADDRESSES);
+
+  if (n == 0)
+    return NULL;
+  out = g_string_sized_new (64);
 
   for (guint i = 0; i < n; i++)
     {
@@ -186,14 +247,22 @@ format_addresses (const SatchelImapValue *list)
       if (satchel_imap_value_get_length (address) != 4 || mailbox == NULL || host == NULL)
         continue;   /* group markers */
       if (out->len > 0)
-        g_string_append (out, ", ");
+        g_string_append_len (out, ", ", 2);
       if (name != NULL && name[0] != '\0')
-        g_string_append_printf (out, "%s <%s@%s>", name, mailbox, host);
-      else
-        g_string_append_printf (out, "%s@%s", mailbox, host);
+        {
+          g_string_append (out, name);
+          g_string_append_len (out, " <", 2);
+        }
+      g_string_append (out, mailbox);
+      g_string_append_c (out, '@');
+      g_string_append (out, host);
+      if (name != NULL && name[0] != '\0')
+        g_string_append_c (out, '>');
     }
   if (out->len == 0)
     return NULL;
+  if (g_utf8_validate_len (out->str, out->len, NULL))
+    return g_string_free (g_steal_pointer (&out), FALSE);
   return g_utf8_make_valid (out->str, out->len);
 }
 
@@ -272,16 +341,21 @@ part_is_attachment (const SatchelImapValue *part)
          list_has_param (satchel_imap_value_get_item (disposition, 1), "filename");
 }
 
-/* Walks the structure with a stack (its depth was bounded by the parser). */
+/* Walks the structure with a stack (its depth was bounded by the parser,
+ * the breadth was not: the stack grows past its first 32 entries). */
 static gboolean
 has_attachments (const SatchelImapValue *structure)
 {
-  g_autoptr(GPtrArray) pending = g_ptr_array_new ();
+  const SatchelImapValue *small[32];
+  g_autoptr(GPtrArray) large = NULL;
+  guint n = 0;
 
-  g_ptr_array_add (pending, (gpointer) structure);
-  while (pending->len > 0)
+  small[n++] = structure;
+  while (n > 0 || (large != NULL && large->len > 0))
     {
-      const SatchelImapValue *part = g_ptr_array_steal_index_fast (pending, pending->len - 1);
+      const SatchelImapValue *part = large != NULL && large->len > 0
+                                     ? g_ptr_array_steal_index_fast (large, large->len - 1)
+                                     : small[--n];
       const SatchelImapValue *first = satchel_imap_value_get_item (part, 0);
 
       if (first == NULL)
@@ -294,7 +368,14 @@ has_attachments (const SatchelImapValue *structure)
 
               if (child->kind != SATCHEL_IMAP_VALUE_LIST)
                 break;
-              g_ptr_array_add (pending, (gpointer) child);
+              if (n < G_N_ELEMENTS (small))
+                small[n++] = child;
+              else
+                {
+                  if (large == NULL)
+                    large = g_ptr_array_new ();
+                  g_ptr_array_add (large, (gpointer) child);
+                }
             }
           continue;
         }
@@ -374,7 +455,7 @@ satchel_imap_fetch_parse (const SatchelImapResponse  *response,
       const SatchelImapValue *value = satchel_imap_value_get_item (items, i + 1);
       const char *key = satchel_imap_value_get_text (name);
 
-      if (name->kind != SATCHEL_IMAP_VALUE_ATOM || key == NULL)
+      if (key == NULL || name->kind != SATCHEL_IMAP_VALUE_ATOM)
         {
           malformed (error, "item name");
           return NULL;

@@ -271,24 +271,38 @@ parse_values (SatchelImapParser  *self,
         }
       else if (c == '"')
         {
-          g_autoptr(GString) text = g_string_new (NULL);
-          gboolean closed = FALSE;
+          gsize start = ++pos;
+          gboolean escaped = FALSE;
+          SatchelImapValue *value;
 
-          for (pos++; pos < len; pos++)
+          while (pos < len && line[pos] != '"')
             {
               if (line[pos] == '\\' && pos + 1 < len)
-                pos++;
-              else if (line[pos] == '"')
                 {
-                  closed = TRUE;
+                  escaped = TRUE;
                   pos++;
-                  break;
                 }
-              g_string_append_c (text, line[pos]);
+              pos++;
             }
-          if (!closed)
+          if (pos >= len)
             return fail (error, "unterminated string");
-          add_value (self, new_value (self, SATCHEL_IMAP_VALUE_STRING, text->str, text->len));
+          value = new_value (self, SATCHEL_IMAP_VALUE_STRING, line + start, pos - start);
+          pos++;
+          if (escaped)
+            {
+              /* Drop the backslashes, in place: the text only shrinks. */
+              gsize out = 0;
+
+              for (gsize i = 0; i < value->len; i++)
+                {
+                  if (value->text[i] == '\\' && i + 1 < value->len)
+                    i++;
+                  value->text[out++] = value->text[i];
+                }
+              value->text[out] = '\0';
+              value->len = out;
+            }
+          add_value (self, value);
         }
       else if (c == '{' || (c == '~' && pos + 1 < len && line[pos + 1] == '{'))
         {

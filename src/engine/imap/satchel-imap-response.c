@@ -157,34 +157,6 @@ satchel_imap_value_get_number (const SatchelImapValue *value,
   return TRUE;
 }
 
-/* The text of an atom or a string, or NULL for NIL and lists. */
-const char *
-satchel_imap_value_get_text (const SatchelImapValue *value)
-{
-  if (value == NULL || (value->kind != SATCHEL_IMAP_VALUE_ATOM &&
-                        value->kind != SATCHEL_IMAP_VALUE_STRING))
-    return NULL;
-  return value->text;
-}
-
-guint
-satchel_imap_value_get_length (const SatchelImapValue *value)
-{
-  if (value == NULL || value->kind != SATCHEL_IMAP_VALUE_LIST)
-    return 0;
-  return value->n_items;
-}
-
-/* The item at @index of a list, or NULL when there is none. */
-SatchelImapValue *
-satchel_imap_value_get_item (const SatchelImapValue *value,
-                             guint                   index)
-{
-  if (value == NULL || value->kind != SATCHEL_IMAP_VALUE_LIST || index >= value->n_items)
-    return NULL;
-  return value->items[index];
-}
-
 static void
 append_quoted (GString    *out,
                const char *text,

@@ -86,13 +86,40 @@ gboolean             satchel_imap_value_is_atom     (const SatchelImapValue *val
 gboolean             satchel_imap_value_get_number  (const SatchelImapValue *value,
                                                      guint64            max,
                                                      guint64           *out);
-const char          *satchel_imap_value_get_text    (const SatchelImapValue *value);
-guint                satchel_imap_value_get_length  (const SatchelImapValue *value);
-SatchelImapValue    *satchel_imap_value_get_item    (const SatchelImapValue *value,
-                                                     guint              index);
 char                *satchel_imap_value_to_string   (const SatchelImapValue *value);
 
 void                 satchel_imap_response_free     (SatchelImapResponse *response);
+
+/* The accessors every FETCH goes through many times: inline. */
+
+/* The text of an atom or a string, or NULL for NIL and lists. */
+static inline const char *
+satchel_imap_value_get_text (const SatchelImapValue *value)
+{
+  if (value == NULL || (value->kind != SATCHEL_IMAP_VALUE_ATOM &&
+                        value->kind != SATCHEL_IMAP_VALUE_STRING))
+    return NULL;
+  return value->text;
+}
+
+/* The number of items of a list; 0 for anything else. */
+static inline guint
+satchel_imap_value_get_length (const SatchelImapValue *value)
+{
+  if (value == NULL || value->kind != SATCHEL_IMAP_VALUE_LIST)
+    return 0;
+  return value->n_items;
+}
+
+/* The item at @index of a list, or NULL when there is none. */
+static inline SatchelImapValue *
+satchel_imap_value_get_item (const SatchelImapValue *value,
+                             guint                   index)
+{
+  if (value == NULL || value->kind != SATCHEL_IMAP_VALUE_LIST || index >= value->n_items)
+    return NULL;
+  return value->items[index];
+}
 SatchelImapValue    *satchel_imap_response_get_code (const SatchelImapResponse *response,
                                                      const char        *name);
 gboolean             satchel_imap_response_is_data  (const SatchelImapResponse *response,
