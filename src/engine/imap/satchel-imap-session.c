@@ -29,6 +29,7 @@
 #include "imap/satchel-imap-parser.h"
 #include "net/satchel-net-error.h"
 #include "net/satchel-sasl.h"
+#include "satchel-debug.h"
 #include "satchel-imap-session.h"
 
 #define MAX_LINE (8 * 1024 * 1024)
@@ -191,6 +192,24 @@ write_cb (GObject      *source,
 }
 
 static void
+debug_sent (Pending *pending,
+            GBytes  *part)
+{
+  const char *name = satchel_imap_command_get_name (pending->command);
+  gsize len;
+  const char *data = g_bytes_get_data (part, &len);
+
+  if (g_ascii_strcasecmp (name, "LOGIN") == 0 || g_ascii_strcasecmp (name, "AUTHENTICATE") == 0)
+    {
+      g_autofree char *hidden = g_strdup_printf ("%s %s (credentials hidden)", pending->tag, name);
+
+      satchel_debug_wire ("imap", "C", hidden, strlen (hidden));
+      return;
+    }
+  satchel_debug_wire ("imap", "C", data, len);
+}
+
+static void
 pump_writes (SatchelImapSession *self)
 {
   Pending *pending;
@@ -204,6 +223,8 @@ pump_writes (SatchelImapSession *self)
       if (pending->idle && pending->idling && !pending->done_wanted)
         return;
       part = g_ptr_array_steal_index (pending->parts, 0);
+      if (SATCHEL_DEBUGGING (SATCHEL_DEBUG_IMAP))
+        debug_sent (pending, part);
       satchel_connection_write_async (self->connection, part, NULL, write_cb, weak_self (self));
       if (pending->parts->len > 0)
         {
@@ -323,10 +344,10 @@ response_name (const SatchelImapResponse *response)
 
 static void
 handle_greeting (SatchelImapSession  *self,
-                 SatchelImapResponse *response)
+                 SatchelImapResponse *greeting)
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->greeting);
-  g_autoptr(SatchelImapResponse) owned = response;
+  g_autoptr(SatchelImapResponse) response = greeting;
   gboolean encrypted = satchel_connection_is_encrypted (self->connection);
 
   if (response->kind != SATCHEL_IMAP_RESPONSE_UNTAGGED ||
@@ -587,6 +608,8 @@ pump_reads (SatchelImapSession *self)
                                            weak_self (self));
             return;
           }
+        if (SATCHEL_DEBUGGING (SATCHEL_DEBUG_IMAP))
+          satchel_debug_wire ("imap", "S", line, len);
         if (!satchel_imap_parser_feed_line (self->parser, line, len, &state, &literal, &error))
           {
             g_prefix_error (&error, _("%s: "), host (self));
@@ -1059,6 +1082,91 @@ gboolean
 satchel_imap_session_login_finish (SatchelImapSession  *self,
                                    GAsyncResult        *result,
                                    GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Compression */
+
+static void
+compress_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SatchelImapSession *self = g_task_get_source_object (task);
+  g_autoptr(SatchelImapResult) reply = NULL;
+  GError *error = NULL;
+
+  reply = satchel_imap_session_run_finish (self, result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (reply->tagged->status == SATCHEL_IMAP_STATUS_OK &&
+      !satchel_connection_start_compression (self->connection, &error))
+    {
+      fail_session (self, g_error_copy (error));
+      g_task_return_error (task, error);
+      return;
+    }
+  self->pause_after_reply = FALSE;
+  read_next (self);
+  /* A refusal is no error: the session goes on uncompressed. */
+  g_task_return_boolean (task, reply->tagged->status == SATCHEL_IMAP_STATUS_OK);
+}
+
+/**
+ * satchel_imap_session_compress_async:
+ *
+ * Turns on COMPRESS=DEFLATE (RFC 4978) when the server offers it and the
+ * connection is not to this computer or a local network, where deflating
+ * costs more than it saves (Dovecot's is about 9 times slower than the
+ * plain stream on loopback). SATCHEL_IMAP_COMPRESS=always or never
+ * overrides the choice. Nothing else may be sent until it finishes.
+ * The result says whether the session is now compressed.
+ */
+void
+satchel_imap_session_compress_async (SatchelImapSession  *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  const char *choice = g_getenv ("SATCHEL_IMAP_COMPRESS");
+  gboolean wanted;
+
+  g_return_if_fail (SATCHEL_IS_IMAP_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, satchel_imap_session_compress_async);
+
+  if (g_strcmp0 (choice, "always") == 0)
+    wanted = TRUE;
+  else if (g_strcmp0 (choice, "never") == 0)
+    wanted = FALSE;
+  else
+    wanted = !satchel_connection_is_local (self->connection);
+  if (!wanted || self->state != SATCHEL_IMAP_SESSION_AUTHENTICATED ||
+      !satchel_imap_session_has_capability (self, "COMPRESS=DEFLATE") ||
+      satchel_connection_is_compressed (self->connection))
+    {
+      g_task_return_boolean (task, satchel_connection_is_compressed (self->connection));
+      return;
+    }
+
+  /* Nothing may be read past the reply until the stream is inflated. */
+  run_internal (self, satchel_imap_command_new ("COMPRESS DEFLATE"), TRUE,
+                g_steal_pointer (&task), compress_cb);
+}
+
+gboolean
+satchel_imap_session_compress_finish (SatchelImapSession  *self,
+                                      GAsyncResult        *result,
+                                      GError             **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 

@@ -97,6 +97,13 @@ gboolean                satchel_imap_session_logout_finish    (SatchelImapSessio
                                                                GAsyncResult        *result,
                                                                GError             **error);
 
+void                    satchel_imap_session_compress_async   (SatchelImapSession  *self,
+                                                               GCancellable        *cancellable,
+                                                               GAsyncReadyCallback  callback,
+                                                               gpointer             user_data);
+gboolean                satchel_imap_session_compress_finish  (SatchelImapSession  *self,
+                                                               GAsyncResult        *result,
+                                                               GError             **error);
 void                    satchel_imap_session_enable_async     (SatchelImapSession  *self,
                                                                const char * const  *extensions,
                                                                GCancellable        *cancellable,

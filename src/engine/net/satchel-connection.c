@@ -47,6 +47,8 @@ struct _SatchelConnection
   GList                *extra_cas;        /* GTlsCertificate */
   GSocketConnection    *socket;
   GIOStream            *stream;           /* the socket, or TLS over it */
+  GInputStream         *inflated;         /* COMPRESS: the stream's input, inflated */
+  GConverter           *deflate;          /* COMPRESS: what is written goes through it */
   GTlsCertificate      *seen_certificate; /* the last one verification judged */
   SatchelCertificate   *rejected;
   GByteArray           *buffer;           /* read, not yet consumed: [start, len) */
@@ -70,6 +72,13 @@ static void fill_bytes (GTask *task);
 static void write_next (SatchelConnection *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReadData, read_data_free)
+
+/* Where reads come from: the stream, or its inflated form. */
+static GInputStream *
+input_stream (SatchelConnection *self)
+{
+  return self->inflated != NULL ? self->inflated : g_io_stream_get_input_stream (self->stream);
+}
 
 static void
 read_data_free (ReadData *data)
@@ -514,7 +523,7 @@ read_more (SatchelConnection *self,
   before = self->buffer->len;
   g_byte_array_set_size (self->buffer, before + READ_CHUNK);
   g_object_set_data (G_OBJECT (task), "before", GSIZE_TO_POINTER (before));
-  g_input_stream_read_async (g_io_stream_get_input_stream (self->stream),
+  g_input_stream_read_async (input_stream (self),
                              self->buffer->data + before, READ_CHUNK, G_PRIORITY_DEFAULT,
                              g_task_get_cancellable (task), read_more_cb, task);
 }
@@ -661,7 +670,7 @@ fill_bytes (GTask *task)
       g_object_unref (task);
       return;
     }
-  g_input_stream_read_async (g_io_stream_get_input_stream (self->stream),
+  g_input_stream_read_async (input_stream (self),
                              data->collected->data + data->collected->len,
                              data->count - data->collected->len, G_PRIORITY_DEFAULT,
                              g_task_get_cancellable (task), direct_read_cb, task);
@@ -837,7 +846,7 @@ satchel_connection_wait_async (SatchelConnection   *self,
   chunk = MAX (READ_CHUNK, MIN (at_least > before ? at_least - before : 0, 4 * 1024 * 1024));
   g_byte_array_set_size (self->buffer, before + chunk);
   g_object_set_data (G_OBJECT (task), "before", GSIZE_TO_POINTER (before));
-  g_input_stream_read_async (g_io_stream_get_input_stream (self->stream),
+  g_input_stream_read_async (input_stream (self),
                              self->buffer->data + before, chunk, G_PRIORITY_DEFAULT,
                              cancellable, wait_cb, task);
 }
@@ -872,6 +881,66 @@ write_cb (GObject      *source,
   g_object_unref (self);
 }
 
+/* Runs @converter over @input to the end, with @flags; the output in a
+ * new GBytes. */
+static GBytes *
+convert_all (GConverter       *converter,
+             const guint8     *input,
+             gsize             input_len,
+             GConverterFlags   flags,
+             GError          **error)
+{
+  g_autoptr(GByteArray) out = g_byte_array_sized_new (input_len / 2 + 64);
+
+  for (;;)
+    {
+      gsize read = 0;
+      gsize written = 0;
+      gsize before = out->len;
+      GConverterResult result;
+
+      g_byte_array_set_size (out, before + MAX (4096, input_len));
+      result = g_converter_convert (converter, input, input_len, out->data + before,
+                                    out->len - before, flags, &read, &written, error);
+      g_byte_array_set_size (out, before + (result == G_CONVERTER_ERROR ? 0 : written));
+      if (result == G_CONVERTER_ERROR)
+        {
+          /* More room, or more input than there is: both mean "done" here
+           * when nothing is left to give. */
+          if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+            {
+              g_clear_error (error);
+              continue;
+            }
+          if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) && input_len == 0)
+            {
+              g_clear_error (error);
+              break;
+            }
+          return NULL;
+        }
+      input += read;
+      input_len -= read;
+      if (result == G_CONVERTER_FLUSHED || result == G_CONVERTER_FINISHED ||
+          (input_len == 0 && !(flags & G_CONVERTER_FLUSH)))
+        break;
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+/* One write's worth, compressed and flushed so that the server can read
+ * it at once. */
+static GBytes *
+deflate_bytes (GConverter  *deflate,
+               GBytes      *data,
+               GError     **error)
+{
+  gsize len;
+  const guint8 *bytes = g_bytes_get_data (data, &len);
+
+  return convert_all (deflate, bytes, len, G_CONVERTER_FLUSH, error);
+}
+
 static void
 write_next (SatchelConnection *self)
 {
@@ -892,6 +961,25 @@ write_next (SatchelConnection *self)
       return;
     }
   data = g_task_get_task_data (task);
+  if (self->deflate != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      GBytes *compressed = deflate_bytes (self->deflate, data, &error);
+
+      if (compressed == NULL)
+        {
+          g_queue_pop_head (&self->writes);
+          g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+                                   _("Satchel could not compress what it sends to %s: %s"),
+                                   self->host, error->message);
+          g_object_unref (task);
+          write_next (self);
+          return;
+        }
+      /* The task keeps what goes on the wire. */
+      g_task_set_task_data (task, compressed, (GDestroyNotify) g_bytes_unref);
+      data = compressed;
+    }
   bytes = g_bytes_get_data (data, &len);
   g_output_stream_write_all_async (g_io_stream_get_output_stream (self->stream), bytes, len,
                                    G_PRIORITY_DEFAULT, g_task_get_cancellable (task), write_cb,
@@ -954,6 +1042,8 @@ satchel_connection_dispose (GObject *object)
 
   watchdog_stop (self);
   satchel_connection_close (self);
+  g_clear_object (&self->inflated);
+  g_clear_object (&self->deflate);
   g_clear_object (&self->stream);
   g_clear_object (&self->socket);
 
@@ -1232,4 +1322,82 @@ satchel_connection_has_buffered_input (SatchelConnection *self)
 {
   g_return_val_if_fail (SATCHEL_IS_CONNECTION (self), FALSE);
   return self->buffer->len > self->start;
+}
+
+/**
+ * satchel_connection_is_local:
+ *
+ * Returns: whether the peer is this computer or on a local network
+ *   (loopback, link-local, private ranges), where compression costs more
+ *   time than it saves
+ */
+gboolean
+satchel_connection_is_local (SatchelConnection *self)
+{
+  g_autoptr(GSocketAddress) remote = NULL;
+  GInetAddress *address;
+
+  g_return_val_if_fail (SATCHEL_IS_CONNECTION (self), FALSE);
+
+  if (self->socket == NULL)
+    return FALSE;
+  remote = g_socket_connection_get_remote_address (self->socket, NULL);
+  if (!G_IS_INET_SOCKET_ADDRESS (remote))
+    return TRUE;   /* a Unix socket */
+  address = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote));
+  return g_inet_address_get_is_loopback (address) || g_inet_address_get_is_link_local (address) ||
+         g_inet_address_get_is_site_local (address);
+}
+
+/**
+ * satchel_connection_start_compression:
+ *
+ * From now on both directions are raw DEFLATE (RFC 1951), as IMAP's
+ * COMPRESS=DEFLATE (RFC 4978) agrees: what is written is compressed and
+ * flushed per write, what is read is inflated. Bytes already read past the
+ * reply that agreed to it were compressed by the server: they are inflated
+ * first.
+ */
+gboolean
+satchel_connection_start_compression (SatchelConnection  *self,
+                                      GError            **error)
+{
+  g_autoptr(GZlibDecompressor) inflate = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (SATCHEL_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (self->stream != NULL && self->deflate == NULL, FALSE);
+
+  inflate = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW);
+  if (self->buffer->len > self->start)
+    {
+      g_autoptr(GBytes) plain = convert_all (G_CONVERTER (inflate), self->buffer->data + self->start,
+                                             self->buffer->len - self->start,
+                                             G_CONVERTER_NO_FLAGS, &local_error);
+      gsize len;
+      const guint8 *data;
+
+      if (plain == NULL)
+        {
+          g_set_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+                       _("The server %s sent data that does not inflate: %s"), self->host,
+                       local_error->message);
+          return FALSE;
+        }
+      data = g_bytes_get_data (plain, &len);
+      g_byte_array_set_size (self->buffer, 0);
+      self->start = 0;
+      g_byte_array_append (self->buffer, data, len);
+    }
+  self->inflated = g_converter_input_stream_new (g_io_stream_get_input_stream (self->stream),
+                                                 G_CONVERTER (inflate));
+  self->deflate = G_CONVERTER (g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW, -1));
+  return TRUE;
+}
+
+gboolean
+satchel_connection_is_compressed (SatchelConnection *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_CONNECTION (self), FALSE);
+  return self->deflate != NULL;
 }

@@ -110,4 +110,9 @@ void                satchel_connection_set_probe            (SatchelConnection  
 SatchelCertificate *satchel_connection_dup_peer_certificate (SatchelConnection   *self);
 char               *satchel_connection_dup_local_address_literal (SatchelConnection *self);
 
+gboolean            satchel_connection_is_local               (SatchelConnection  *self);
+gboolean            satchel_connection_start_compression      (SatchelConnection  *self,
+                                                               GError            **error);
+gboolean            satchel_connection_is_compressed          (SatchelConnection  *self);
+
 G_END_DECLS
