@@ -595,6 +595,9 @@ cli_search (CliContext  *ctx,
       account_id = satchel_account_get_id (account);
     }
   query = g_strjoinv (" ", argv + 1);
+  /* Bodies cached since the last indexing are searched too. */
+  if (!satchel_index_all_bodies (ctx->store, NULL, &error))
+    return cli_report (error);
   rows = satchel_query_search (ctx->store, query, account_id, 0, &error);
   if (rows == NULL)
     return cli_report (error);

@@ -22,6 +22,7 @@
 #include "store/satchel-store-mail.h"
 #include "sync/satchel-imap-sync.h"
 #include "sync/satchel-imap-sync-jobs.h"
+#include "sync/satchel-indexer.h"
 #include "sync/satchel-login-check.h"
 #include "sync/satchel-mail-actions.h"
 #include "sync/satchel-store-writer.h"

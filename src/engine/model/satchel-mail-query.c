@@ -17,7 +17,8 @@
 
 #define MESSAGE_COLUMNS "m.id, m.folder_id, f.name, m.uid, m.uidl, m.message_id, m.sender, " \
                         "m.recipients_to, m.recipients_cc, m.subject, m.date, m.flags, " \
-                        "m.keywords, m.size, m.has_attachments, m.body_cached, m.preview"
+                        "m.keywords, m.size, m.has_attachments, m.body_cached, m.preview, " \
+                        "m.thread_id"
 
 void
 satchel_message_row_free (SatchelMessageRow *row)
@@ -81,6 +82,7 @@ read_message (sqlite3_stmt *stmt)
   row->has_attachments = sqlite3_column_int (stmt, 14);
   row->body_cached = sqlite3_column_int (stmt, 15);
   row->preview = column_text (stmt, 16);
+  row->thread_id = sqlite3_column_int64 (stmt, 17);
   return row;
 }
 

@@ -30,6 +30,7 @@ typedef struct
   gboolean  has_attachments;
   gboolean  body_cached;
   char     *preview;
+  gint64    thread_id;  /* the conversation; 0 when the message has no id at all */
 } SatchelMessageRow;
 
 typedef struct

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "satchel-enum-types.h"
 #include "satchel-store-mail.h"
 
@@ -290,6 +292,86 @@ satchel_store_clear_folder (SatchelStore  *store,
 
 /* Messages */
 
+/* FNV-1a, 64 bits: a message id as a number for thread_id. */
+static gint64
+thread_number (const char *key,
+               gsize       len)
+{
+  guint64 hash = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      hash ^= (guchar) key[i];
+      hash *= G_GUINT64_CONSTANT (0x100000001b3);
+    }
+  /* Positive, never 0. */
+  return (gint64) (hash >> 2) + 1;
+}
+
+/* The first message id of a space-separated list, and its length. */
+static const char *
+first_id (const char *ids,
+          gsize      *len)
+{
+  const char *end;
+
+  if (ids == NULL)
+    return NULL;
+  while (*ids == ' ')
+    ids++;
+  if (*ids == '\0')
+    return NULL;
+  end = strchr (ids, ' ');
+  *len = end != NULL ? (gsize) (end - ids) : strlen (ids);
+  return ids;
+}
+
+/* The conversation a message belongs to, as a number. The first id of
+ * References names the conversation's first message, which every reply
+ * carries (RFC 5322 3.6.4 keeps it when a long list is shortened), so all
+ * the messages of one conversation share it, in any order of arrival and
+ * across folders, without looking at the others. A reply with only
+ * In-Reply-To joins its parent's conversation when the store has the
+ * parent; a message that refers to nothing starts one with its own id.
+ * Returns 0 when the message has no id at all. */
+static gint64
+thread_of (SatchelStore                *store,
+           const SatchelMessageSummary *summary)
+{
+  const char *key;
+  gsize len = 0;
+
+  key = first_id (summary->references, &len);
+  if (key != NULL)
+    return thread_number (key, len);
+
+  key = first_id (summary->in_reply_to, &len);
+  if (key != NULL)
+    {
+      g_autofree char *parent = g_strndup (key, len);
+      sqlite3_stmt *stmt = satchel_store_prepare (store,
+                                                  "SELECT thread_id FROM message "
+                                                  "WHERE message_id = ? AND thread_id IS NOT NULL "
+                                                  "LIMIT 1", NULL);
+
+      if (stmt != NULL)
+        {
+          gint64 thread = 0;
+
+          sqlite3_bind_text (stmt, 1, parent, -1, SQLITE_STATIC);
+          if (sqlite3_step (stmt) == SQLITE_ROW)
+            thread = sqlite3_column_int64 (stmt, 0);
+          sqlite3_reset (stmt);
+          if (thread != 0)
+            return thread;
+        }
+      return thread_number (key, len);
+    }
+
+  key = first_id (summary->message_id, &len);
+  return key != NULL ? thread_number (key, len) : 0;
+}
+
 /**
  * satchel_store_add_message:
  * @added: (out) (optional): whether the message is new to the folder
@@ -307,14 +389,15 @@ satchel_store_add_message (SatchelStore                *store,
                            gboolean                    *added,
                            GError                     **error)
 {
+  gint64 thread = thread_of (store, summary);
   sqlite3_stmt *stmt;
   gint64 id;
 
   stmt = satchel_store_prepare (store,
     "INSERT INTO message (folder_id, uid, uidl, message_id, in_reply_to, refs, subject, sender, "
     "  recipients_to, recipients_cc, date, internal_date, size, flags, keywords, modseq, "
-    "  has_attachments, preview) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "  has_attachments, preview, thread_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif (?, 0)) "
     "ON CONFLICT (folder_id, uid) DO NOTHING", error);
   if (stmt == NULL)
     return 0;
@@ -337,6 +420,7 @@ satchel_store_add_message (SatchelStore                *store,
   sqlite3_bind_int64 (stmt, 16, (sqlite3_int64) summary->modseq);
   sqlite3_bind_int (stmt, 17, summary->has_attachments);
   bind_text_or_null (stmt, 18, summary->preview);
+  sqlite3_bind_int64 (stmt, 19, thread);
   if (!satchel_store_run (store, stmt, error))
     return 0;
 
@@ -370,9 +454,8 @@ satchel_store_add_message (SatchelStore                *store,
  * satchel_store_index_messages:
  *
  * Adds the messages with ids from @first_id to @last_id to the full-text
- * index (subject and addresses; the text comes with the body), and makes
- * each its own thread until threading joins them: one statement each for
- * a whole batch.
+ * index (subject and addresses; the text comes with the body): one
+ * statement for a whole batch.
  */
 gboolean
 satchel_store_index_messages (SatchelStore  *store,
@@ -386,15 +469,6 @@ satchel_store_index_messages (SatchelStore  *store,
     "INSERT INTO message_fts (rowid, subject, addresses, body) "
     "SELECT id, subject, sender || ' ' || recipients_to || ' ' || recipients_cc, '' "
     "FROM message WHERE id BETWEEN ? AND ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, first_id);
-  sqlite3_bind_int64 (stmt, 2, last_id);
-  if (!satchel_store_run (store, stmt, error))
-    return FALSE;
-
-  stmt = satchel_store_prepare (store, "UPDATE message SET thread_id = id "
-                                       "WHERE id BETWEEN ? AND ? AND thread_id IS NULL", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, first_id);
@@ -536,15 +610,15 @@ satchel_store_uids_without_body (SatchelStore  *store,
 
 /**
  * satchel_store_set_body:
- * @raw: the message as received
- * @text: (nullable): its text, for the full-text index
+ *
+ * Keeps the raw message of a message the folder has. Its text goes into
+ * the full-text index later (satchel_store_bodies_to_index()).
  */
 gboolean
 satchel_store_set_body (SatchelStore  *store,
                         gint64         folder_id,
                         guint32        uid,
                         GBytes        *raw,
-                        const char    *text,
                         GError       **error)
 {
   sqlite3_stmt *stmt;
@@ -561,23 +635,105 @@ satchel_store_set_body (SatchelStore  *store,
   id = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
 
-  stmt = satchel_store_prepare (store, "INSERT OR REPLACE INTO body (message_id, raw) "
-                                       "VALUES (?, ?)", error);
+  stmt = satchel_store_prepare (store, "INSERT OR REPLACE INTO body (message_id, raw, indexed) "
+                                       "VALUES (?, ?, 0)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_blob64 (stmt, 2, g_bytes_get_data (raw, NULL), g_bytes_get_size (raw),
                        SQLITE_STATIC);
-  if (!satchel_store_run (store, stmt, error))
-    return FALSE;
+  return satchel_store_run (store, stmt, error);
+}
 
-  if (text == NULL)
-    return TRUE;
-  stmt = satchel_store_prepare (store, "UPDATE message_fts SET body = ? WHERE rowid = ?", error);
+void
+satchel_body_to_index_free (SatchelBodyToIndex *body)
+{
+  if (body == NULL)
+    return;
+  g_clear_pointer (&body->raw, g_bytes_unref);
+  g_free (body);
+}
+
+/**
+ * satchel_store_bodies_to_index:
+ * @limit: the most to return
+ *
+ * Returns: (transfer full) (element-type SatchelBodyToIndex): cached
+ *   bodies whose text is not in the full-text index yet, oldest first
+ */
+GPtrArray *
+satchel_store_bodies_to_index (SatchelStore  *store,
+                               guint          limit,
+                               GError       **error)
+{
+  g_autoptr(GPtrArray) bodies = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_body_to_index_free);
+  sqlite3_stmt *stmt = satchel_store_prepare (store,
+                                              "SELECT b.message_id, b.raw, m.preview IS NULL "
+                                              "FROM body b JOIN message m ON m.id = b.message_id "
+                                              "WHERE b.indexed = 0 ORDER BY b.message_id LIMIT ?",
+                                              error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, limit);
+  while ((rc = satchel_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      SatchelBodyToIndex *body = g_new0 (SatchelBodyToIndex, 1);
+
+      body->message_id = sqlite3_column_int64 (stmt, 0);
+      body->raw = g_bytes_new (sqlite3_column_blob (stmt, 1), sqlite3_column_bytes (stmt, 1));
+      body->wants_preview = sqlite3_column_int (stmt, 2);
+      g_ptr_array_add (bodies, body);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&bodies);
+}
+
+/**
+ * satchel_store_set_body_text:
+ * @text: (nullable): the message's text, or NULL when it has none
+ * @preview: (nullable): a preview, kept when the message has none yet
+ *
+ * Puts a cached body's text into the full-text index.
+ */
+gboolean
+satchel_store_set_body_text (SatchelStore  *store,
+                             gint64         message_id,
+                             const char    *text,
+                             const char    *preview,
+                             GError       **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (text != NULL)
+    {
+      stmt = satchel_store_prepare (store, "UPDATE message_fts SET body = ? WHERE rowid = ?",
+                                    error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, text, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, message_id);
+      if (!satchel_store_run (store, stmt, error))
+        return FALSE;
+    }
+  if (preview != NULL)
+    {
+      stmt = satchel_store_prepare (store, "UPDATE message SET preview = ? "
+                                           "WHERE id = ? AND preview IS NULL", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, preview, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, message_id);
+      if (!satchel_store_run (store, stmt, error))
+        return FALSE;
+    }
+  stmt = satchel_store_prepare (store, "UPDATE body SET indexed = 1 WHERE message_id = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, text, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, id);
+  sqlite3_bind_int64 (stmt, 1, message_id);
   return satchel_store_run (store, stmt, error);
 }
 

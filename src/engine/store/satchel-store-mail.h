@@ -133,7 +133,24 @@ gboolean           satchel_store_set_body            (SatchelStore              
                                                       gint64                       folder_id,
                                                       guint32                      uid,
                                                       GBytes                      *raw,
+                                                      GError                     **error);
+
+/* A cached body whose text waits for the full-text index. */
+typedef struct
+{
+  gint64    message_id;
+  GBytes   *raw;
+  gboolean  wants_preview;   /* the message has no preview yet */
+} SatchelBodyToIndex;
+
+void               satchel_body_to_index_free        (SatchelBodyToIndex *body);
+GPtrArray         *satchel_store_bodies_to_index     (SatchelStore                *store,
+                                                      guint                        limit,
+                                                      GError                     **error);
+gboolean           satchel_store_set_body_text       (SatchelStore                *store,
+                                                      gint64                       message_id,
                                                       const char                  *text,
+                                                      const char                  *preview,
                                                       GError                     **error);
 GBytes            *satchel_store_get_body            (SatchelStore                *store,
                                                       gint64                       message_id,

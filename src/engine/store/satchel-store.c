@@ -36,6 +36,7 @@ struct _SatchelStore
 
   int         version;
   guint       tx_depth;
+  gboolean    relaxed;    /* the open transaction commits without waiting for the disk */
 };
 
 G_DEFINE_FINAL_TYPE (SatchelStore, satchel_store, G_TYPE_OBJECT)
@@ -592,6 +593,18 @@ satchel_store_changes (SatchelStore *self)
  * Starts a write transaction, or a savepoint inside the current one. Every
  * begin is matched by a commit or a rollback.
  */
+/* Back to commits that wait for the disk, once the relaxed transaction
+ * is over. */
+static void
+relax_end (SatchelStore *self)
+{
+  if (!self->relaxed || self->tx_depth > 0)
+    return;
+  self->relaxed = FALSE;
+  if (sqlite3_exec (self->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK)
+    g_warning ("Could not restore synchronous commits: %s", sqlite3_errmsg (self->db));
+}
+
 gboolean
 satchel_store_begin (SatchelStore  *self,
                      GError       **error)
@@ -609,6 +622,33 @@ satchel_store_begin (SatchelStore  *self,
     return FALSE;
   self->tx_depth++;
   return TRUE;
+}
+
+/**
+ * satchel_store_begin_copy:
+ *
+ * Starts a write transaction of what a server still holds (the headers,
+ * flags and bodies a sync copies): its commit does not wait for the disk.
+ * A power cut may lose it, and the next sync fetches it again; the store
+ * stays consistent either way, as the write-ahead log keeps the order of
+ * commits. Local changes and POP3 downloads, which a server may forget
+ * once they are committed, use satchel_store_begin().
+ */
+gboolean
+satchel_store_begin_copy (SatchelStore  *self,
+                          GError       **error)
+{
+  g_return_val_if_fail (SATCHEL_IS_STORE (self), FALSE);
+
+  if (self->tx_depth > 0)
+    return satchel_store_begin (self, error);
+  if (!satchel_store_exec (self, "PRAGMA synchronous = NORMAL", error))
+    return FALSE;
+  self->relaxed = TRUE;
+  if (satchel_store_begin (self, error))
+    return TRUE;
+  relax_end (self);
+  return FALSE;
 }
 
 gboolean
@@ -631,6 +671,7 @@ satchel_store_commit (SatchelStore  *self,
       return FALSE;
     }
   self->tx_depth--;
+  relax_end (self);
   return TRUE;
 }
 
@@ -651,6 +692,7 @@ satchel_store_rollback (SatchelStore *self)
   /* A failed ROLLBACK means SQLite already rolled back by itself. */
   sqlite3_exec (self->db, sql, NULL, NULL, NULL);
   self->tx_depth--;
+  relax_end (self);
 }
 
 /**

@@ -78,6 +78,8 @@ int           satchel_store_changes          (SatchelStore  *self);
 
 gboolean      satchel_store_begin            (SatchelStore  *self,
                                               GError       **error);
+gboolean      satchel_store_begin_copy       (SatchelStore  *self,
+                                              GError       **error);
 gboolean      satchel_store_commit           (SatchelStore  *self,
                                               GError       **error);
 void          satchel_store_rollback         (SatchelStore  *self);
