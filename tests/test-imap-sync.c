@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "imap/satchel-imap-session.h"
+#include "net/satchel-connection.h"
 #include "satchel-engine.h"
 #include "satchel-test-utils.h"
 
@@ -50,6 +52,18 @@ mailctl (const char *first,
   g_assert_no_error (error);
   if (!g_spawn_check_wait_status (status, NULL))
     g_error ("mailctl %s failed: %s", first, err);
+}
+
+/* Puts the message @raw in @folder on the server, as another client. */
+static void
+append_raw (Fixture    *fixture,
+            const char *folder,
+            const char *raw)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "append.eml", NULL);
+
+  g_assert_true (g_file_set_contents (path, raw, -1, NULL));
+  mailctl ("append", fixture->user, fixture->password, folder, path, NULL);
 }
 
 /* What the server has in @folder, as another client sees it. */
@@ -210,7 +224,8 @@ test_sync_full (Fixture       *fixture,
            NULL);
   mailctl ("fill", fixture->user, "Archive", "3", "--seed", "5", NULL);
 
-  g_assert_cmpuint (run_sync (fixture, SATCHEL_IMAP_SYNC_BODIES), ==, 123);
+  /* The first sync brings old mail: no "new mail" for it. */
+  g_assert_cmpuint (run_sync (fixture, SATCHEL_IMAP_SYNC_BODIES), ==, 0);
   row = folder_row (fixture, "INBOX", &folders);
   g_assert_cmpuint (row->total, ==, 120);
   g_assert_cmpuint (row->unread, ==, 90);
@@ -230,6 +245,185 @@ test_sync_full (Fixture       *fixture,
 
   /* Again: nothing new. */
   g_assert_cmpuint (run_sync (fixture, 0), ==, 0);
+
+  /* Mail that arrives later is new. */
+  append_raw (fixture, "INBOX", "From: a@example.org\r\nSubject: Later\r\n"
+                                "Message-ID: <later@satchel.test>\r\n\r\nHi\r\n");
+  g_assert_cmpuint (run_sync (fixture, 0), ==, 1);
+}
+
+static void
+wait_for (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* COMPRESS=DEFLATE against Dovecot: the session asks for it only away
+ * from loopback unless told, both directions work once it is on, and a
+ * whole sync with bodies over it gives every byte. */
+static void
+test_sync_compress (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(SatchelConnection) connection = NULL;
+  g_autoptr(SatchelImapSession) session = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(SatchelImapResult) reply = NULL;
+  g_autoptr(SatchelImapCommand) command = NULL;
+  g_autoptr(JsonArray) inbox = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *status = NULL;
+  SatchelFolderRow *row;
+
+  if (!satchel_test_require_servers ())
+    return;
+  mailctl ("fill", fixture->user, "INBOX", "30", "--attachment-every", "3", NULL);
+
+  connection = satchel_connection_new ("localhost",
+                                       g_ascii_strtoull (g_getenv ("SATCHEL_TEST_IMAPS_PORT"),
+                                                         NULL, 10),
+                                       SATCHEL_SECURITY_TLS);
+  satchel_connection_set_ca_file (connection, g_getenv ("SATCHEL_TEST_CA"));
+  session = satchel_imap_session_new (connection);
+  satchel_imap_session_connect_async (session, NULL, store_result_cb, &result);
+  wait_for (&result);
+  g_assert_true (satchel_imap_session_connect_finish (session, result, &error));
+  g_clear_object (&result);
+  satchel_imap_session_login_async (session, fixture->user, fixture->password, NULL,
+                                    store_result_cb, &result);
+  wait_for (&result);
+  g_assert_true (satchel_imap_session_login_finish (session, result, &error));
+  g_clear_object (&result);
+  g_assert_true (satchel_imap_session_has_capability (session, "COMPRESS=DEFLATE"));
+  g_assert_true (satchel_connection_is_local (connection));
+
+  /* Loopback: not by default. */
+  g_unsetenv ("SATCHEL_IMAP_COMPRESS");
+  satchel_imap_session_compress_async (session, NULL, store_result_cb, &result);
+  wait_for (&result);
+  g_assert_false (satchel_imap_session_compress_finish (session, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_false (satchel_connection_is_compressed (connection));
+
+  g_setenv ("SATCHEL_IMAP_COMPRESS", "always", TRUE);
+  satchel_imap_session_compress_async (session, NULL, store_result_cb, &result);
+  wait_for (&result);
+  g_assert_true (satchel_imap_session_compress_finish (session, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_true (satchel_connection_is_compressed (connection));
+
+  /* Both ways: a command the server must read, an answer we must inflate. */
+  command = satchel_imap_command_new ("STATUS");
+  satchel_imap_command_add_mailbox (command, "INBOX", -1);
+  satchel_imap_command_add_atom (command, "(MESSAGES UIDNEXT)");
+  satchel_imap_command_collect (command, "STATUS");
+  satchel_imap_session_run_async (session, g_steal_pointer (&command), NULL, store_result_cb,
+                                  &result);
+  wait_for (&result);
+  reply = satchel_imap_session_run_finish (session, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpint (reply->tagged->status, ==, SATCHEL_IMAP_STATUS_OK);
+  g_assert_cmpuint (reply->untagged->len, ==, 1);
+  status = satchel_imap_value_to_string (satchel_imap_value_get_item (
+             ((SatchelImapResponse *) g_ptr_array_index (reply->untagged, 0))->data, 2));
+  g_assert_cmpstr (status, ==, "(MESSAGES 30 UIDNEXT 31)");
+
+  /* A whole sync with bodies, compressed. */
+  run_sync (fixture, SATCHEL_IMAP_SYNC_BODIES);
+  g_unsetenv ("SATCHEL_IMAP_COMPRESS");
+  inbox = server_messages (fixture, "INBOX");
+  row = folder_row (fixture, "INBOX", &folders);
+  rows = satchel_query_messages (fixture->store, row->id, 0, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 30);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      SatchelMessageRow *message = g_ptr_array_index (rows, i);
+      g_autoptr(GBytes) body = satchel_store_get_body (fixture->store, message->id, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (body);
+      g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (inbox, i),
+                                                   "size"), ==, g_bytes_get_size (body));
+    }
+}
+
+/* Conversations: replies join their first message's thread by References,
+ * or by In-Reply-To alone when the parent is here; whatever the order in
+ * which they arrive and the folder they are in. */
+static void
+test_sync_threads (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const struct { const char *folder; const char *id; const char *headers; } mail[] = {
+    /* A reply that arrives before its parent. */
+    { "INBOX", "<r2@t>", "In-Reply-To: <r1@t>\r\nReferences: <root@t> <r1@t>\r\n" },
+    { "INBOX", "<root@t>", "" },
+    { "INBOX", "<r1@t>", "In-Reply-To: <root@t>\r\nReferences: <root@t>\r\n" },
+    /* A client that sets only In-Reply-To. */
+    { "INBOX", "<bare@t>", "In-Reply-To: <r1@t>\r\n" },
+    /* The user's own reply, in another folder. */
+    { "Sent", "<mine@t>", "In-Reply-To: <r2@t>\r\nReferences: <root@t> <r1@t> <r2@t>\r\n" },
+    { "INBOX", "<other@t>", "" },
+  };
+  g_autoptr(GHashTable) threads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gint64 root_thread;
+
+  if (!satchel_test_require_servers ())
+    return;
+
+  /* The bare reply comes in a later sync, when its parent is here. */
+  for (guint i = 0; i < G_N_ELEMENTS (mail); i++)
+    {
+      g_autofree char *raw = NULL;
+
+      if (g_str_equal (mail[i].id, "<bare@t>"))
+        continue;
+      raw = g_strdup_printf ("From: a@example.org\r\nSubject: Plans\r\nMessage-ID: %s\r\n%s\r\n"
+                             "Text\r\n", mail[i].id, mail[i].headers);
+      append_raw (fixture, mail[i].folder, raw);
+    }
+  run_sync (fixture, 0);
+  append_raw (fixture, "INBOX", "From: b@example.org\r\nSubject: Re: Plans\r\n"
+                                "Message-ID: <bare@t>\r\nIn-Reply-To: <r1@t>\r\n\r\nText\r\n");
+  run_sync (fixture, 0);
+
+  for (guint f = 0; f < 2; f++)
+    {
+      g_autoptr(GPtrArray) folders = NULL;
+      g_autoptr(GPtrArray) rows = NULL;
+      g_autoptr(GError) error = NULL;
+      SatchelFolderRow *row = folder_row (fixture, f == 0 ? "INBOX" : "Sent", &folders);
+
+      rows = satchel_query_messages (fixture->store, row->id, 0, TRUE, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < rows->len; i++)
+        {
+          SatchelMessageRow *message = g_ptr_array_index (rows, i);
+
+          g_assert_cmpint (message->thread_id, !=, 0);
+          g_hash_table_insert (threads, g_strdup (message->message_id),
+                               GSIZE_TO_POINTER ((gsize) message->thread_id));
+        }
+    }
+  g_assert_cmpuint (g_hash_table_size (threads), ==, G_N_ELEMENTS (mail));
+  root_thread = (gint64) GPOINTER_TO_SIZE (g_hash_table_lookup (threads, "<root@t>"));
+  for (guint i = 0; i < G_N_ELEMENTS (mail); i++)
+    {
+      gint64 thread = (gint64) GPOINTER_TO_SIZE (g_hash_table_lookup (threads, mail[i].id));
+
+      g_test_message ("%s: thread %" G_GINT64_FORMAT, mail[i].id, thread);
+      if (g_str_equal (mail[i].id, "<other@t>"))
+        g_assert_cmpint (thread, !=, root_thread);
+      else
+        g_assert_cmpint (thread, ==, root_thread);
+    }
 }
 
 static void
@@ -405,6 +599,8 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/imap-sync/full", test_sync_full);
+  ADD ("/imap-sync/threads", test_sync_threads);
+  ADD ("/imap-sync/compress", test_sync_compress);
   ADD ("/imap-sync/both-ways", test_sync_both_ways);
   ADD ("/imap-sync/idle", test_sync_idle);
 

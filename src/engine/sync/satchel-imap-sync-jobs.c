@@ -14,11 +14,9 @@
 #include <string.h>
 
 #include "imap/satchel-imap-utf7.h"
-#include "mime/satchel-mime.h"
 #include "satchel-imap-sync-jobs.h"
 #include "store/satchel-cert-pins.h"
 
-#define MAX_INDEXED_TEXT (256 * 1024)
 
 void
 satchel_folder_local_free (SatchelFolderLocal *local)
@@ -136,7 +134,7 @@ satchel_job_apply_folder_list (SatchelStore  *store,
   g_autoptr(GPtrArray) local = NULL;
   gboolean ok;
 
-  if (!satchel_store_begin (store, error))
+  if (!satchel_store_begin_copy (store, error))
     return NULL;
 
   local = satchel_store_list_folders (store, list->account_id, error);
@@ -166,26 +164,34 @@ satchel_job_apply_folder_list (SatchelStore  *store,
   return satchel_store_list_folders (store, list->account_id, error);
 }
 
-/* data: gint64 *folder_id. Returns SatchelFolderLocal. */
+/* data: SatchelFolderLoad. Returns SatchelFolderLocal. */
 gpointer
 satchel_job_load_folder (SatchelStore  *store,
                          gpointer       data,
                          GError       **error)
 {
-  g_autoptr(SatchelFolderInfo) info = satchel_store_get_folder (store, *(gint64 *) data, error);
+  SatchelFolderLoad *load = data;
+  g_autoptr(SatchelFolderInfo) info = satchel_store_get_folder (store, load->folder_id, error);
   SatchelFolderLocal *local;
   GError *local_error = NULL;
 
   if (info == NULL)
     return NULL;
   local = g_new0 (SatchelFolderLocal, 1);
-  local->states = satchel_store_folder_states (store, info->id, error);
+  if (load->with_states)
+    {
+      local->states = satchel_store_folder_states (store, info->id, error);
+      if (local->states == NULL)
+        {
+          satchel_folder_local_free (local);
+          return NULL;
+        }
+    }
   local->max_uid = satchel_store_folder_max_uid (store, info->id, &local_error);
   local->info = g_steal_pointer (&info);
-  if (local->states == NULL || local_error != NULL)
+  if (local_error != NULL)
     {
-      if (local_error != NULL)
-        g_propagate_error (error, local_error);
+      g_propagate_error (error, local_error);
       satchel_folder_local_free (local);
       return NULL;
     }
@@ -203,7 +209,7 @@ satchel_job_reset_folder (SatchelStore  *store,
   SatchelFolderInfo *info = data;
   gboolean ok;
 
-  if (!satchel_store_begin (store, error))
+  if (!satchel_store_begin_copy (store, error))
     return NULL;
   ok = satchel_store_clear_folder (store, info->id, error) &&
        satchel_store_set_folder_state (store, info->id, info->uidvalidity, 0, 0, error);
@@ -219,7 +225,7 @@ satchel_job_apply_changes (SatchelStore  *store,
   SatchelFolderChanges *changes = data;
   gboolean ok;
 
-  if (!satchel_store_begin (store, error))
+  if (!satchel_store_begin_copy (store, error))
     return NULL;
   ok = satchel_store_delete_uids (store, changes->folder_id,
                                   (const guint32 *) changes->deleted->data,
@@ -272,7 +278,7 @@ satchel_job_add_messages (SatchelStore  *store,
   gint64 first_new = 0;
   gint64 last_new = 0;
 
-  if (!satchel_store_begin (store, error))
+  if (!satchel_store_begin_copy (store, error))
     return NULL;
   for (guint i = 0; ok && i < batch->fetches->len; i++)
     {
@@ -288,12 +294,15 @@ satchel_job_add_messages (SatchelStore  *store,
       ok = id != 0;
       if (ok && is_new)
         {
-          SatchelNewMessage *message = g_new0 (SatchelNewMessage, 1);
+          SatchelNewMessage *message;
 
           /* New rows of one transaction have consecutive ids. */
           if (first_new == 0)
             first_new = id;
           last_new = id;
+          if (!batch->report_new)
+            continue;
+          message = g_new0 (SatchelNewMessage, 1);
           message->id = id;
           message->folder = g_strdup (batch->folder_name);
           message->from = g_strdup (fetch->from != NULL ? fetch->from : "");
@@ -308,8 +317,8 @@ satchel_job_add_messages (SatchelStore  *store,
   return g_steal_pointer (&added);
 }
 
-/* data: SatchelFetchBatch of BODY[] fetches. The text is read out with
- * GMime here, in the writer's thread, for the full-text index. */
+/* data: SatchelFetchBatch of BODY[] fetches. Only the raw bytes: the
+ * indexer reads the text out of them later (satchel-indexer.c). */
 gpointer
 satchel_job_add_bodies (SatchelStore  *store,
                         gpointer       data,
@@ -318,20 +327,15 @@ satchel_job_add_bodies (SatchelStore  *store,
   SatchelFetchBatch *batch = data;
   gboolean ok = TRUE;
 
-  if (!satchel_store_begin (store, error))
+  if (!satchel_store_begin_copy (store, error))
     return NULL;
   for (guint i = 0; ok && i < batch->fetches->len; i++)
     {
       SatchelImapFetch *fetch = g_ptr_array_index (batch->fetches, i);
-      g_autoptr(GMimeMessage) message = NULL;
-      g_autofree char *text = NULL;
 
       if (fetch->body == NULL || !(fetch->items & SATCHEL_IMAP_FETCH_UID))
         continue;
-      message = satchel_mime_parse (fetch->body);
-      if (message != NULL)
-        text = satchel_mime_get_text (message, MAX_INDEXED_TEXT);
-      ok = satchel_store_set_body (store, batch->folder_id, fetch->uid, fetch->body, text, error);
+      ok = satchel_store_set_body (store, batch->folder_id, fetch->uid, fetch->body, error);
     }
   return done_or_rollback (store, ok, error);
 }

@@ -17,11 +17,19 @@ G_BEGIN_DECLS
 typedef struct
 {
   SatchelFolderInfo *info;
-  GHashTable        *states;    /* UID -> SatchelMessageState */
+  GHashTable        *states;    /* UID -> SatchelMessageState; NULL when not asked for */
   guint32            max_uid;
 } SatchelFolderLocal;
 
 void      satchel_folder_local_free (SatchelFolderLocal *local);
+
+/* What satchel_job_load_folder() loads: the messages' states only when
+ * the server cannot say what changed (no QRESYNC). */
+typedef struct
+{
+  gint64   folder_id;
+  gboolean with_states;
+} SatchelFolderLoad;
 
 /* A message that a sync added, for "new mail" (satchel-cli watch,
  * notifications). */
@@ -40,6 +48,7 @@ typedef struct
   gint64     folder_id;
   char      *folder_name;
   GPtrArray *fetches;       /* SatchelImapFetch */
+  gboolean   report_new;    /* return the new messages, for "new mail" */
 } SatchelFetchBatch;
 
 void      satchel_fetch_batch_free  (SatchelFetchBatch *batch);

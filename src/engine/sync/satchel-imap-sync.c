@@ -35,6 +35,7 @@
 #include "satchel-imap-sync-jobs.h"
 
 #define HEADER_BATCH       250
+#define PREVIEW_MESSAGES   HEADER_BATCH
 #define FLAGS_BATCH        5000
 #define BODY_BATCH_BYTES   (4 * 1024 * 1024)
 #define BODY_BATCH_MAX     100
@@ -69,6 +70,7 @@ struct _SatchelImapSync
   GPtrArray            *ops;           /* SatchelPendingOp */
   guint                 op_index;
   GPtrArray            *folders;       /* SatchelFolderInfo to sync */
+  GHashTable           *status;        /* wire name (GBytes) -> ServerStatus, from LIST-STATUS */
   guint                 folder_index;
   FolderSync           *current;
   GSource              *idle_timer;
@@ -199,6 +201,14 @@ struct _FolderSync
   GError             *error;
 };
 
+/* What LIST-STATUS said about a folder. */
+typedef struct
+{
+  guint32 uidvalidity;
+  guint32 uidnext;
+  guint64 highestmodseq;
+} ServerStatus;
+
 static void folder_step_after_select (FolderSync *folder);
 static void folder_pump              (FolderSync *folder);
 static void folder_finish            (FolderSync *folder);
@@ -300,6 +310,8 @@ fetch_cb (GObject      *source,
   batch->folder_id = folder->info->id;
   batch->folder_name = g_strdup (folder->info->name);
   batch->fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_imap_fetch_free);
+  /* A first sync brings old mail, not new mail. */
+  batch->report_new = folder->info->uidvalidity != 0;
   for (guint i = 0; i < reply->untagged->len; i++)
     {
       SatchelImapFetch *fetch = satchel_imap_fetch_parse (g_ptr_array_index (reply->untagged, i),
@@ -383,8 +395,12 @@ send_next_fetch (FolderSync *folder)
   switch (folder->work)
     {
     case WORK_HEADERS:
+      /* Previews for the newest messages, which the list shows first;
+       * for the others they cost the server more than all the rest of
+       * the headers (it reads each body), so they come with the body. */
       items = g_strdup_printf ("(" HEADER_ITEMS "%s%s)",
                                folder->mailbox->highestmodseq != 0 ? " MODSEQ" : "",
+                               first < PREVIEW_MESSAGES &&
                                satchel_imap_session_has_capability (self->session, "PREVIEW")
                                ? " PREVIEW (LAZY)" : "");
       break;
@@ -585,23 +601,58 @@ changes_written_cb (GObject      *source,
     folder_pump (folder);
 }
 
-/* Deleted on the server: drop here. Returns the UIDs the store still has
- * that are in @vanished. */
+/* Deleted on the server: drop here. Returns the UIDs of @vanished that
+ * the store may have: those it has when their states are loaded, else
+ * all up to the highest UID it has. */
 static GArray *
-local_uids_in (GHashTable              *states,
+local_uids_in (SatchelFolderLocal      *local,
                const SatchelImapUidSet *vanished)
 {
   GArray *gone = g_array_new (FALSE, FALSE, sizeof (guint32));
-  GHashTableIter iter;
-  gpointer key;
 
-  g_hash_table_iter_init (&iter, states);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
+  if (local->states == NULL)
     {
-      guint32 uid = GPOINTER_TO_UINT (key);
+      for (guint r = 0; r < satchel_imap_uid_set_n_ranges (vanished); r++)
+        {
+          const SatchelImapUidRange *range = satchel_imap_uid_set_get_range (vanished, r);
 
-      if (satchel_imap_uid_set_contains (vanished, uid))
-        g_array_append_val (gone, uid);
+          for (guint64 uid = range->first; uid <= range->last && uid <= local->max_uid; uid++)
+            {
+              guint32 u = uid;
+
+              g_array_append_val (gone, u);
+            }
+        }
+      return gone;
+    }
+
+  for (guint r = 0; r < satchel_imap_uid_set_n_ranges (vanished); r++)
+    {
+      const SatchelImapUidRange *range = satchel_imap_uid_set_get_range (vanished, r);
+
+      /* A range can be far larger than the folder: walk the smaller. */
+      if (range->last - range->first >= g_hash_table_size (local->states))
+        {
+          GHashTableIter iter;
+          gpointer key;
+
+          g_hash_table_iter_init (&iter, local->states);
+          while (g_hash_table_iter_next (&iter, &key, NULL))
+            {
+              guint32 uid = GPOINTER_TO_UINT (key);
+
+              if (uid >= range->first && uid <= range->last)
+                g_array_append_val (gone, uid);
+            }
+        }
+      else
+        for (guint64 uid = range->first; uid <= range->last; uid++)
+          {
+            guint32 u = uid;
+
+            if (g_hash_table_contains (local->states, GUINT_TO_POINTER (u)))
+              g_array_append_val (gone, u);
+          }
     }
   return gone;
 }
@@ -630,6 +681,11 @@ compare_with_server (FolderSync        *folder,
   changes->deleted = g_array_new (FALSE, FALSE, sizeof (guint32));
   changes->changed = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_imap_fetch_free);
 
+  /* Without loaded states the store has nothing above max_uid, which is
+   * 0 when this is asked: nothing to compare. */
+  if (folder->local->states == NULL)
+    folder->local->states = g_hash_table_new_full (NULL, NULL, NULL,
+                                                   (GDestroyNotify) satchel_message_state_free);
   g_hash_table_iter_init (&iter, folder->local->states);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
@@ -745,8 +801,7 @@ search_cb (GObject      *source,
             {
               guint32 u = uid;
 
-              if (!g_hash_table_contains (folder->local->states, GUINT_TO_POINTER (u)))
-                g_array_append_val (folder->todo, u);
+              g_array_append_val (folder->todo, u);
             }
         }
     }
@@ -796,7 +851,8 @@ folder_step_after_select (FolderSync *folder)
 {
   SatchelImapSync *self = folder->sync;
 
-  if (folder->qresync || g_hash_table_size (folder->local->states) == 0)
+  if (folder->qresync || folder->local->states == NULL ||
+      g_hash_table_size (folder->local->states) == 0)
     {
       /* Changes and expunges came with SELECT (or there is nothing here
        * to compare): only what is new needs finding. */
@@ -899,7 +955,8 @@ reset_done_cb (GObject      *source,
       folder_fail (folder, error);
       return;
     }
-  g_hash_table_remove_all (folder->local->states);
+  if (folder->local->states != NULL)
+    g_hash_table_remove_all (folder->local->states);
   folder->local->max_uid = 0;
   folder->info->highestmodseq = 0;
   folder_step_after_select (folder);
@@ -949,10 +1006,11 @@ select_cb (GObject      *source,
       SatchelFolderChanges *changes = g_new0 (SatchelFolderChanges, 1);
 
       changes->folder_id = folder->info->id;
-      changes->deleted = local_uids_in (folder->local->states, folder->mailbox->vanished);
-      for (guint i = 0; i < changes->deleted->len; i++)
-        g_hash_table_remove (folder->local->states,
-                             GUINT_TO_POINTER (g_array_index (changes->deleted, guint32, i)));
+      changes->deleted = local_uids_in (folder->local, folder->mailbox->vanished);
+      if (folder->local->states != NULL)
+        for (guint i = 0; i < changes->deleted->len; i++)
+          g_hash_table_remove (folder->local->states,
+                               GUINT_TO_POINTER (g_array_index (changes->deleted, guint32, i)));
       changes->changed = g_steal_pointer (&folder->mailbox->changed);
       folder->mailbox->changed = g_ptr_array_new ();
       folder->writes++;
@@ -962,11 +1020,14 @@ select_cb (GObject      *source,
       return;
     }
 
-  if (g_hash_table_size (folder->local->states) > 0)
+  if (folder->local->states != NULL && g_hash_table_size (folder->local->states) > 0)
     start_flags (folder);
   else
     folder_step_after_select (folder);
 }
+
+static void load_folder (FolderSync *folder,
+                         gboolean    with_states);
 
 static void
 folder_loaded_cb (GObject      *source,
@@ -998,6 +1059,13 @@ folder_loaded_cb (GObject      *source,
   folder->info->highestmodseq = modseq;
   folder->qresync = uidvalidity != 0 && modseq != 0 &&
                     satchel_imap_session_is_enabled (self->session, "QRESYNC");
+  if (!folder->qresync && folder->local->states == NULL)
+    {
+      /* The folder changed since it was listed: compare it all. */
+      g_clear_pointer (&folder->local, satchel_folder_local_free);
+      load_folder (folder, TRUE);
+      return;
+    }
 
   wire = folder_wire (folder, &len);
   folder->in_flight++;
@@ -1006,11 +1074,40 @@ folder_loaded_cb (GObject      *source,
 }
 
 static void
+load_folder (FolderSync *folder,
+             gboolean    with_states)
+{
+  SatchelFolderLoad *load = g_new0 (SatchelFolderLoad, 1);
+
+  load->folder_id = folder->info->id;
+  load->with_states = with_states;
+  folder->writes++;
+  write_async (folder->sync, satchel_job_load_folder, load, g_free,
+               (GDestroyNotify) satchel_folder_local_free, folder_loaded_cb);
+}
+
+/* Whether LIST-STATUS showed that nothing changed in the folder since the
+ * last sync: the same UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ. With QRESYNC
+ * every change raises HIGHESTMODSEQ, expunges included (RFC 7162, 3.2.10). */
+static gboolean
+unchanged_on_server (SatchelImapSync         *self,
+                     const SatchelFolderInfo *info)
+{
+  const ServerStatus *status;
+
+  if (self->status == NULL || info->uidvalidity == 0 || info->highestmodseq == 0 ||
+      !satchel_imap_session_is_enabled (self->session, "QRESYNC"))
+    return FALSE;
+  status = g_hash_table_lookup (self->status, info->wire_name);
+  return status != NULL && status->uidvalidity == info->uidvalidity &&
+         status->uidnext == info->uidnext && status->highestmodseq == info->highestmodseq;
+}
+
+static void
 next_folder (SatchelImapSync *self)
 {
   SatchelFolderInfo *info;
   FolderSync *folder;
-  gint64 *id;
 
   if (self->folder_index >= self->folders->len)
     {
@@ -1020,6 +1117,13 @@ next_folder (SatchelImapSync *self)
   info = g_ptr_array_index (self->folders, self->folder_index++);
   if (!info->selectable || info->wire_name == NULL)
     {
+      next_folder (self);
+      return;
+    }
+  /* Bodies still to cache need the folder opened, changed or not. */
+  if (unchanged_on_server (self, info) && !(self->flags & SATCHEL_IMAP_SYNC_BODIES))
+    {
+      g_debug ("%s: unchanged since the last sync", info->name);
       next_folder (self);
       return;
     }
@@ -1035,11 +1139,10 @@ next_folder (SatchelImapSync *self)
   self->current = folder;
   set_phase (self, SATCHEL_SYNC_PHASE_SYNCING_FOLDER, info->name);
 
-  id = g_new (gint64, 1);
-  *id = info->id;
-  folder->writes++;
-  write_async (self, satchel_job_load_folder, id, g_free,
-               (GDestroyNotify) satchel_folder_local_free, folder_loaded_cb);
+  /* With QRESYNC the server says what changed: no need to load the state
+   * of every message. */
+  load_folder (folder, !(info->uidvalidity != 0 && info->highestmodseq != 0 &&
+                         satchel_imap_session_is_enabled (self->session, "QRESYNC")));
 }
 
 /* The folder list */
@@ -1146,6 +1249,41 @@ folders_saved_cb (GObject      *source,
   next_folder (self);
 }
 
+/* "* STATUS name (UIDVALIDITY n UIDNEXT n HIGHESTMODSEQ n)": kept only
+ * when complete and well-formed. */
+static void
+take_status (SatchelImapSync     *self,
+             SatchelImapResponse *response)
+{
+  const SatchelImapValue *name = satchel_imap_value_get_item (response->data, 1);
+  const SatchelImapValue *items = satchel_imap_value_get_item (response->data, 2);
+  ServerStatus status = { 0 };
+  guint seen = 0;
+
+  if (!satchel_imap_response_is_data (response, "STATUS") ||
+      satchel_imap_value_get_text (name) == NULL || items == NULL ||
+      items->kind != SATCHEL_IMAP_VALUE_LIST)
+    return;
+  for (guint i = 0; i + 1 < satchel_imap_value_get_length (items); i += 2)
+    {
+      const SatchelImapValue *key = satchel_imap_value_get_item (items, i);
+      const SatchelImapValue *value = satchel_imap_value_get_item (items, i + 1);
+      guint64 n;
+
+      if (!satchel_imap_value_get_number (value, G_MAXINT64, &n))
+        return;
+      if (satchel_imap_value_is_atom (key, "UIDVALIDITY") && n <= G_MAXUINT32)
+        status.uidvalidity = n, seen |= 1;
+      else if (satchel_imap_value_is_atom (key, "UIDNEXT") && n <= G_MAXUINT32)
+        status.uidnext = n, seen |= 2;
+      else if (satchel_imap_value_is_atom (key, "HIGHESTMODSEQ"))
+        status.highestmodseq = n, seen |= 4;
+    }
+  if (seen == 7)
+    g_hash_table_replace (self->status, g_bytes_new (name->text, name->len),
+                          g_memdup2 (&status, sizeof status));
+}
+
 static void
 list_cb (GObject      *source,
          GAsyncResult *result,
@@ -1176,6 +1314,12 @@ list_cb (GObject      *source,
   list->account_id = satchel_account_get_id (self->account);
   list->server = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_folder_info_free);
   list->keep = g_ptr_array_new_with_free_func (g_free);
+
+  g_clear_pointer (&self->status, g_hash_table_unref);
+  self->status = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                        (GDestroyNotify) g_bytes_unref, g_free);
+  for (guint i = 0; i < reply->untagged->len; i++)
+    take_status (self, g_ptr_array_index (reply->untagged, i));
 
   for (guint i = 0; i < reply->untagged->len; i++)
     {
@@ -1238,10 +1382,26 @@ list_folders (SatchelImapSync *self)
   set_phase (self, SATCHEL_SYNC_PHASE_LISTING_FOLDERS, NULL);
   satchel_imap_command_add_atom (command, "\"\"");
   satchel_imap_command_add_atom (command, "\"*\"");
-  if (satchel_imap_session_has_capability (self->session, "LIST-EXTENDED") &&
-      satchel_imap_session_has_capability (self->session, "SPECIAL-USE"))
-    satchel_imap_command_add_atom (command, "RETURN (SPECIAL-USE)");
+  if (satchel_imap_session_has_capability (self->session, "LIST-EXTENDED"))
+    {
+      g_autoptr(GString) options = g_string_new ("RETURN (");
+
+      if (satchel_imap_session_has_capability (self->session, "SPECIAL-USE"))
+        g_string_append (options, "SPECIAL-USE ");
+      /* The state of every folder in the same answer: those that did not
+       * change need not be opened. */
+      if (satchel_imap_session_has_capability (self->session, "LIST-STATUS") &&
+          satchel_imap_session_is_enabled (self->session, "QRESYNC"))
+        g_string_append (options, "STATUS (UIDVALIDITY UIDNEXT HIGHESTMODSEQ) ");
+      if (options->str[options->len - 1] == ' ')
+        {
+          g_string_truncate (options, options->len - 1);
+          g_string_append_c (options, ')');
+          satchel_imap_command_add_atom (command, options->str);
+        }
+    }
   satchel_imap_command_collect (command, "LIST");
+  satchel_imap_command_collect (command, "STATUS");
   satchel_imap_session_run_async (self->session, command, cancellable (self), list_cb,
                                   g_object_ref (self));
 }
@@ -1880,6 +2040,7 @@ watch_cycle (SatchelImapSync *self,
       return;
     }
   g_clear_pointer (&self->folders, g_ptr_array_unref);
+  g_clear_pointer (&self->status, g_hash_table_unref);   /* only as new as the last LIST */
   self->folders = g_ptr_array_new ();
   g_ptr_array_add (self->folders, self->inbox);
   self->folder_index = 0;
@@ -1968,15 +2129,16 @@ enabled_cb (GObject      *source,
 }
 
 static void
-login_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
+compressed_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
   g_autoptr(SatchelImapSync) self = user_data;
   static const char *extensions[] = { "QRESYNC", "CONDSTORE", NULL };
   GError *error = NULL;
 
-  if (!satchel_imap_session_login_finish (SATCHEL_IMAP_SESSION (source), result, &error))
+  if (!satchel_imap_session_compress_finish (SATCHEL_IMAP_SESSION (source), result, &error) &&
+      error != NULL)
     {
       finish_run (self, error);
       return;
@@ -1987,6 +2149,23 @@ login_cb (GObject      *source,
                                      ? (const char * const *) extensions
                                      : (const char * const *) extensions + 1,
                                      cancellable (self), enabled_cb, g_object_ref (self));
+}
+
+static void
+login_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(SatchelImapSync) self = user_data;
+  GError *error = NULL;
+
+  if (!satchel_imap_session_login_finish (SATCHEL_IMAP_SESSION (source), result, &error))
+    {
+      finish_run (self, error);
+      return;
+    }
+  satchel_imap_session_compress_async (self->session, cancellable (self), compressed_cb,
+                                       g_object_ref (self));
 }
 
 static void
@@ -2157,6 +2336,7 @@ satchel_imap_sync_finalize (GObject *object)
   g_clear_pointer (&self->selected, g_free);
   g_clear_pointer (&self->ops, g_ptr_array_unref);
   g_clear_pointer (&self->folders, g_ptr_array_unref);
+  g_clear_pointer (&self->status, g_hash_table_unref);
   g_clear_pointer (&self->current, folder_sync_free);
   g_clear_pointer (&self->inbox, satchel_folder_info_free);
 
