@@ -44,7 +44,7 @@ static const struct {
   { "dump", cli_dump, N_("Print the local copy of an account as JSON") },
 };
 
-static void
+static void G_GNUC_PRINTF (2, 0)
 print_line_to_stderr (const char *prefix,
                       const char *format,
                       va_list     args)
