@@ -220,8 +220,9 @@ test_sync_full (Fixture       *fixture,
   if (!satchel_test_require_servers ())
     return;
 
+  /* Some large enough to come apart from their headers. */
   mailctl ("fill", fixture->user, "INBOX", "120", "--attachment-every", "9", "--seen-every", "4",
-           NULL);
+           "--large-every", "40", NULL);
   mailctl ("fill", fixture->user, "Archive", "3", "--seed", "5", NULL);
 
   /* The first sync brings old mail: no "new mail" for it. */
@@ -242,6 +243,21 @@ test_sync_full (Fixture       *fixture,
   g_assert_cmpuint (json_array_get_length (inbox), ==, 120);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (inbox, 119), "size"),
                    ==, g_bytes_get_size (body));
+  /* Every body, small or large, is here whole. */
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  rows = satchel_query_messages (fixture->store, row->id, 0, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 120);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      SatchelMessageRow *message = g_ptr_array_index (rows, i);
+      g_autoptr(GBytes) cached = satchel_store_get_body (fixture->store, message->id, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (cached);
+      g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (inbox, i),
+                                                   "size"), ==, g_bytes_get_size (cached));
+    }
 
   /* Again: nothing new. */
   g_assert_cmpuint (run_sync (fixture, 0), ==, 0);

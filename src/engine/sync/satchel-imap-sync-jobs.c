@@ -292,6 +292,9 @@ satchel_job_add_messages (SatchelStore  *store,
       fetch_to_summary (fetch, &summary);
       id = satchel_store_add_message (store, batch->folder_id, &summary, &is_new, error);
       ok = id != 0;
+      /* Keeping mail offline, small messages come whole. */
+      if (ok && fetch->body != NULL)
+        ok = satchel_store_set_body (store, batch->folder_id, fetch->uid, fetch->body, error);
       if (ok && is_new)
         {
           SatchelNewMessage *message;

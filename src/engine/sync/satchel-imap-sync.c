@@ -35,6 +35,8 @@
 #include "satchel-imap-sync-jobs.h"
 
 #define HEADER_BATCH       250
+#define COMBINED_BATCH     100
+#define LARGE_MESSAGE      (128 * 1024)
 #define PREVIEW_MESSAGES   HEADER_BATCH
 #define FLAGS_BATCH        5000
 #define BODY_BATCH_BYTES   (4 * 1024 * 1024)
@@ -198,6 +200,8 @@ struct _FolderSync
   guint               writes;        /* writer jobs out */
   guint               done;
   guint64             modseq_seen;
+  SatchelImapUidSet  *large;         /* with bodies: messages too large for a combined FETCH */
+  gboolean            sizing;        /* asking for those */
   GError             *error;
 };
 
@@ -220,6 +224,7 @@ folder_sync_free (FolderSync *folder)
   satchel_folder_local_free (folder->local);
   satchel_imap_mailbox_free (folder->mailbox);
   g_clear_pointer (&folder->todo, g_array_unref);
+  g_clear_pointer (&folder->large, satchel_imap_uid_set_free);
   g_clear_error (&folder->error);
   g_free (folder);
 }
@@ -373,24 +378,43 @@ fetch_cb (GObject      *source,
   folder_pump (folder);
 }
 
-/* The next FETCH of the current work: HEADER_BATCH UIDs for headers,
- * FLAGS_BATCH for flags, for bodies as many as fit BODY_BATCH_BYTES. */
+static void
+send_fetch (FolderSync    *folder,
+            const guint32 *uids,
+            guint          n,
+            const char    *items)
+{
+  SatchelImapSync *self = folder->sync;
+  g_autoptr(SatchelImapCommand) command = satchel_imap_command_new ("UID FETCH");
+  g_autofree char *set = satchel_imap_uid_set_format_uids (uids, n);
+
+  satchel_imap_command_add_atom (command, set);
+  satchel_imap_command_add_atom (command, items);
+  satchel_imap_command_collect (command, "FETCH");
+  folder->in_flight++;
+  satchel_imap_session_run_async (self->session, g_steal_pointer (&command), cancellable (self),
+                                  fetch_cb, g_object_ref (self));
+}
+
+/* The next FETCH of the current work: HEADER_BATCH UIDs for headers (with
+ * bodies, COMBINED_BATCH, each small message's body in the same FETCH),
+ * FLAGS_BATCH for flags, BODY_BATCH_MAX for bodies. */
 static gboolean
 send_next_fetch (FolderSync *folder)
 {
   SatchelImapSync *self = folder->sync;
-  g_autoptr(SatchelImapCommand) command = NULL;
-  g_autofree char *set = NULL;
   g_autofree char *items = NULL;
-  guint limit = folder->work == WORK_HEADERS ? HEADER_BATCH
+  gboolean combined = folder->work == WORK_HEADERS && folder->large != NULL;
+  guint limit = combined ? COMBINED_BATCH
+                : folder->work == WORK_HEADERS ? HEADER_BATCH
                 : folder->work == WORK_FLAGS ? FLAGS_BATCH : BODY_BATCH_MAX;
   guint first = folder->todo_next;
   guint n = MIN (limit, folder->todo->len - first);
+  const guint32 *uids = &g_array_index (folder->todo, guint32, first);
 
-  if (n == 0)
+  if (n == 0 || folder->sizing)
     return FALSE;
   folder->todo_next += n;
-  set = satchel_imap_uid_set_format_uids (&g_array_index (folder->todo, guint32, first), n);
 
   switch (folder->work)
     {
@@ -398,30 +422,46 @@ send_next_fetch (FolderSync *folder)
       /* Previews for the newest messages, which the list shows first;
        * for the others they cost the server more than all the rest of
        * the headers (it reads each body), so they come with the body. */
-      items = g_strdup_printf ("(" HEADER_ITEMS "%s%s)",
+      items = g_strdup_printf ("(" HEADER_ITEMS "%s%s",
                                folder->mailbox->highestmodseq != 0 ? " MODSEQ" : "",
                                first < PREVIEW_MESSAGES &&
                                satchel_imap_session_has_capability (self->session, "PREVIEW")
                                ? " PREVIEW (LAZY)" : "");
-      break;
+      if (combined)
+        {
+          /* Keeping all mail offline: the server reads each message once.
+           * Large ones come later, a few at a time, so that no batch holds
+           * much in memory. */
+          g_autoptr(GArray) small = g_array_new (FALSE, FALSE, sizeof (guint32));
+          g_autoptr(GArray) large = g_array_new (FALSE, FALSE, sizeof (guint32));
+          g_autofree char *with_body = g_strconcat (items, " BODY.PEEK[])", NULL);
+          g_autofree char *without = g_strconcat (items, ")", NULL);
+
+          for (guint i = 0; i < n; i++)
+            g_array_append_val (satchel_imap_uid_set_contains (folder->large, uids[i]) ? large
+                                                                                      : small,
+                                uids[i]);
+          if (small->len > 0)
+            send_fetch (folder, (guint32 *) small->data, small->len, with_body);
+          if (large->len > 0)
+            send_fetch (folder, (guint32 *) large->data, large->len, without);
+          return TRUE;
+        }
+      {
+        g_autofree char *closed = g_strconcat (items, ")", NULL);
+
+        send_fetch (folder, uids, n, closed);
+      }
+      return TRUE;
     case WORK_FLAGS:
-      items = g_strdup (folder->mailbox->highestmodseq != 0 ? "(UID FLAGS MODSEQ)"
-                                                            : "(UID FLAGS)");
-      break;
+      send_fetch (folder, uids, n, folder->mailbox->highestmodseq != 0 ? "(UID FLAGS MODSEQ)"
+                                                                        : "(UID FLAGS)");
+      return TRUE;
     case WORK_BODIES:
     default:
-      items = g_strdup ("(UID BODY.PEEK[])");
-      break;
+      send_fetch (folder, uids, n, "(UID BODY.PEEK[])");
+      return TRUE;
     }
-
-  command = satchel_imap_command_new ("UID FETCH");
-  satchel_imap_command_add_atom (command, set);
-  satchel_imap_command_add_atom (command, items);
-  satchel_imap_command_collect (command, "FETCH");
-  folder->in_flight++;
-  satchel_imap_session_run_async (self->session, g_steal_pointer (&command), cancellable (self),
-                                  fetch_cb, g_object_ref (self));
-  return TRUE;
 }
 
 static void start_bodies (FolderSync *folder);
@@ -718,6 +758,92 @@ compare_with_server (FolderSync        *folder,
                (GDestroyNotify) satchel_folder_changes_free, NULL, changes_written_cb);
 }
 
+/* The UIDs of a UID SEARCH reply, ESEARCH or not; NULL when malformed. */
+static SatchelImapUidSet *
+search_result (SatchelImapSync   *self,
+               SatchelImapResult *reply)
+{
+  g_autoptr(SatchelImapUidSet) found = satchel_imap_uid_set_new ();
+
+  for (guint i = 0; i < reply->untagged->len; i++)
+    {
+      SatchelImapResponse *response = g_ptr_array_index (reply->untagged, i);
+
+      if (satchel_imap_response_is_data (response, "ESEARCH"))
+        {
+          /* (TAG "x") UID ALL set */
+          for (guint j = 1; j + 1 < satchel_imap_value_get_length (response->data); j++)
+            if (satchel_imap_value_is_atom (satchel_imap_value_get_item (response->data, j), "ALL"))
+              {
+                const char *set = satchel_imap_value_get_text (satchel_imap_value_get_item (response->data, j + 1));
+
+                if (set == NULL || !satchel_imap_uid_set_parse (found, set, NULL))
+                  return NULL;
+              }
+        }
+      else if (satchel_imap_response_is_data (response, "SEARCH"))
+        {
+          for (guint j = 1; j < satchel_imap_value_get_length (response->data); j++)
+            {
+              guint64 uid;
+
+              if (satchel_imap_value_get_number (satchel_imap_value_get_item (response->data, j),
+                                                 G_MAXUINT32, &uid) && uid > 0)
+                satchel_imap_uid_set_add (found, uid);
+            }
+        }
+    }
+  return g_steal_pointer (&found);
+}
+
+static void
+large_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(SatchelImapSync) self = user_data;
+  FolderSync *folder = self->current;
+  g_autoptr(SatchelImapResult) reply = NULL;
+  GError *error = NULL;
+
+  reply = satchel_imap_session_run_finish (SATCHEL_IMAP_SESSION (source), result, &error);
+  if (folder == NULL)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  folder->in_flight--;
+  folder->sizing = FALSE;
+  if (reply == NULL)
+    {
+      folder_fail (folder, error);
+      return;
+    }
+  /* Refused or odd: then every body comes in the size-bounded pass. */
+  if (reply->tagged->status == SATCHEL_IMAP_STATUS_OK)
+    folder->large = search_result (self, reply);
+  folder_pump (folder);
+}
+
+/* Which of the new messages are too large to come with their headers. */
+static void
+find_large (FolderSync *folder)
+{
+  SatchelImapSync *self = folder->sync;
+  g_autoptr(SatchelImapCommand) command = satchel_imap_command_new ("UID SEARCH");
+  g_autofree char *larger = g_strdup_printf ("LARGER %u", LARGE_MESSAGE);
+
+  if (satchel_imap_session_has_capability (self->session, "ESEARCH"))
+    satchel_imap_command_add_atom (command, "RETURN (ALL)");
+  satchel_imap_command_add_atom (command, larger);
+  satchel_imap_command_collect (command, "ESEARCH");
+  satchel_imap_command_collect (command, "SEARCH");
+  folder->sizing = TRUE;
+  folder->in_flight++;
+  satchel_imap_session_run_async (self->session, g_steal_pointer (&command), cancellable (self),
+                                  large_cb, g_object_ref (self));
+}
+
 static void
 search_cb (GObject      *source,
            GAsyncResult *result,
@@ -751,41 +877,13 @@ search_cb (GObject      *source,
       return;
     }
 
-  server = satchel_imap_uid_set_new ();
-  for (guint i = 0; i < reply->untagged->len; i++)
+  server = search_result (self, reply);
+  if (server == NULL)
     {
-      SatchelImapResponse *response = g_ptr_array_index (reply->untagged, i);
-
-      if (satchel_imap_response_is_data (response, "ESEARCH"))
-        {
-          /* (TAG "x") UID ALL set */
-          for (guint j = 1; j + 1 < satchel_imap_value_get_length (response->data); j++)
-            if (satchel_imap_value_is_atom (satchel_imap_value_get_item (response->data, j), "ALL"))
-              {
-                const char *set = satchel_imap_value_get_text (satchel_imap_value_get_item (response->data, j + 1));
-
-                if (set == NULL || !satchel_imap_uid_set_parse (server, set, &error))
-                  {
-                    g_clear_error (&error);
-                    folder_fail (folder, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
-                                                      _("The server %s sent a malformed search "
-                                                        "result."),
-                                                      satchel_account_get_host (self->account)));
-                    return;
-                  }
-              }
-        }
-      else if (satchel_imap_response_is_data (response, "SEARCH"))
-        {
-          for (guint j = 1; j < satchel_imap_value_get_length (response->data); j++)
-            {
-              guint64 uid;
-
-              if (satchel_imap_value_get_number (satchel_imap_value_get_item (response->data, j),
-                                                 G_MAXUINT32, &uid) && uid > 0)
-                satchel_imap_uid_set_add (server, uid);
-            }
-        }
+      folder_fail (folder, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+                                        _("The server %s sent a malformed search result."),
+                                        satchel_account_get_host (self->account)));
+      return;
     }
 
   if (only_new)
@@ -809,6 +907,8 @@ search_cb (GObject      *source,
     compare_with_server (folder, server);
 
   set_progress (self, 0, folder->todo->len);
+  if ((self->flags & SATCHEL_IMAP_SYNC_BODIES) && folder->todo->len > 0)
+    find_large (folder);
   folder_pump (folder);
 }
 
