@@ -10,7 +10,8 @@
 
 #include "satchel-imap-response.h"
 
-#define BLOCK_SIZE  (16 * 1024)
+#define FIRST_BLOCK (1024)
+#define MAX_BLOCK   (64 * 1024)
 #define LARGE_ALLOC (2 * 1024)
 
 struct _SatchelImapArena
@@ -19,6 +20,7 @@ struct _SatchelImapArena
   guint8    *next;
   gsize      left;
   GPtrArray *bytes;    /* GBytes of large literals */
+  gsize      block;    /* the size of the next block */
 };
 
 SatchelImapArena *
@@ -37,8 +39,10 @@ satchel_imap_arena_free (SatchelImapArena *arena)
   g_free (arena);
 }
 
-/* Bump allocation in 16 KiB blocks, 8-byte aligned; a large request gets a
- * block of its own so that the current one is not wasted. */
+/* Bump allocation, 8-byte aligned, in blocks that start at 1 KiB (most
+ * responses are small, and a sync holds thousands) and double up to
+ * 64 KiB; a large request gets a block of its own so that the current
+ * one is not wasted. */
 gpointer
 satchel_imap_arena_alloc (SatchelImapArena *arena,
                           gsize             size)
@@ -54,10 +58,11 @@ satchel_imap_arena_alloc (SatchelImapArena *arena,
     }
   if (size > arena->left)
     {
-      memory = g_malloc (BLOCK_SIZE);
+      arena->block = arena->block == 0 ? FIRST_BLOCK : MIN (arena->block * 2, MAX_BLOCK);
+      memory = g_malloc (arena->block);
       arena->blocks = g_slist_prepend (arena->blocks, memory);
       arena->next = memory;
-      arena->left = BLOCK_SIZE;
+      arena->left = arena->block;
     }
   memory = arena->next;
   arena->next += size;

@@ -418,7 +418,9 @@ satchel_store_open_at_version (const char  *path,
   self = g_object_new (SATCHEL_TYPE_STORE, NULL);
   self->path = g_strdup (path);
 
-  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
+  /* One thread at a time uses a store (the writer has its own), so
+   * SQLite need not lock around every call. */
+  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK)
     {
       set_sqlite_error (error, self->db, rc, path, _("Could not open"));
