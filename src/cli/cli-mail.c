@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "net/satchel-connection.h"
 #include "satchel-cli.h"
 
 /* Helpers */
@@ -173,6 +174,7 @@ typedef struct
 {
   gboolean terminal;
   gboolean shown;
+  gboolean held;      /* a password may still be asked for on the terminal */
 } Progress;
 
 static void
@@ -184,7 +186,7 @@ progress_cb (SatchelImapSync *sync,
   guint total = satchel_imap_sync_get_total (sync);
   g_autofree char *line = NULL;
 
-  if (!progress->terminal)
+  if (!progress->terminal || progress->held)
     return;
   switch (satchel_imap_sync_get_phase (sync))
     {
@@ -247,11 +249,56 @@ probe_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Runs one sync of @account (or only the delivery of its queued changes). */
+typedef struct
+{
+  CliContext      *ctx;
+  SatchelAccount  *account;   /* owned */
+  SatchelImapSync *sync;      /* owned */
+  Progress        *progress;  /* borrowed: lives as long as the run */
+  gboolean         ask;
+} PasswordLookup;
+
+static void
+password_found_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  PasswordLookup *lookup = user_data;
+  g_autoptr(GError) keyring_error = NULL;
+  g_autoptr(SatchelPassword) password = NULL;
+  GError *error = NULL;
+
+  password = satchel_secrets_lookup_finish (SATCHEL_SECRETS (source), result, &keyring_error);
+  if (password == NULL)
+    {
+      if (!lookup->ask)
+        error = g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_AUTH_UNAVAILABLE,
+                             _("No password for %s is saved."),
+                             satchel_account_get_label (lookup->account));
+      else
+        {
+          if (keyring_error != NULL)
+            cli_note ("%s", keyring_error->message);
+          else if (!satchel_secrets_get_keyring_available (lookup->ctx->secrets))
+            cli_note ("%s", satchel_secrets_get_keyring_problem (lookup->ctx->secrets));
+          password = cli_read_password (&error);
+        }
+    }
+  lookup->progress->held = FALSE;
+  satchel_imap_sync_set_password (lookup->sync, password, error);
+  g_object_unref (lookup->account);
+  g_object_unref (lookup->sync);
+  g_free (lookup);
+}
+
+/* Runs one sync of @account (or only the delivery of its queued changes).
+ * Without @password it comes from the keyring while the sync connects,
+ * else (@ask) from the terminal. */
 static gboolean
 run_sync (CliContext            *ctx,
           SatchelAccount        *account,
           const char            *password,
+          gboolean               ask,
           SatchelImapSyncFlags   flags,
           guint                 *undelivered,
           GError               **error)
@@ -260,7 +307,7 @@ run_sync (CliContext            *ctx,
   g_autoptr(SatchelImapSync) sync = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   Progress progress = { isatty (STDERR_FILENO) && !(flags & SATCHEL_IMAP_SYNC_CHANGES_ONLY),
-                        FALSE };
+                        FALSE, password == NULL };
   Probe probe = { 0, 0 };
   guint probe_id = 0;
   gboolean ok;
@@ -268,11 +315,27 @@ run_sync (CliContext            *ctx,
   if (writer == NULL)
     return FALSE;
   sync = satchel_imap_sync_new (account, password, writer, flags);
+  if (password == NULL)
+    {
+      PasswordLookup *lookup = g_new0 (PasswordLookup, 1);
+
+      lookup->ctx = ctx;
+      lookup->account = g_object_ref (account);
+      lookup->sync = g_object_ref (sync);
+      lookup->progress = &progress;
+      lookup->ask = ask;
+      satchel_secrets_lookup_async (ctx->secrets, satchel_account_get_uuid (account),
+                                    SATCHEL_SECRET_INCOMING, NULL, password_found_cb, lookup);
+    }
   g_signal_connect (sync, "notify", G_CALLBACK (progress_cb), &progress);
   if (g_getenv ("SATCHEL_MAINLOOP_PROBE") != NULL)
     probe_id = g_timeout_add (5, probe_cb, &probe);
   satchel_imap_sync_run_async (sync, NULL, cli_result_callback (), &result);
   ok = satchel_imap_sync_run_finish (sync, cli_wait (&result), error);
+  /* The lookup holds the progress: it must be over before the run's
+   * frame goes. */
+  while (progress.held)
+    g_main_context_iteration (NULL, TRUE);
   end_progress (&progress);
   if (probe_id != 0)
     {
@@ -289,15 +352,12 @@ static int
 deliver_queue (CliContext     *ctx,
                SatchelAccount *account)
 {
-  g_autoptr(SatchelPassword) password = NULL;
   g_autoptr(GError) error = NULL;
   guint left = 0;
 
   if (satchel_account_get_kind (account) != SATCHEL_ACCOUNT_KIND_IMAP)
     return CLI_EXIT_OK;
-  password = incoming_password (ctx, account, FALSE, &error);
-  if (password == NULL ||
-      !run_sync (ctx, account, password, SATCHEL_IMAP_SYNC_CHANGES_ONLY, &left, &error))
+  if (!run_sync (ctx, account, NULL, FALSE, SATCHEL_IMAP_SYNC_CHANGES_ONLY, &left, &error))
     {
       cli_note (_("The change is made here and queued; the next sync delivers it to %s (%s)"),
                 satchel_account_get_host (account), error->message);
@@ -340,6 +400,7 @@ cli_sync (CliContext  *ctx,
     return exit_code;
   if (argc > 2)
     return usage (_("Name at most one account."));
+  satchel_connection_warm_up ();
   if (!cli_open_store (ctx, &error))
     return cli_report (error);
 
@@ -350,7 +411,6 @@ cli_sync (CliContext  *ctx,
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SatchelAccount) account = g_list_model_get_item (G_LIST_MODEL (ctx->accounts), i);
-      g_autoptr(SatchelPassword) password = NULL;
       g_autoptr(GError) sync_error = NULL;
 
       if (argc == 2 && account != satchel_account_list_lookup (ctx->accounts, argv[1]))
@@ -363,9 +423,7 @@ cli_sync (CliContext  *ctx,
             exit_code = CLI_EXIT_FAILED;
           continue;
         }
-      password = incoming_password (ctx, account, TRUE, &sync_error);
-      if (password == NULL ||
-          !run_sync (ctx, account, password, bodies ? SATCHEL_IMAP_SYNC_BODIES : 0, NULL,
+      if (!run_sync (ctx, account, NULL, TRUE, bodies ? SATCHEL_IMAP_SYNC_BODIES : 0, NULL,
                      &sync_error))
         {
           int code = cli_exit_for_error (sync_error);

@@ -1324,6 +1324,38 @@ satchel_connection_has_buffered_input (SatchelConnection *self)
   return self->buffer->len > self->start;
 }
 
+static gpointer
+load_trust (gpointer data)
+{
+  GTlsDatabase *database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+
+  g_clear_object (&database);
+  return NULL;
+}
+
+/**
+ * satchel_connection_warm_up:
+ *
+ * Loads the system's trusted certificates in a thread of their own, once
+ * per process, while the caller does other work (opening the store, asking
+ * the keyring): for a command-line sync that has little else to do, it is
+ * a third of the time before the first byte is exchanged.
+ */
+void
+satchel_connection_warm_up (void)
+{
+  static gsize started = 0;
+
+  if (g_once_init_enter (&started))
+    {
+      GThread *thread = g_thread_try_new ("satchel-trust", load_trust, NULL, NULL);
+
+      if (thread != NULL)
+        g_thread_unref (thread);
+      g_once_init_leave (&started, 1);
+    }
+}
+
 /**
  * satchel_connection_is_local:
  *

@@ -110,6 +110,7 @@ void                satchel_connection_set_probe            (SatchelConnection  
 SatchelCertificate *satchel_connection_dup_peer_certificate (SatchelConnection   *self);
 char               *satchel_connection_dup_local_address_literal (SatchelConnection *self);
 
+void                satchel_connection_warm_up                (void);
 gboolean            satchel_connection_is_local               (SatchelConnection  *self);
 gboolean            satchel_connection_start_compression      (SatchelConnection  *self,
                                                                GError            **error);

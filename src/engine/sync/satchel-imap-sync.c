@@ -34,15 +34,16 @@
 #include "satchel-imap-sync.h"
 #include "satchel-imap-sync-jobs.h"
 
-#define HEADER_BATCH       250
+#define FIRST_BATCH        250     /* the newest, to show soon */
+#define HEADER_BATCH       1000    /* then larger: fewer, larger commits */
 #define COMBINED_BATCH     100
 #define LARGE_MESSAGE      (128 * 1024)
-#define PREVIEW_MESSAGES   HEADER_BATCH
+#define PREVIEW_MESSAGES   FIRST_BATCH
 #define FLAGS_BATCH        5000
 #define BODY_BATCH_BYTES   (4 * 1024 * 1024)
 #define BODY_BATCH_MAX     100
-#define MAX_IN_FLIGHT      4
-#define MAX_WRITES_PENDING 4
+#define MAX_IN_FLIGHT      3
+#define MAX_WRITES_PENDING 2
 #define IDLE_RENEW_SECONDS (25 * 60)
 
 #define HEADER_ITEMS "UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE " \
@@ -62,7 +63,9 @@ struct _SatchelImapSync
 
   /* Owned */
   SatchelAccount       *account;
-  char                 *password;
+  char                 *password;      /* NULL until satchel_imap_sync_set_password() */
+  GError               *password_error;
+  gboolean              awaiting_password;
   SatchelStoreWriter   *writer;
   SatchelConnection    *connection;
   SatchelImapSession   *session;
@@ -72,7 +75,10 @@ struct _SatchelImapSync
   GPtrArray            *ops;           /* SatchelPendingOp */
   guint                 op_index;
   GPtrArray            *folders;       /* SatchelFolderInfo to sync */
-  GHashTable           *status;        /* wire name (GBytes) -> ServerStatus, from LIST-STATUS */
+  GHashTable           *status;        /* wire name (GBytes) -> ServerStatus */
+  guint                 statuses_left;
+  gboolean              statuses_failed;
+  gboolean              listed;        /* the folder list of this run is saved */
   guint                 folder_index;
   FolderSync           *current;
   GSource              *idle_timer;
@@ -205,7 +211,7 @@ struct _FolderSync
   GError             *error;
 };
 
-/* What LIST-STATUS said about a folder. */
+/* What STATUS said about a folder. */
 typedef struct
 {
   guint32 uidvalidity;
@@ -396,7 +402,8 @@ send_fetch (FolderSync    *folder,
                                   fetch_cb, g_object_ref (self));
 }
 
-/* The next FETCH of the current work: HEADER_BATCH UIDs for headers (with
+/* The next FETCH of the current work: FIRST_BATCH then HEADER_BATCH UIDs
+ * for headers (with
  * bodies, COMBINED_BATCH, each small message's body in the same FETCH),
  * FLAGS_BATCH for flags, BODY_BATCH_MAX for bodies. */
 static gboolean
@@ -406,7 +413,7 @@ send_next_fetch (FolderSync *folder)
   g_autofree char *items = NULL;
   gboolean combined = folder->work == WORK_HEADERS && folder->large != NULL;
   guint limit = combined ? COMBINED_BATCH
-                : folder->work == WORK_HEADERS ? HEADER_BATCH
+                : folder->work == WORK_HEADERS ? (folder->todo_next == 0 ? FIRST_BATCH : HEADER_BATCH)
                 : folder->work == WORK_FLAGS ? FLAGS_BATCH : BODY_BATCH_MAX;
   guint first = folder->todo_next;
   guint n = MIN (limit, folder->todo->len - first);
@@ -1186,7 +1193,7 @@ load_folder (FolderSync *folder,
                (GDestroyNotify) satchel_folder_local_free, folder_loaded_cb);
 }
 
-/* Whether LIST-STATUS showed that nothing changed in the folder since the
+/* Whether STATUS showed that nothing changed in the folder since the
  * last sync: the same UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ. With QRESYNC
  * every change raises HIGHESTMODSEQ, expunges included (RFC 7162, 3.2.10). */
 static gboolean
@@ -1313,6 +1320,8 @@ compare_for_sync (gconstpointer a,
   return g_strcmp0 (x->name, y->name);
 }
 
+static void maybe_start_folders (SatchelImapSync *self);
+
 static void
 folders_saved_cb (GObject      *source,
                   GAsyncResult *result,
@@ -1345,8 +1354,8 @@ folders_saved_cb (GObject      *source,
           self->inbox->selectable = TRUE;
         }
     }
-  self->folder_index = 0;
-  next_folder (self);
+  self->listed = TRUE;
+  maybe_start_folders (self);
 }
 
 /* "* STATUS name (UIDVALIDITY n UIDNEXT n HIGHESTMODSEQ n)": kept only
@@ -1385,6 +1394,96 @@ take_status (SatchelImapSync     *self,
 }
 
 static void
+status_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(SatchelImapSync) self = user_data;
+  g_autoptr(SatchelImapResult) reply = NULL;
+  GError *error = NULL;
+
+  reply = satchel_imap_session_run_finish (SATCHEL_IMAP_SESSION (source), result, &error);
+  if (reply == NULL)
+    {
+      /* The session broke: the first answer to see it ends the run. */
+      self->statuses_left--;
+      if (!self->statuses_failed)
+        {
+          self->statuses_failed = TRUE;
+          finish_run (self, error);
+        }
+      else
+        g_clear_error (&error);
+      return;
+    }
+  for (guint i = 0; i < reply->untagged->len; i++)
+    take_status (self, g_ptr_array_index (reply->untagged, i));
+  self->statuses_left--;
+  maybe_start_folders (self);
+}
+
+/* Once the folder list is saved and every STATUS answered. */
+static void
+maybe_start_folders (SatchelImapSync *self)
+{
+  if (!self->listed || self->statuses_left > 0 || self->statuses_failed)
+    return;
+  self->folder_index = 0;
+  next_folder (self);
+}
+
+/* Largest UIDNEXT, a fair guess at the largest folder, first. */
+static int
+compare_by_uidnext (gconstpointer a,
+                    gconstpointer b)
+{
+  const SatchelFolderInfo *x = *(SatchelFolderInfo * const *) a;
+  const SatchelFolderInfo *y = *(SatchelFolderInfo * const *) b;
+
+  return x->uidnext < y->uidnext ? 1 : x->uidnext > y->uidnext ? -1 : 0;
+}
+
+/* Asks, all at once, for the state of every folder of @known (the store's
+ * list) that was synced before; one that did not change since need not be
+ * opened. They go before LIST: after a LIST Dovecot opens the mailbox for
+ * STATUS (100 ms for 100,000 messages); the first STATUS of a session it
+ * answers from its list index in under one. (LIST-STATUS opens every
+ * mailbox too.) */
+static void
+ask_statuses (SatchelImapSync *self,
+              GPtrArray       *known)
+{
+  g_clear_pointer (&self->status, g_hash_table_unref);
+  self->status = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                        (GDestroyNotify) g_bytes_unref, g_free);
+  self->statuses_left = 0;
+  self->statuses_failed = FALSE;
+  if (!satchel_imap_session_is_enabled (self->session, "QRESYNC"))
+    return;
+  /* Dovecot answers the first STATUS of a session from its list index;
+   * later ones may open the mailbox, at a cost that grows with its size:
+   * the largest first. */
+  g_ptr_array_sort (known, compare_by_uidnext);
+  for (guint i = 0; i < known->len; i++)
+    {
+      SatchelFolderInfo *info = g_ptr_array_index (known, i);
+      SatchelImapCommand *command;
+
+      if (!info->selectable || info->wire_name == NULL || info->uidvalidity == 0 ||
+          info->highestmodseq == 0)
+        continue;
+      command = satchel_imap_command_new ("STATUS");
+      satchel_imap_command_add_mailbox (command, g_bytes_get_data (info->wire_name, NULL),
+                                        g_bytes_get_size (info->wire_name));
+      satchel_imap_command_add_atom (command, "(UIDVALIDITY UIDNEXT HIGHESTMODSEQ)");
+      satchel_imap_command_collect (command, "STATUS");
+      self->statuses_left++;
+      satchel_imap_session_run_async (self->session, command, cancellable (self), status_cb,
+                                      g_object_ref (self));
+    }
+}
+
+static void
 list_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
@@ -1414,12 +1513,6 @@ list_cb (GObject      *source,
   list->account_id = satchel_account_get_id (self->account);
   list->server = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_folder_info_free);
   list->keep = g_ptr_array_new_with_free_func (g_free);
-
-  g_clear_pointer (&self->status, g_hash_table_unref);
-  self->status = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
-                                        (GDestroyNotify) g_bytes_unref, g_free);
-  for (guint i = 0; i < reply->untagged->len; i++)
-    take_status (self, g_ptr_array_index (reply->untagged, i));
 
   for (guint i = 0; i < reply->untagged->len; i++)
     {
@@ -1474,36 +1567,53 @@ list_cb (GObject      *source,
                (GDestroyNotify) g_ptr_array_unref, folders_saved_cb);
 }
 
+static gpointer
+job_list_folders (SatchelStore  *store,
+                  gpointer       data,
+                  GError       **error)
+{
+  return satchel_store_list_folders (store, *(gint64 *) data, error);
+}
+
+static void
+known_folders_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SatchelImapSync) self = user_data;
+  g_autoptr(GPtrArray) known = NULL;
+  SatchelImapCommand *command;
+  GError *error = NULL;
+
+  known = satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error);
+  if (known == NULL)
+    {
+      finish_run (self, error);
+      return;
+    }
+  ask_statuses (self, known);
+
+  command = satchel_imap_command_new ("LIST");
+  satchel_imap_command_add_atom (command, "\"\"");
+  satchel_imap_command_add_atom (command, "\"*\"");
+  if (satchel_imap_session_has_capability (self->session, "LIST-EXTENDED") &&
+      satchel_imap_session_has_capability (self->session, "SPECIAL-USE"))
+    satchel_imap_command_add_atom (command, "RETURN (SPECIAL-USE)");
+  satchel_imap_command_collect (command, "LIST");
+  satchel_imap_session_run_async (self->session, command, cancellable (self), list_cb,
+                                  g_object_ref (self));
+}
+
 static void
 list_folders (SatchelImapSync *self)
 {
-  SatchelImapCommand *command = satchel_imap_command_new ("LIST");
+  gint64 *account_id = g_new (gint64, 1);
 
   set_phase (self, SATCHEL_SYNC_PHASE_LISTING_FOLDERS, NULL);
-  satchel_imap_command_add_atom (command, "\"\"");
-  satchel_imap_command_add_atom (command, "\"*\"");
-  if (satchel_imap_session_has_capability (self->session, "LIST-EXTENDED"))
-    {
-      g_autoptr(GString) options = g_string_new ("RETURN (");
-
-      if (satchel_imap_session_has_capability (self->session, "SPECIAL-USE"))
-        g_string_append (options, "SPECIAL-USE ");
-      /* The state of every folder in the same answer: those that did not
-       * change need not be opened. */
-      if (satchel_imap_session_has_capability (self->session, "LIST-STATUS") &&
-          satchel_imap_session_is_enabled (self->session, "QRESYNC"))
-        g_string_append (options, "STATUS (UIDVALIDITY UIDNEXT HIGHESTMODSEQ) ");
-      if (options->str[options->len - 1] == ' ')
-        {
-          g_string_truncate (options, options->len - 1);
-          g_string_append_c (options, ')');
-          satchel_imap_command_add_atom (command, options->str);
-        }
-    }
-  satchel_imap_command_collect (command, "LIST");
-  satchel_imap_command_collect (command, "STATUS");
-  satchel_imap_session_run_async (self->session, command, cancellable (self), list_cb,
-                                  g_object_ref (self));
+  self->listed = FALSE;
+  *account_id = satchel_account_get_id (self->account);
+  write_async (self, job_list_folders, account_id, g_free, (GDestroyNotify) g_ptr_array_unref,
+               known_folders_cb);
 }
 
 /* Delivering queued changes */
@@ -2268,6 +2378,8 @@ login_cb (GObject      *source,
                                        g_object_ref (self));
 }
 
+static void log_in (SatchelImapSync *self);
+
 static void
 connect_cb (GObject      *source,
             GAsyncResult *result,
@@ -2281,9 +2393,56 @@ connect_cb (GObject      *source,
       finish_run (self, error);
       return;
     }
+  log_in (self);
+}
+
+/* With the password, once it is known (satchel_imap_sync_set_password()). */
+static void
+log_in (SatchelImapSync *self)
+{
+  if (self->password == NULL)
+    {
+      if (self->password_error != NULL)
+        finish_run (self, g_steal_pointer (&self->password_error));
+      else
+        self->awaiting_password = TRUE;
+      return;
+    }
+  self->awaiting_password = FALSE;
   satchel_imap_session_login_async (self->session, satchel_account_get_user (self->account),
                                     self->password, cancellable (self), login_cb,
                                     g_object_ref (self));
+}
+
+/**
+ * satchel_imap_sync_set_password:
+ * @password: (nullable): the password, or %NULL when there is none
+ * @error: (nullable) (transfer full): with no password, why
+ *
+ * Gives a sync created without a password the one it logs in with. The
+ * sync connects meanwhile, so that asking the keyring and setting up TLS
+ * overlap; it waits at the login for this. Without a password the run
+ * ends with @error.
+ */
+void
+satchel_imap_sync_set_password (SatchelImapSync *self,
+                                const char      *password,
+                                GError          *error)
+{
+  g_return_if_fail (SATCHEL_IS_IMAP_SYNC (self));
+  g_return_if_fail (password != NULL || error != NULL);
+
+  if (self->password != NULL)
+    explicit_bzero (self->password, strlen (self->password));
+  g_clear_pointer (&self->password, g_free);
+  g_clear_error (&self->password_error);
+  self->password = g_strdup (password);
+  if (password != NULL)
+    g_clear_error (&error);
+  else
+    self->password_error = error;
+  if (self->awaiting_password)
+    log_in (self);
 }
 
 static void
@@ -2364,6 +2523,7 @@ start_run (SatchelImapSync *self)
   SatchelFolderInfo *where;
 
   set_phase (self, SATCHEL_SYNC_PHASE_CONNECTING, NULL);
+  satchel_connection_warm_up ();
 
   /* Which certificate is pinned for this host and port. */
   where = g_new0 (SatchelFolderInfo, 1);
@@ -2432,6 +2592,7 @@ satchel_imap_sync_finalize (GObject *object)
   if (self->password != NULL)
     explicit_bzero (self->password, strlen (self->password));
   g_clear_pointer (&self->password, g_free);
+  g_clear_error (&self->password_error);
   g_clear_pointer (&self->folder, g_free);
   g_clear_pointer (&self->selected, g_free);
   g_clear_pointer (&self->ops, g_ptr_array_unref);
@@ -2510,7 +2671,8 @@ satchel_imap_sync_init (SatchelImapSync *self)
 /**
  * satchel_imap_sync_new:
  * @account: a saved IMAP account
- * @password: its password for the incoming server
+ * @password: (nullable): its password for the incoming server, or %NULL to
+ *   give it later with satchel_imap_sync_set_password()
  * @writer: the profile's store writer
  */
 SatchelImapSync *
@@ -2523,7 +2685,6 @@ satchel_imap_sync_new (SatchelAccount        *account,
 
   g_return_val_if_fail (SATCHEL_IS_ACCOUNT (account), NULL);
   g_return_val_if_fail (satchel_account_get_id (account) != 0, NULL);
-  g_return_val_if_fail (password != NULL, NULL);
   g_return_val_if_fail (SATCHEL_IS_STORE_WRITER (writer), NULL);
 
   self = g_object_new (SATCHEL_TYPE_IMAP_SYNC, NULL);

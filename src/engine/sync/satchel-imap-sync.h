@@ -21,6 +21,9 @@ SatchelImapSync  *satchel_imap_sync_new            (SatchelAccount        *accou
                                                     const char            *password,
                                                     SatchelStoreWriter    *writer,
                                                     SatchelImapSyncFlags   flags);
+void              satchel_imap_sync_set_password   (SatchelImapSync       *self,
+                                                    const char            *password,
+                                                    GError                *error);
 SatchelSyncPhase  satchel_imap_sync_get_phase      (SatchelImapSync       *self);
 const char       *satchel_imap_sync_get_folder     (SatchelImapSync       *self);
 guint             satchel_imap_sync_get_done       (SatchelImapSync       *self);
