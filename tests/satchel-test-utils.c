@@ -78,3 +78,31 @@ satchel_test_read_file (const char *path)
   g_assert_no_error (error);
   return g_bytes_new_take (contents, len);
 }
+
+/**
+ * satchel_test_finalize_soon:
+ * @object: (transfer full): an object whose last reference is this one,
+ *   or one that another thread is about to drop
+ *
+ * Like g_assert_finalize_object(), for objects that a thread may still
+ * hold for a moment: a GTask returned from the store writer's thread is
+ * released there after its callback ran here. Fails when the object is
+ * still alive after five seconds, which is a leak.
+ */
+void
+satchel_test_finalize_soon (gpointer object)
+{
+  gpointer weak = object;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  g_object_add_weak_pointer (G_OBJECT (object), &weak);
+  g_object_unref (object);
+  while (weak != NULL && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  if (weak != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (weak), &weak);
+  g_assert_null (weak);
+}

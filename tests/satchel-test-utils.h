@@ -16,5 +16,6 @@ char     *satchel_test_make_dir         (void);
 void      satchel_test_remove_dir       (const char   *path);
 gboolean  satchel_test_require_servers  (void);
 GBytes   *satchel_test_read_file        (const char   *path);
+void      satchel_test_finalize_soon    (gpointer      object);
 
 G_END_DECLS

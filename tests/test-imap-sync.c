@@ -124,7 +124,7 @@ fixture_tear_down (Fixture       *fixture,
   if (fixture->dir == NULL)
     return;
   g_clear_object (&fixture->account);
-  g_assert_finalize_object (fixture->writer);
+  satchel_test_finalize_soon (fixture->writer);
   g_assert_finalize_object (fixture->store);
   satchel_test_remove_dir (fixture->dir);
   g_free (fixture->dir);
@@ -202,6 +202,25 @@ local_id_of_uid (Fixture    *fixture,
   for (guint i = 0; i < rows->len; i++)
     if (((SatchelMessageRow *) g_ptr_array_index (rows, i))->uid == uid)
       return ((SatchelMessageRow *) g_ptr_array_index (rows, i))->id;
+  g_error ("no UID %u in %s", uid, folder);
+  return 0;
+}
+
+static guint
+local_flags_of_uid (Fixture    *fixture,
+                    const char *folder,
+                    guint32     uid)
+{
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  SatchelFolderRow *row = folder_row (fixture, folder, &folders);
+
+  rows = satchel_query_messages (fixture->store, row->id, 0, TRUE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len; i++)
+    if (((SatchelMessageRow *) g_ptr_array_index (rows, i))->uid == uid)
+      return ((SatchelMessageRow *) g_ptr_array_index (rows, i))->flags;
   g_error ("no UID %u in %s", uid, folder);
   return 0;
 }
@@ -455,6 +474,10 @@ test_sync_both_ways (Fixture       *fixture,
   if (!satchel_test_require_servers ())
     return;
 
+  /* data: the capabilities to do without, as servers without them do. */
+  if (data != NULL)
+    g_setenv ("SATCHEL_IMAP_IGNORE", data, TRUE);
+
   mailctl ("fill", fixture->user, "INBOX", "10", NULL);
   run_sync (fixture, 0);
 
@@ -483,8 +506,10 @@ test_sync_both_ways (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (trash, 0),
                                                   "message_id"), ==, "<gen.0.2@satchel.test>");
 
-  /* There: a new message and an expunge; fetched. */
+  /* There: a new message, an expunge and flags; fetched. */
   mailctl ("expunge", fixture->user, fixture->password, "INBOX", "5", NULL);
+  mailctl ("flag", fixture->user, fixture->password, "INBOX", "3", "+\\Flagged", NULL);
+  mailctl ("flag", fixture->user, fixture->password, "INBOX", "1", "--", "-\\Seen", NULL);
   for (int i = 0; i < 2; i++)
     {
       g_autofree char *raw_path = g_build_filename (fixture->dir, "apple.eml", NULL);
@@ -501,6 +526,10 @@ test_sync_both_ways (Fixture       *fixture,
   g_clear_pointer (&folders, g_ptr_array_unref);
   row = folder_row (fixture, "Projekte/Äpfel", &folders);
   g_assert_cmpuint (row->total, ==, 2);
+  g_assert_cmpuint (local_flags_of_uid (fixture, "INBOX", 3) & SATCHEL_FLAG_FLAGGED, !=, 0);
+  g_assert_cmpuint (local_flags_of_uid (fixture, "INBOX", 1),
+                    ==, SATCHEL_FLAG_FLAGGED);
+  g_unsetenv ("SATCHEL_IMAP_IGNORE");
 }
 
 typedef struct
@@ -617,7 +646,12 @@ main (int   argc,
   ADD ("/imap-sync/full", test_sync_full);
   ADD ("/imap-sync/threads", test_sync_threads);
   ADD ("/imap-sync/compress", test_sync_compress);
-  ADD ("/imap-sync/both-ways", test_sync_both_ways);
+  g_test_add ("/imap-sync/both-ways", Fixture, NULL, fixture_set_up, test_sync_both_ways,
+              fixture_tear_down);
+  g_test_add ("/imap-sync/both-ways/condstore-only", Fixture, "QRESYNC", fixture_set_up,
+              test_sync_both_ways, fixture_tear_down);
+  g_test_add ("/imap-sync/both-ways/neither", Fixture, "QRESYNC,CONDSTORE", fixture_set_up,
+              test_sync_both_ways, fixture_tear_down);
   ADD ("/imap-sync/idle", test_sync_idle);
 
 #undef ADD

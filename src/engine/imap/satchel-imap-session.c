@@ -156,13 +156,25 @@ set_capabilities (SatchelImapSession     *self,
                   const SatchelImapValue *list,
                   guint                   first)
 {
+  g_auto(GStrv) ignored = NULL;
+  const char *ignore = g_getenv ("SATCHEL_IMAP_IGNORE");
+
+  /* SATCHEL_IMAP_IGNORE=QRESYNC,CONDSTORE: behave as with a server that
+   * lacks them, to try the paths other servers take. */
+  if (ignore != NULL)
+    ignored = g_strsplit (ignore, ",", -1);
   g_hash_table_remove_all (self->capabilities);
   for (guint i = first; i < satchel_imap_value_get_length (list); i++)
     {
       const SatchelImapValue *item = satchel_imap_value_get_item (list, i);
+      g_autofree char *name = NULL;
 
-      if (item->kind == SATCHEL_IMAP_VALUE_ATOM)
-        g_hash_table_add (self->capabilities, g_ascii_strup (item->text, item->len));
+      if (item == NULL || item->kind != SATCHEL_IMAP_VALUE_ATOM)
+        continue;
+      name = g_ascii_strup (item->text, item->len);
+      if (ignored != NULL && g_strv_contains ((const char * const *) ignored, name))
+        continue;
+      g_hash_table_add (self->capabilities, g_steal_pointer (&name));
     }
 }
 
