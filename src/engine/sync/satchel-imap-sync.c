@@ -34,15 +34,16 @@
 #include "satchel-imap-sync.h"
 #include "satchel-imap-sync-jobs.h"
 
-#define FIRST_BATCH        250     /* the newest, to show soon */
-#define HEADER_BATCH       1000    /* then larger: fewer, larger commits */
+#define HEADER_BATCH       250     /* per FETCH: its reply is parsed at once */
+#define COMMIT_MESSAGES    1000    /* per commit, after the first batch */
+#define COMMIT_BYTES       (8 * 1024 * 1024)
 #define COMBINED_BATCH     100
 #define LARGE_MESSAGE      (128 * 1024)
-#define PREVIEW_MESSAGES   FIRST_BATCH
+#define PREVIEW_MESSAGES   HEADER_BATCH
 #define FLAGS_BATCH        5000
 #define BODY_BATCH_BYTES   (4 * 1024 * 1024)
 #define BODY_BATCH_MAX     100
-#define MAX_IN_FLIGHT      3
+#define MAX_IN_FLIGHT      4
 #define MAX_WRITES_PENDING 2
 #define IDLE_RENEW_SECONDS (25 * 60)
 
@@ -207,6 +208,9 @@ struct _FolderSync
   guint               done;
   guint64             modseq_seen;
   SatchelImapUidSet  *large;         /* with bodies: messages too large for a combined FETCH */
+  SatchelFetchBatch  *pending;       /* headers fetched, not yet given to the writer */
+  gsize               pending_bytes;
+  gboolean            first_written;
   gboolean            sizing;        /* asking for those */
   GError             *error;
 };
@@ -231,6 +235,7 @@ folder_sync_free (FolderSync *folder)
   satchel_imap_mailbox_free (folder->mailbox);
   g_clear_pointer (&folder->todo, g_array_unref);
   g_clear_pointer (&folder->large, satchel_imap_uid_set_free);
+  g_clear_pointer (&folder->pending, satchel_fetch_batch_free);
   g_clear_error (&folder->error);
   g_free (folder);
 }
@@ -285,6 +290,17 @@ writes_done_cb (GObject      *source,
 }
 
 static void
+write_pending (FolderSync *folder)
+{
+  folder->first_written = TRUE;
+  folder->pending_bytes = 0;
+  folder->writes++;
+  write_async (folder->sync, satchel_job_add_messages, g_steal_pointer (&folder->pending),
+               (GDestroyNotify) satchel_fetch_batch_free, (GDestroyNotify) g_ptr_array_unref,
+               writes_done_cb);
+}
+
+static void
 fetch_cb (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
@@ -294,6 +310,7 @@ fetch_cb (GObject      *source,
   g_autoptr(SatchelImapResult) reply = NULL;
   SatchelFetchBatch *batch;
   GError *error = NULL;
+  gsize bytes = 0;
   guint n = 0;
 
   reply = satchel_imap_session_run_finish (SATCHEL_IMAP_SESSION (source), result, &error);
@@ -339,6 +356,8 @@ fetch_cb (GObject      *source,
         folder->modseq_seen = MAX (folder->modseq_seen, fetch->modseq);
       if (fetch->items & SATCHEL_IMAP_FETCH_UID)
         n++;
+      if (fetch->body != NULL)
+        bytes += g_bytes_get_size (fetch->body);
       g_ptr_array_add (batch->fetches, fetch);
     }
 
@@ -349,8 +368,22 @@ fetch_cb (GObject      *source,
   switch (folder->work)
     {
     case WORK_HEADERS:
-      write_async (self, satchel_job_add_messages, batch, (GDestroyNotify) satchel_fetch_batch_free,
-                   (GDestroyNotify) g_ptr_array_unref, writes_done_cb);
+      /* Several replies per commit: each commit rewrites the pages of
+       * every index it touched. The first goes at once, so that the
+       * newest mail shows soon. */
+      folder->writes--;
+      if (folder->pending == NULL)
+        folder->pending = batch;
+      else
+        {
+          g_ptr_array_extend_and_steal (folder->pending->fetches, g_steal_pointer (&batch->fetches));
+          satchel_fetch_batch_free (batch);
+        }
+      folder->pending_bytes += bytes;
+      if (!folder->first_written || folder->pending->fetches->len >= COMMIT_MESSAGES ||
+          folder->pending_bytes >= COMMIT_BYTES ||
+          (folder->in_flight == 0 && folder->todo_next >= folder->todo->len))
+        write_pending (folder);
       break;
     case WORK_BODIES:
       write_async (self, satchel_job_add_bodies, batch, (GDestroyNotify) satchel_fetch_batch_free,
@@ -402,8 +435,7 @@ send_fetch (FolderSync    *folder,
                                   fetch_cb, g_object_ref (self));
 }
 
-/* The next FETCH of the current work: FIRST_BATCH then HEADER_BATCH UIDs
- * for headers (with
+/* The next FETCH of the current work: HEADER_BATCH UIDs for headers (with
  * bodies, COMBINED_BATCH, each small message's body in the same FETCH),
  * FLAGS_BATCH for flags, BODY_BATCH_MAX for bodies. */
 static gboolean
@@ -413,7 +445,7 @@ send_next_fetch (FolderSync *folder)
   g_autofree char *items = NULL;
   gboolean combined = folder->work == WORK_HEADERS && folder->large != NULL;
   guint limit = combined ? COMBINED_BATCH
-                : folder->work == WORK_HEADERS ? (folder->todo_next == 0 ? FIRST_BATCH : HEADER_BATCH)
+                : folder->work == WORK_HEADERS ? HEADER_BATCH
                 : folder->work == WORK_FLAGS ? FLAGS_BATCH : BODY_BATCH_MAX;
   guint first = folder->todo_next;
   guint n = MIN (limit, folder->todo->len - first);
