@@ -187,23 +187,34 @@ folder_row (Fixture    *fixture,
   return NULL;
 }
 
+/* The message with @uid in @folder here; it lives as long as *@keep. */
+static SatchelMessageRow *
+local_row_of_uid (Fixture     *fixture,
+                  const char  *folder,
+                  guint32      uid,
+                  GPtrArray  **keep)
+{
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GError) error = NULL;
+  SatchelFolderRow *row = folder_row (fixture, folder, &folders);
+
+  *keep = satchel_query_messages (fixture->store, row->id, 0, TRUE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < (*keep)->len; i++)
+    if (((SatchelMessageRow *) g_ptr_array_index (*keep, i))->uid == uid)
+      return g_ptr_array_index (*keep, i);
+  g_error ("no UID %u in %s", uid, folder);
+  return NULL;
+}
+
 static gint64
 local_id_of_uid (Fixture    *fixture,
                  const char *folder,
                  guint32     uid)
 {
-  g_autoptr(GPtrArray) folders = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GError) error = NULL;
-  SatchelFolderRow *row = folder_row (fixture, folder, &folders);
+  g_autoptr(GPtrArray) keep = NULL;
 
-  rows = satchel_query_messages (fixture->store, row->id, 0, TRUE, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < rows->len; i++)
-    if (((SatchelMessageRow *) g_ptr_array_index (rows, i))->uid == uid)
-      return ((SatchelMessageRow *) g_ptr_array_index (rows, i))->id;
-  g_error ("no UID %u in %s", uid, folder);
-  return 0;
+  return local_row_of_uid (fixture, folder, uid, &keep)->id;
 }
 
 static guint
@@ -211,18 +222,9 @@ local_flags_of_uid (Fixture    *fixture,
                     const char *folder,
                     guint32     uid)
 {
-  g_autoptr(GPtrArray) folders = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GError) error = NULL;
-  SatchelFolderRow *row = folder_row (fixture, folder, &folders);
+  g_autoptr(GPtrArray) keep = NULL;
 
-  rows = satchel_query_messages (fixture->store, row->id, 0, TRUE, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < rows->len; i++)
-    if (((SatchelMessageRow *) g_ptr_array_index (rows, i))->uid == uid)
-      return ((SatchelMessageRow *) g_ptr_array_index (rows, i))->flags;
-  g_error ("no UID %u in %s", uid, folder);
-  return 0;
+  return local_row_of_uid (fixture, folder, uid, &keep)->flags;
 }
 
 static void

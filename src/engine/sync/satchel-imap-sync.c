@@ -289,6 +289,31 @@ writes_done_cb (GObject      *source,
   folder_pump (folder);
 }
 
+/* The reply to a command of the folder being synced, counted as done;
+ * NULL when the run moved on from that folder, or when the command
+ * failed (the folder then has the error). */
+static SatchelImapResult *
+folder_reply (SatchelImapSync *self,
+              GObject         *source,
+              GAsyncResult    *result)
+{
+  FolderSync *folder = self->current;
+  SatchelImapResult *reply;
+  GError *error = NULL;
+
+  reply = satchel_imap_session_run_finish (SATCHEL_IMAP_SESSION (source), result, &error);
+  if (folder == NULL)
+    {
+      g_clear_error (&error);
+      g_clear_pointer (&reply, satchel_imap_result_free);
+      return NULL;
+    }
+  folder->in_flight--;
+  if (reply == NULL)
+    folder_fail (folder, error);
+  return reply;
+}
+
 static void
 write_pending (FolderSync *folder)
 {
@@ -313,18 +338,9 @@ fetch_cb (GObject      *source,
   gsize bytes = 0;
   guint n = 0;
 
-  reply = satchel_imap_session_run_finish (SATCHEL_IMAP_SESSION (source), result, &error);
-  if (folder == NULL)
-    {
-      g_clear_error (&error);
-      return;
-    }
-  folder->in_flight--;
+  reply = folder_reply (self, source, result);
   if (reply == NULL)
-    {
-      folder_fail (folder, error);
-      return;
-    }
+    return;
   if (reply->tagged->status != SATCHEL_IMAP_STATUS_OK)
     {
       folder_fail (folder, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_SERVER,
@@ -843,21 +859,12 @@ large_cb (GObject      *source,
   g_autoptr(SatchelImapSync) self = user_data;
   FolderSync *folder = self->current;
   g_autoptr(SatchelImapResult) reply = NULL;
-  GError *error = NULL;
 
-  reply = satchel_imap_session_run_finish (SATCHEL_IMAP_SESSION (source), result, &error);
-  if (folder == NULL)
-    {
-      g_clear_error (&error);
-      return;
-    }
-  folder->in_flight--;
-  folder->sizing = FALSE;
+  if (folder != NULL)
+    folder->sizing = FALSE;
+  reply = folder_reply (self, source, result);
   if (reply == NULL)
-    {
-      folder_fail (folder, error);
-      return;
-    }
+    return;
   /* Refused or odd: then every body comes in the size-bounded pass. */
   if (reply->tagged->status == SATCHEL_IMAP_STATUS_OK)
     folder->large = search_result (self, reply);
@@ -893,20 +900,10 @@ search_cb (GObject      *source,
   g_autoptr(SatchelImapResult) reply = NULL;
   g_autoptr(SatchelImapUidSet) server = NULL;
   gboolean only_new = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (result), "only-new"));
-  GError *error = NULL;
 
-  reply = satchel_imap_session_run_finish (SATCHEL_IMAP_SESSION (source), result, &error);
-  if (folder == NULL)
-    {
-      g_clear_error (&error);
-      return;
-    }
-  folder->in_flight--;
+  reply = folder_reply (self, source, result);
   if (reply == NULL)
-    {
-      folder_fail (folder, error);
-      return;
-    }
+    return;
   if (reply->tagged->status != SATCHEL_IMAP_STATUS_OK)
     {
       folder_fail (folder, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_SERVER,
