@@ -187,7 +187,11 @@ test_store_migrate_from_every_version (Fixture       *fixture,
                                              "INSERT INTO account (uuid, label, email, kind, "
                                              "host, security, user, created) VALUES ('u1', "
                                              "'Work', 'a@example.org', 'imap', 'imap.example.org', "
-                                             "'tls', 'a', 0)", &error));
+                                             "'tls', 'a', 0);"
+                                             "INSERT INTO folder (account_id, name) VALUES (1, 'INBOX');"
+                                             "INSERT INTO message (folder_id, uid) VALUES (1, 7);"
+                                             "INSERT INTO body (message_id, raw) VALUES (1, x'41');",
+                                             &error));
           g_assert_no_error (error);
         }
       g_clear_object (&old);
@@ -198,8 +202,13 @@ test_store_migrate_from_every_version (Fixture       *fixture,
       schema = schema_of (store);
       g_assert_cmpstr (schema, ==, fresh_schema);
       if (has_accounts)
-        g_assert_cmpint (query_int (store, "SELECT count(*) FROM account WHERE label = 'Work'"),
-                         ==, 1);
+        {
+          g_assert_cmpint (query_int (store, "SELECT count(*) FROM account WHERE label = 'Work'"),
+                           ==, 1);
+          /* Bodies cached before version 3 were indexed when they came. */
+          g_assert_cmpint (query_int (store, "SELECT count(*) FROM body WHERE indexed = 0"), ==,
+                           version >= 3 ? 1 : 0);
+        }
     }
 }
 
@@ -505,6 +514,77 @@ test_store_survives_kill_between_commits (Fixture       *fixture,
     }
 }
 
+/* A cached body goes into the full-text index afterwards, once: its words
+ * are found, and a message without a preview gets one from its text,
+ * quoted lines left out, while a preview from the server is kept. */
+static void
+test_store_index_bodies (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  static const char raw[] =
+    "From: Ada <ada@example.org>\r\nSubject: Numbers\r\n"
+    "Content-Type: multipart/alternative; boundary=b\r\n\r\n"
+    "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+    "> quoted lovelace\r\nThe   analytical\r\n engine weaves\r\n"
+    "--b\r\nContent-Type: text/html\r\n\r\n<p>html only</p>\r\n--b--\r\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelStore) store = satchel_store_open (fixture->path, &error);
+  g_autoptr(GBytes) bytes = g_bytes_new_static (raw, sizeof raw - 1);
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(SatchelMessageRow) first = NULL;
+  g_autoptr(SatchelMessageRow) second = NULL;
+  SatchelMessageSummary summary = { 0 };
+  SatchelFolderInfo folder = { 0 };
+  gint64 ids[2];
+  guint indexed = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (satchel_store_exec (store,
+                                     "INSERT INTO account (uuid, label, email, kind, host, "
+                                     "security, user, created) VALUES ('u1', 'Work', "
+                                     "'a@example.org', 'imap', 'h', 'tls', 'a', 0)", &error));
+  folder.account_id = 1;
+  folder.name = (char *) "INBOX";
+  folder.id = satchel_store_save_folder (store, &folder, &error);
+  g_assert_no_error (error);
+
+  summary.subject = "Numbers";
+  for (guint i = 0; i < 2; i++)
+    {
+      summary.uid = i + 1;
+      summary.preview = i == 1 ? "From the server" : NULL;
+      ids[i] = satchel_store_add_message (store, folder.id, &summary, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (satchel_store_index_messages (store, ids[i], ids[i], &error));
+      g_assert_true (satchel_store_set_body (store, folder.id, i + 1, bytes, &error));
+    }
+
+  /* Not searchable by its text before the indexer ran. */
+  found = satchel_query_search (store, "analytical", 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 0);
+  g_clear_pointer (&found, g_ptr_array_unref);
+
+  g_assert_true (satchel_index_all_bodies (store, &indexed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (indexed, ==, 2);
+  g_assert_true (satchel_index_all_bodies (store, &indexed, &error));
+  g_assert_cmpuint (indexed, ==, 0);
+
+  found = satchel_query_search (store, "analytical weaves", 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 2);
+  g_clear_pointer (&found, g_ptr_array_unref);
+  found = satchel_query_search (store, "html", 0, 0, &error);
+  g_assert_cmpuint (found->len, ==, 0);
+
+  first = satchel_query_message (store, ids[0], &error);
+  second = satchel_query_message (store, ids[1], &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first->preview, ==, "The analytical engine weaves");
+  g_assert_cmpstr (second->preview, ==, "From the server");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -523,6 +603,7 @@ main (int   argc,
   ADD ("/store/statements-reused", test_store_statements_reused);
   ADD ("/store/transactions", test_store_transactions);
   ADD ("/store/cascades", test_store_cascades);
+  ADD ("/store/index-bodies", test_store_index_bodies);
   ADD ("/store/survives-kill/inside-transaction", test_store_survives_kill);
   ADD ("/store/survives-kill/between-commits", test_store_survives_kill_between_commits);
 

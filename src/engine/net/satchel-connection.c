@@ -891,32 +891,33 @@ convert_all (GConverter       *converter,
              GError          **error)
 {
   g_autoptr(GByteArray) out = g_byte_array_sized_new (input_len / 2 + 64);
+  gsize room = MAX (4096, input_len);
 
   for (;;)
     {
+      g_autoptr(GError) local_error = NULL;
       gsize read = 0;
       gsize written = 0;
       gsize before = out->len;
       GConverterResult result;
 
-      g_byte_array_set_size (out, before + MAX (4096, input_len));
-      result = g_converter_convert (converter, input, input_len, out->data + before,
-                                    out->len - before, flags, &read, &written, error);
+      g_byte_array_set_size (out, before + room);
+      result = g_converter_convert (converter, input, input_len, out->data + before, room, flags,
+                                    &read, &written, &local_error);
       g_byte_array_set_size (out, before + (result == G_CONVERTER_ERROR ? 0 : written));
       if (result == G_CONVERTER_ERROR)
         {
-          /* More room, or more input than there is: both mean "done" here
-           * when nothing is left to give. */
-          if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+          /* Not one byte fitted: more room. */
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
             {
-              g_clear_error (error);
+              room *= 2;
               continue;
             }
-          if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) && input_len == 0)
-            {
-              g_clear_error (error);
-              break;
-            }
+          /* Inflating: all there is was consumed. */
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) &&
+              input_len == 0)
+            break;
+          g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }
       input += read;

@@ -259,34 +259,61 @@ folder_wire (FolderSync *folder,
   return g_bytes_get_data (folder->info->wire_name, NULL);
 }
 
+/* The result of a writer job for the folder being synced, counted as
+ * done; NULL when the run moved on from that folder (the result is freed
+ * with @result_free), or when the job failed (the folder then has the
+ * error). */
+static gpointer
+folder_write_result (SatchelImapSync *self,
+                     GObject         *source,
+                     GAsyncResult    *result,
+                     GDestroyNotify   result_free)
+{
+  FolderSync *folder = self->current;
+  GError *error = NULL;
+  gpointer value;
+
+  value = satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error);
+  if (folder == NULL)
+    {
+      g_clear_error (&error);
+      if (value != NULL && result_free != NULL)
+        result_free (value);
+      return NULL;
+    }
+  folder->writes--;
+  if (value == NULL)
+    folder_fail (folder, error);
+  return value;
+}
+
+/* Anything else written: go on. */
 static void
-writes_done_cb (GObject      *source,
+changes_written_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(SatchelImapSync) self = user_data;
+
+  if (folder_write_result (self, source, result, NULL) != NULL)
+    folder_pump (self->current);
+}
+
+/* Headers written: the messages that are new mail. */
+static void
+headers_written_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
   g_autoptr(SatchelImapSync) self = user_data;
-  FolderSync *folder = self->current;
-  g_autoptr(GPtrArray) added = NULL;
-  GError *error = NULL;
+  g_autoptr(GPtrArray) added = folder_write_result (self, source, result,
+                                                    (GDestroyNotify) g_ptr_array_unref);
 
-  added = satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error);
-  if (folder == NULL)
-    {
-      g_clear_error (&error);
-      return;
-    }
-  folder->writes--;
   if (added == NULL)
-    {
-      folder_fail (folder, error);
-      return;
-    }
-  if (added != GINT_TO_POINTER (TRUE))
-    for (guint i = 0; i < added->len; i++)
-      g_signal_emit (self, signals[NEW_MESSAGE], 0, g_ptr_array_index (added, i));
-  if (added == GINT_TO_POINTER (TRUE))
-    added = NULL;
-  folder_pump (folder);
+    return;
+  for (guint i = 0; i < added->len; i++)
+    g_signal_emit (self, signals[NEW_MESSAGE], 0, g_ptr_array_index (added, i));
+  folder_pump (self->current);
 }
 
 /* The reply to a command of the folder being synced, counted as done;
@@ -322,7 +349,7 @@ write_pending (FolderSync *folder)
   folder->writes++;
   write_async (folder->sync, satchel_job_add_messages, g_steal_pointer (&folder->pending),
                (GDestroyNotify) satchel_fetch_batch_free, (GDestroyNotify) g_ptr_array_unref,
-               writes_done_cb);
+               headers_written_cb);
 }
 
 static void
@@ -403,7 +430,7 @@ fetch_cb (GObject      *source,
       break;
     case WORK_BODIES:
       write_async (self, satchel_job_add_bodies, batch, (GDestroyNotify) satchel_fetch_batch_free,
-                   NULL, writes_done_cb);
+                   NULL, changes_written_cb);
       break;
     case WORK_FLAGS:
     default:
@@ -426,7 +453,7 @@ fetch_cb (GObject      *source,
           }
         satchel_fetch_batch_free (batch);
         write_async (self, satchel_job_apply_changes, changes,
-                     (GDestroyNotify) satchel_folder_changes_free, NULL, writes_done_cb);
+                     (GDestroyNotify) satchel_folder_changes_free, NULL, changes_written_cb);
       }
       break;
     }
@@ -572,22 +599,10 @@ bodies_todo_cb (GObject      *source,
 {
   g_autoptr(SatchelImapSync) self = user_data;
   FolderSync *folder = self->current;
-  GArray *uids;
-  GError *error = NULL;
+  GArray *uids = folder_write_result (self, source, result, (GDestroyNotify) g_array_unref);
 
-  uids = satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error);
-  if (folder == NULL)
-    {
-      g_clear_error (&error);
-      g_clear_pointer (&uids, g_array_unref);
-      return;
-    }
-  folder->writes--;
   if (uids == NULL)
-    {
-      folder_fail (folder, error);
-      return;
-    }
+    return;
   g_array_unref (folder->todo);
   folder->todo = uids;
   folder->todo_next = 0;
@@ -674,27 +689,6 @@ folder_finish (FolderSync *folder)
                (GDestroyNotify) satchel_folder_info_free, NULL, state_saved_cb);
 }
 
-static void
-changes_written_cb (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(SatchelImapSync) self = user_data;
-  FolderSync *folder = self->current;
-  GError *error = NULL;
-
-  satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error);
-  if (folder == NULL)
-    {
-      g_clear_error (&error);
-      return;
-    }
-  folder->writes--;
-  if (error != NULL)
-    folder_fail (folder, error);
-  else
-    folder_pump (folder);
-}
 
 /* Deleted on the server: drop here. Returns the UIDs of @vanished that
  * the store may have: those it has when their states are loaded, else
@@ -1077,20 +1071,9 @@ reset_done_cb (GObject      *source,
 {
   g_autoptr(SatchelImapSync) self = user_data;
   FolderSync *folder = self->current;
-  GError *error = NULL;
 
-  satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error);
-  if (folder == NULL)
-    {
-      g_clear_error (&error);
-      return;
-    }
-  folder->writes--;
-  if (error != NULL)
-    {
-      folder_fail (folder, error);
-      return;
-    }
+  if (folder_write_result (self, source, result, NULL) == NULL)
+    return;
   if (folder->local->states != NULL)
     g_hash_table_remove_all (folder->local->states);
   folder->local->max_uid = 0;
