@@ -400,7 +400,7 @@ cli_sync (CliContext  *ctx,
     return exit_code;
   if (argc > 2)
     return usage (_("Name at most one account."));
-  satchel_connection_warm_up ();
+  satchel_connection_warm_up (NULL, FALSE);
   if (!cli_open_store (ctx, &error))
     return cli_report (error);
 

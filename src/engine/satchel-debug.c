@@ -19,6 +19,8 @@ satchel_debug_flags (void)
     { "imap", SATCHEL_DEBUG_IMAP },
     { "pop3", SATCHEL_DEBUG_POP3 },
     { "smtp", SATCHEL_DEBUG_SMTP },
+    { "net", SATCHEL_DEBUG_NET },
+    { "keyring", SATCHEL_DEBUG_KEYRING },
   };
   static gsize flags = 0;
 
@@ -31,6 +33,17 @@ satchel_debug_flags (void)
       g_once_init_leave (&flags, parsed | (1u << 31));
     }
   return flags & ~(1u << 31);
+}
+
+/* The wall-clock time to the millisecond, as every debug line starts. */
+static char *
+now_text (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *time = g_date_time_format (now, "%H:%M:%S.%f");
+
+  /* Microseconds cut to milliseconds. */
+  return g_strndup (time, 12);
 }
 
 /**
@@ -47,8 +60,7 @@ satchel_debug_wire (const char *protocol,
                     gsize       len)
 {
   g_autoptr(GString) out = g_string_new (NULL);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *time = g_date_time_format (now, "%H:%M:%S.%f");
+  g_autofree char *time = now_text ();
 
   while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
     len--;
@@ -63,6 +75,26 @@ satchel_debug_wire (const char *protocol,
     }
   if (len > MAX_SHOWN)
     g_string_append_printf (out, "... (%" G_GSIZE_FORMAT " bytes)", len);
-  /* Microseconds cut to milliseconds. */
-  fprintf (stderr, "%.12s %s %s: %s\n", time, protocol, direction, out->str);
+  fprintf (stderr, "%s %s %s: %s\n", time, protocol, direction, out->str);
+}
+
+/**
+ * satchel_debug_note:
+ * @topic: what the note is about, e.g. "net"
+ *
+ * Shows one line about what is happening, with the time.
+ */
+void
+satchel_debug_note (const char *topic,
+                    const char *format,
+                    ...)
+{
+  g_autofree char *time = now_text ();
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "%s %s: %s\n", time, topic, text);
 }

@@ -204,6 +204,50 @@ class Certificates(LoginTestCase):
         self.assert_exit(result, 3, "cannot be trusted")
         self.assertNotEqual(self.fingerprint_of(result), digest.replace(":", "").lower())
 
+    def leaf(self, name):
+        """A certificate for @name signed by the run's CA: (cert, key)."""
+        certs = os.path.dirname(self.ca)
+        key = os.path.join(self.profile, "other-key.pem")
+        csr = os.path.join(self.profile, "other.csr")
+        cert = os.path.join(self.profile, "other.pem")
+        ext = os.path.join(self.profile, "other.ext")
+        with open(ext, "w") as f:
+            f.write(f"subjectAltName=DNS:{name}\nextendedKeyUsage=serverAuth\n")
+        subprocess.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", csr,
+                        "-subj", f"/CN={name}"], check=True, capture_output=True)
+        subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", self.ca,
+                        "-CAkey", os.path.join(certs, "ca-key.pem"), "-CAcreateserial",
+                        "-CAserial", os.path.join(self.profile, "ca.srl"), "-out", cert,
+                        "-days", "2", "-extfile", ext], check=True, capture_output=True)
+        return cert, key
+
+    def test_own_ca_does_not_vouch_for_another_name(self):
+        # Signed by the CA of the account's CA file, but for another host:
+        # refused, and no password is sent.
+        server = ScriptedServer([("starttls",),
+                                 ("send", b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n")],
+                                cert=self.leaf("mail.example.net"))
+        account = self.add("name", "--kind", "imap", "--port", str(server.port),
+                           "--ca-file", self.ca)
+        result = self.cli("account", "test", account)
+        self.assert_exit(result, 3, "cannot be trusted", "subject: CN=mail.example.net")
+        for line in server.wait():
+            self.assertNotIn(self.password.encode(), line)
+
+        # The same CA and a certificate for the name asked for: trusted.
+        server = ScriptedServer([("starttls",),
+                                 ("send", b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n"),
+                                 ("expect", rb"^(\S+) AUTHENTICATE PLAIN"),
+                                 ("send", b"{1} OK welcome\r\n"),
+                                 ("expect", rb"^(\S+) LOGOUT"),
+                                 ("send", b"* BYE\r\n{1} OK bye\r\n")],
+                                cert=self.leaf("localhost"))
+        account = self.add("name2", "--kind", "imap", "--port", str(server.port),
+                           "--ca-file", self.ca)
+        self.assert_exit(self.cli("account", "test", account), 0, "Logged in")
+        server.wait()
+
 
 class Scripted(LoginTestCase):
     """Servers that try to make the client go on in plain text."""

@@ -10,7 +10,8 @@ A script is a list of steps, played to one client:
                                         a later "send" is the first group
   ("read",)                            read one line, whatever it is
   ("starttls",)                        wrap the connection in TLS (the test
-                                        certificate of the run)
+                                        certificate of the run, or the
+                                        cert=(certificate, key) files given)
   ("sleep", 2.0)                       wait
   ("close",)                           close the connection
 
@@ -27,8 +28,9 @@ import time
 
 
 class ScriptedServer:
-    def __init__(self, script, host="127.0.0.1"):
+    def __init__(self, script, host="127.0.0.1", cert=None):
         self.script = script
+        self.cert = cert
         self.received = []
         self.error = None
         self.done = threading.Event()
@@ -42,8 +44,11 @@ class ScriptedServer:
 
     def _tls_context(self):
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        cert = os.environ["SATCHEL_TEST_CERT"]
-        key = os.path.join(os.path.dirname(cert), "server-key.pem")
+        if self.cert is not None:
+            cert, key = self.cert
+        else:
+            cert = os.environ["SATCHEL_TEST_CERT"]
+            key = os.path.join(os.path.dirname(cert), "server-key.pem")
         context.load_cert_chain(cert, key)
         return context
 

@@ -16,6 +16,7 @@
 #include <glib/gi18n-lib.h>
 #include <libsecret/secret.h>
 
+#include "satchel-debug.h"
 #include "satchel-secrets.h"
 
 struct _SatchelSecrets
@@ -377,6 +378,8 @@ lookup_cb (GObject      *source,
   char *password;
 
   password = secret_password_lookup_finish (result, &error);
+  if (SATCHEL_DEBUGGING (SATCHEL_DEBUG_KEYRING))
+    satchel_debug_note ("keyring", "lookup %s", password != NULL ? "found a password" : "done");
   if (error != NULL && !keyring_failed (self, error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -426,6 +429,8 @@ satchel_secrets_lookup_async (SatchelSecrets       *self,
     }
 
   attributes = make_attributes (account_uuid, service, TRUE);
+  if (SATCHEL_DEBUGGING (SATCHEL_DEBUG_KEYRING))
+    satchel_debug_note ("keyring", "lookup");
   secret_password_lookupv (get_schema (), attributes, cancellable, lookup_cb,
                            g_steal_pointer (&task));
 }

@@ -9,11 +9,12 @@
  * and counted bytes through its own bounded buffer, so that a hostile
  * server cannot make it hold more than the caller allowed.
  *
- * Certificates are verified with the host name always set. A certificate
- * that fails verification is accepted only when its SHA-256 fingerprint is
- * the one pinned for this host and port, or when it chains to a CA of the
- * account's own CA file; otherwise the handshake fails and the certificate
- * is kept for the user to look at. TLS older than 1.2 is refused.
+ * Certificates are verified with the host name always set, against the
+ * CAs of the account's own CA file and the system's (SatchelTlsDatabase).
+ * A certificate that fails verification is accepted only when its SHA-256
+ * fingerprint is the one pinned for this host and port; otherwise the
+ * handshake fails and the certificate is kept for the user to look at.
+ * TLS older than 1.2 is refused.
  */
 
 #include "config.h"
@@ -22,7 +23,9 @@
 #include <string.h>
 
 #include "satchel-connection.h"
+#include "satchel-debug.h"
 #include "satchel-net-error.h"
+#include "satchel-tls-database.h"
 
 #define READ_CHUNK 65536
 
@@ -211,18 +214,6 @@ satchel_connection_set_expecting_reply (SatchelConnection *self,
 /* Certificates */
 
 static gboolean
-chains_to_extra_ca (SatchelConnection *self,
-                    GTlsCertificate   *peer)
-{
-  g_autoptr(GSocketConnectable) identity = g_network_address_new (self->host, self->port);
-
-  for (GList *l = self->extra_cas; l != NULL; l = l->next)
-    if (g_tls_certificate_verify (peer, identity, l->data) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
 is_pinned (SatchelConnection *self,
            GTlsCertificate   *peer)
 {
@@ -242,7 +233,7 @@ accept_certificate_cb (GTlsConnection       *tls,
 {
   g_set_object (&self->seen_certificate, peer);
   self->seen_problems = problems;
-  return self->probe || is_pinned (self, peer) || chains_to_extra_ca (self, peer);
+  return self->probe || is_pinned (self, peer);
 }
 
 /* TLS */
@@ -307,6 +298,8 @@ handshake_cb (GObject      *source,
       return;
     }
 
+  if (SATCHEL_DEBUGGING (SATCHEL_DEBUG_NET))
+    satchel_debug_note ("net", "%s:%u: TLS handshake done", self->host, self->port);
   g_set_object (&self->stream, G_IO_STREAM (tls));
   self->encrypted = TRUE;
   g_task_return_boolean (task, TRUE);
@@ -317,10 +310,18 @@ start_tls (SatchelConnection *self,
            GTask             *task)
 {
   g_autoptr(GSocketConnectable) identity = g_network_address_new (self->host, self->port);
+  g_autoptr(GTlsDatabase) database = satchel_tls_database_new (self->extra_cas);
   g_autoptr(GIOStream) tls = NULL;
   g_autoptr(GError) error = NULL;
 
-  tls = g_tls_client_connection_new (G_IO_STREAM (self->socket), identity, &error);
+  /* With the database given at construction, glib-networking does not
+   * load its default one (see satchel-tls-database.c). */
+  tls = g_initable_new (g_tls_backend_get_client_connection_type (g_tls_backend_get_default ()),
+                        NULL, &error,
+                        "base-io-stream", self->socket,
+                        "server-identity", identity,
+                        "database", database,
+                        NULL);
   if (tls == NULL)
     {
       g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_TLS,
@@ -337,11 +338,45 @@ start_tls (SatchelConnection *self,
   g_clear_object (&self->rejected);
   g_object_set_data (G_OBJECT (task), "was-expecting", GINT_TO_POINTER (self->expecting));
   satchel_connection_set_expecting_reply (self, TRUE);
+  if (SATCHEL_DEBUGGING (SATCHEL_DEBUG_NET))
+    satchel_debug_note ("net", "%s:%u: TLS handshake", self->host, self->port);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT,
                                     g_task_get_cancellable (task), handshake_cb, task);
 }
 
 /* Connecting */
+
+/* Whether @host names this computer: such connections never go through a
+ * proxy (GNOME's default "ignore-hosts" says as much). */
+static gboolean
+is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
+
+  if (address != NULL)
+    return g_inet_address_get_is_loopback (address);
+  return g_ascii_strcasecmp (host, "localhost") == 0 ||
+         (strlen (host) > 10 && g_ascii_strcasecmp (host + strlen (host) - 10, ".localhost") == 0);
+}
+
+/* SATCHEL_DEBUG=net: each step of the socket client, with the address. */
+static void
+client_event_cb (GSocketClient      *client,
+                 GSocketClientEvent  event,
+                 GSocketConnectable *connectable,
+                 GIOStream          *connection,
+                 SatchelConnection  *self)
+{
+  g_autoptr(GEnumClass) events = g_type_class_ref (G_TYPE_SOCKET_CLIENT_EVENT);
+  GEnumValue *value = g_enum_get_value (events, event);
+  g_autofree char *address = NULL;
+
+  if (G_IS_SOCKET_ADDRESS (connectable))
+    address = g_socket_connectable_to_string (connectable);
+  satchel_debug_note ("net", "%s:%u: %s%s%s", self->host, self->port,
+                      value != NULL ? value->value_nick : "?",
+                      address != NULL ? " " : "", address != NULL ? address : "");
+}
 
 static void
 connect_cb (GObject      *source,
@@ -406,6 +441,10 @@ satchel_connection_connect_async (SatchelConnection   *self,
 
   client = g_socket_client_new ();
   g_socket_client_set_timeout (client, self->connect_timeout);
+  if (is_loopback (self->host))
+    g_socket_client_set_enable_proxy (client, FALSE);
+  if (SATCHEL_DEBUGGING (SATCHEL_DEBUG_NET))
+    g_signal_connect_object (client, "event", G_CALLBACK (client_event_cb), self, 0);
   g_socket_client_connect_to_host_async (client, self->host, self->port, cancellable,
                                          connect_cb, g_steal_pointer (&task));
 }
@@ -1326,35 +1365,67 @@ satchel_connection_has_buffered_input (SatchelConnection *self)
 }
 
 static gpointer
+load_tls (gpointer data)
+{
+  g_tls_backend_get_default ();
+  return NULL;
+}
+
+static gpointer
+load_proxy (gpointer data)
+{
+  g_proxy_resolver_get_default ();
+  return NULL;
+}
+
+static gpointer
 load_trust (gpointer data)
 {
-  GTlsDatabase *database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
-
-  g_clear_object (&database);
+  satchel_tls_database_load_system_trust ();
   return NULL;
+}
+
+static void
+start_once (gsize       *started,
+            const char  *name,
+            GThreadFunc  func)
+{
+  if (g_once_init_enter (started))
+    {
+      GThread *thread = g_thread_try_new (name, func, NULL, NULL);
+
+      if (thread != NULL)
+        g_thread_unref (thread);
+      g_once_init_leave (started, 1);
+    }
 }
 
 /**
  * satchel_connection_warm_up:
+ * @host: (nullable): the server that will be connected to, if known
+ * @system_trust: whether the system's trusted certificates will be needed
  *
- * Loads the system's trusted certificates in a thread of their own, once
- * per process, while the caller does other work (opening the store, asking
- * the keyring): for a command-line sync that has little else to do, it is
- * a third of the time before the first byte is exchanged.
+ * Loads the TLS module, the proxy settings (unless @host is this computer,
+ * which is never reached through a proxy) and with @system_trust the
+ * system's trusted certificates, in threads of their own, once per
+ * process, while the caller does other work (opening the store, asking the
+ * keyring, connecting). The certificates are needed unless the account's
+ * own CA file vouches for the server; reading them (15 ms here) competes
+ * with the rest for the processor, so they are read only when asked for.
  */
 void
-satchel_connection_warm_up (void)
+satchel_connection_warm_up (const char *host,
+                            gboolean    system_trust)
 {
-  static gsize started = 0;
+  static gsize tls_started = 0;
+  static gsize proxy_started = 0;
+  static gsize trust_started = 0;
 
-  if (g_once_init_enter (&started))
-    {
-      GThread *thread = g_thread_try_new ("satchel-trust", load_trust, NULL, NULL);
-
-      if (thread != NULL)
-        g_thread_unref (thread);
-      g_once_init_leave (&started, 1);
-    }
+  start_once (&tls_started, "satchel-tls", load_tls);
+  if (host != NULL && !is_loopback (host))
+    start_once (&proxy_started, "satchel-proxy", load_proxy);
+  if (system_trust)
+    start_once (&trust_started, "satchel-trust", load_trust);
 }
 
 /**

@@ -2535,7 +2535,8 @@ start_run (SatchelImapSync *self)
   SatchelFolderInfo *where;
 
   set_phase (self, SATCHEL_SYNC_PHASE_CONNECTING, NULL);
-  satchel_connection_warm_up ();
+  satchel_connection_warm_up (satchel_account_get_host (self->account),
+                              satchel_account_get_ca_file (self->account) == NULL);
 
   /* Which certificate is pinned for this host and port. */
   where = g_new0 (SatchelFolderInfo, 1);
