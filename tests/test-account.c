@@ -327,10 +327,26 @@ test_account_list_persists (Fixture       *fixture,
   g_clear_object (&loaded);
   g_clear_object (&reloaded);
 
+  /* A POP3 account has its local folders from the start. */
+  {
+    sqlite3_stmt *stmt = satchel_store_prepare (fixture->store,
+                                                "SELECT group_concat (name || ':' || role || ':' "
+                                                "  || local_only, ' ') FROM "
+                                                "  (SELECT * FROM folder WHERE account_id = ? "
+                                                "   ORDER BY name)", &error);
+
+    sqlite3_bind_int64 (stmt, 1, satchel_account_get_id (pop3));
+    g_assert_cmpint (satchel_store_step (fixture->store, stmt, &error), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==,
+                     "Drafts:drafts:1 INBOX:inbox:1 Sent:sent:1 Trash:trash:1");
+    sqlite3_reset (stmt);
+  }
+
   /* Removing takes the row and everything under it. */
   g_assert_true (satchel_store_exec (fixture->store,
                                      "INSERT INTO folder (account_id, name) "
-                                     "SELECT id, 'INBOX' FROM account", &error));
+                                     "SELECT id, 'INBOX' FROM account WHERE kind = 'imap'",
+                                     &error));
   g_assert_true (satchel_account_list_remove (list, pop3, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (log->str, ==, "0-0+1;1-0+1;0-1+0;");

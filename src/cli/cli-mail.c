@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "net/satchel-connection.h"
+#include "sync/satchel-pop3-fetch.h"
 #include "satchel-cli.h"
 
 /* Helpers */
@@ -177,36 +178,37 @@ typedef struct
   gboolean held;      /* a password may still be asked for on the terminal */
 } Progress;
 
+/* @sync: a SatchelImapSync or a SatchelPop3Fetch, which have the same
+ * progress properties. */
 static void
-progress_cb (SatchelImapSync *sync,
-             GParamSpec      *pspec,
-             Progress        *progress)
+progress_cb (GObject    *sync,
+             GParamSpec *pspec,
+             Progress   *progress)
 {
-  const char *folder = satchel_imap_sync_get_folder (sync);
-  guint total = satchel_imap_sync_get_total (sync);
+  g_autofree char *folder = NULL;
   g_autofree char *line = NULL;
+  SatchelSyncPhase phase;
+  guint done, total;
 
   if (!progress->terminal || progress->held)
     return;
-  switch (satchel_imap_sync_get_phase (sync))
+  g_object_get (sync, "phase", &phase, "folder", &folder, "done", &done, "total", &total, NULL);
+  switch (phase)
     {
     case SATCHEL_SYNC_PHASE_CONNECTING:
       line = g_strdup (_("Connecting…"));
       break;
     case SATCHEL_SYNC_PHASE_SENDING_CHANGES:
-      line = g_strdup_printf (_("Sending changes: %u of %u"), satchel_imap_sync_get_done (sync),
-                              total);
+      line = g_strdup_printf (_("Sending changes: %u of %u"), done, total);
       break;
     case SATCHEL_SYNC_PHASE_LISTING_FOLDERS:
       line = g_strdup (_("Listing folders…"));
       break;
     case SATCHEL_SYNC_PHASE_SYNCING_FOLDER:
-      line = g_strdup_printf (_("%s: %u of %u new messages"), folder,
-                              satchel_imap_sync_get_done (sync), total);
+      line = g_strdup_printf (_("%s: %u of %u new messages"), folder, done, total);
       break;
     case SATCHEL_SYNC_PHASE_FETCHING_BODIES:
-      line = g_strdup_printf (_("%s: %u of %u messages downloaded"), folder,
-                              satchel_imap_sync_get_done (sync), total);
+      line = g_strdup_printf (_("%s: %u of %u messages downloaded"), folder, done, total);
       break;
     case SATCHEL_SYNC_PHASE_IDLE:
     case SATCHEL_SYNC_PHASE_WATCHING:
@@ -253,7 +255,7 @@ typedef struct
 {
   CliContext      *ctx;
   SatchelAccount  *account;   /* owned */
-  SatchelImapSync *sync;      /* owned */
+  GObject         *sync;      /* owned: SatchelImapSync or SatchelPop3Fetch */
   Progress        *progress;  /* borrowed: lives as long as the run */
   gboolean         ask;
 } PasswordLookup;
@@ -285,7 +287,10 @@ password_found_cb (GObject      *source,
         }
     }
   lookup->progress->held = FALSE;
-  satchel_imap_sync_set_password (lookup->sync, password, error);
+  if (SATCHEL_IS_POP3_FETCH (lookup->sync))
+    satchel_pop3_fetch_set_password (SATCHEL_POP3_FETCH (lookup->sync), password, error);
+  else
+    satchel_imap_sync_set_password (SATCHEL_IMAP_SYNC (lookup->sync), password, error);
   g_object_unref (lookup->account);
   g_object_unref (lookup->sync);
   g_free (lookup);
@@ -304,8 +309,9 @@ run_sync (CliContext            *ctx,
           GError               **error)
 {
   g_autoptr(SatchelStoreWriter) writer = open_writer (ctx, error);
-  g_autoptr(SatchelImapSync) sync = NULL;
+  g_autoptr(GObject) sync = NULL;
   g_autoptr(GAsyncResult) result = NULL;
+  gboolean pop3 = satchel_account_get_kind (account) == SATCHEL_ACCOUNT_KIND_POP3;
   Progress progress = { isatty (STDERR_FILENO) && !(flags & SATCHEL_IMAP_SYNC_CHANGES_ONLY),
                         FALSE, password == NULL };
   Probe probe = { 0, 0 };
@@ -314,7 +320,10 @@ run_sync (CliContext            *ctx,
 
   if (writer == NULL)
     return FALSE;
-  sync = satchel_imap_sync_new (account, password, writer, flags);
+  if (pop3)
+    sync = G_OBJECT (satchel_pop3_fetch_new (account, password, writer));
+  else
+    sync = G_OBJECT (satchel_imap_sync_new (account, password, writer, flags));
   if (password == NULL)
     {
       PasswordLookup *lookup = g_new0 (PasswordLookup, 1);
@@ -330,8 +339,18 @@ run_sync (CliContext            *ctx,
   g_signal_connect (sync, "notify", G_CALLBACK (progress_cb), &progress);
   if (g_getenv ("SATCHEL_MAINLOOP_PROBE") != NULL)
     probe_id = g_timeout_add (5, probe_cb, &probe);
-  satchel_imap_sync_run_async (sync, NULL, cli_result_callback (), &result);
-  ok = satchel_imap_sync_run_finish (sync, cli_wait (&result), error);
+  if (pop3)
+    {
+      satchel_pop3_fetch_run_async (SATCHEL_POP3_FETCH (sync), NULL, cli_result_callback (),
+                                    &result);
+      ok = satchel_pop3_fetch_run_finish (SATCHEL_POP3_FETCH (sync), cli_wait (&result), error);
+    }
+  else
+    {
+      satchel_imap_sync_run_async (SATCHEL_IMAP_SYNC (sync), NULL, cli_result_callback (),
+                                   &result);
+      ok = satchel_imap_sync_run_finish (SATCHEL_IMAP_SYNC (sync), cli_wait (&result), error);
+    }
   /* The lookup holds the progress: it must be over before the run's
    * frame goes. */
   while (progress.held)
@@ -343,7 +362,7 @@ run_sync (CliContext            *ctx,
       cli_note ("main loop: longest stall %.1f ms", probe.longest / 1000.0);
     }
   if (undelivered != NULL)
-    *undelivered = satchel_imap_sync_get_pending_left (sync);
+    *undelivered = pop3 ? 0 : satchel_imap_sync_get_pending_left (SATCHEL_IMAP_SYNC (sync));
   return ok;
 }
 
@@ -415,14 +434,6 @@ cli_sync (CliContext  *ctx,
 
       if (argc == 2 && account != satchel_account_list_lookup (ctx->accounts, argv[1]))
         continue;
-      if (satchel_account_get_kind (account) != SATCHEL_ACCOUNT_KIND_IMAP)
-        {
-          cli_error (_("%s: downloading from POP3 servers is not in this version of Satchel."),
-                     satchel_account_get_label (account));
-          if (exit_code == CLI_EXIT_OK)
-            exit_code = CLI_EXIT_FAILED;
-          continue;
-        }
       if (!run_sync (ctx, account, NULL, TRUE, bodies ? SATCHEL_IMAP_SYNC_BODIES : 0, NULL,
                      &sync_error))
         {
@@ -935,7 +946,7 @@ typedef struct
 } Watch;
 
 static void
-new_message_cb (SatchelImapSync   *sync,
+new_message_cb (GObject           *sync,
                 SatchelNewMessage *message,
                 Watch             *watch)
 {
@@ -956,6 +967,54 @@ watch_phase_cb (SatchelImapSync *sync,
     {
       watch->ready = TRUE;
       cli_note (_("Watching %s for new mail."), satchel_imap_sync_get_folder (sync));
+    }
+}
+
+static gboolean
+poll_due_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* A POP3 account is checked at its interval (SATCHEL_CHECK_SECONDS sets
+ * it in seconds, for the tests); a failure that asking again may cure
+ * (network, server) is told and the checks go on. */
+static int
+watch_pop3 (SatchelAccount     *account,
+            const char         *password,
+            SatchelStoreWriter *writer)
+{
+  g_autoptr(SatchelPop3Fetch) fetch = satchel_pop3_fetch_new (account, password, writer);
+  const char *seconds = g_getenv ("SATCHEL_CHECK_SECONDS");
+  guint interval = seconds != NULL ? (guint) g_ascii_strtoull (seconds, NULL, 10)
+                                   : satchel_account_get_check_interval (account) * 60;
+  Watch watch = { FALSE };
+
+  g_signal_connect (fetch, "new-message", G_CALLBACK (new_message_cb), &watch);
+  for (;;)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean due = FALSE;
+
+      satchel_pop3_fetch_run_async (fetch, NULL, cli_result_callback (), &result);
+      if (!satchel_pop3_fetch_run_finish (fetch, cli_wait (&result), &error))
+        {
+          int code = cli_exit_for_error (error);
+
+          if (code != CLI_EXIT_FAILED)
+            return cli_report (error);
+          cli_note ("%s", error->message);
+        }
+      if (!watch.ready)
+        {
+          watch.ready = TRUE;
+          cli_note (_("Watching INBOX for new mail, checking every %u s."), MAX (interval, 1));
+        }
+      g_timeout_add_seconds (MAX (interval, 1), poll_due_cb, &due);
+      while (!due)
+        g_main_context_iteration (NULL, TRUE);
     }
 }
 
@@ -984,14 +1043,14 @@ cli_watch (CliContext  *ctx,
   account = open_account (ctx, argv[1], &error);
   if (account == NULL)
     return cli_report (error);
-  if (satchel_account_get_kind (account) != SATCHEL_ACCOUNT_KIND_IMAP)
-    return usage (_("watch follows IMAP accounts."));
   password = incoming_password (ctx, account, TRUE, &error);
   if (password == NULL)
     return cli_report (error);
   writer = open_writer (ctx, &error);
   if (writer == NULL)
     return cli_report (error);
+  if (satchel_account_get_kind (account) == SATCHEL_ACCOUNT_KIND_POP3)
+    return watch_pop3 (account, password, writer);
 
   sync = satchel_imap_sync_new (account, password, writer, 0);
   g_signal_connect (sync, "new-message", G_CALLBACK (new_message_cb), &watch);

@@ -202,3 +202,146 @@ satchel_mime_get_header (GMimeMessage *message,
     return NULL;
   return g_utf8_make_valid (value, -1);
 }
+
+void
+satchel_mime_headers_free (SatchelMimeHeaders *headers)
+{
+  if (headers == NULL)
+    return;
+  g_free (headers->message_id);
+  g_free (headers->in_reply_to);
+  g_free (headers->references);
+  g_free (headers->subject);
+  g_free (headers->from);
+  g_free (headers->to);
+  g_free (headers->cc);
+  g_free (headers);
+}
+
+/* "Name <address>, address, ..." as the IMAP envelope gives them; groups
+ * give their members. */
+static void
+append_addresses (GString             *out,
+                  InternetAddressList *list,
+                  guint                depth)
+{
+  int n = list != NULL ? internet_address_list_length (list) : 0;
+
+  for (int i = 0; i < n && i < 1000; i++)
+    {
+      InternetAddress *address = internet_address_list_get_address (list, i);
+      const char *name = internet_address_get_name (address);
+
+      if (INTERNET_ADDRESS_IS_GROUP (address))
+        {
+          if (depth < 4)
+            append_addresses (out, internet_address_group_get_members (INTERNET_ADDRESS_GROUP (address)),
+                              depth + 1);
+          continue;
+        }
+      if (out->len > 0)
+        g_string_append (out, ", ");
+      if (name != NULL && name[0] != '\0')
+        g_string_append_printf (out, "%s <%s>", name,
+                                internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address)));
+      else
+        g_string_append (out, internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address)));
+    }
+}
+
+static char *
+addresses (GMimeMessage        *message,
+           GMimeAddressType     type)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  append_addresses (out, g_mime_message_get_addresses (message, type), 0);
+  if (out->len == 0)
+    return NULL;
+  return g_utf8_make_valid (out->str, out->len);
+}
+
+/* As the IMAP BODYSTRUCTURE reading decides: a part whose disposition is
+ * "attachment", or a part that is not text and has a file name. */
+static gboolean
+has_attachments (GMimeMessage *message)
+{
+  g_autoptr(GPtrArray) pending = g_ptr_array_new ();
+  g_autoptr(GArray) depths = g_array_new (FALSE, FALSE, sizeof (guint));
+  GMimeObject *root = g_mime_message_get_mime_part (message);
+  guint zero = 0;
+  guint seen = 0;
+
+  if (root == NULL)
+    return FALSE;
+  g_ptr_array_add (pending, root);
+  g_array_append_val (depths, zero);
+  while (pending->len > 0 && seen++ < MAX_PARTS)
+    {
+      GMimeObject *object = g_ptr_array_steal_index (pending, pending->len - 1);
+      guint depth = g_array_index (depths, guint, depths->len - 1);
+      GMimeContentDisposition *disposition;
+
+      g_array_set_size (depths, depths->len - 1);
+      if (GMIME_IS_MULTIPART (object))
+        {
+          GMimeMultipart *multipart = GMIME_MULTIPART (object);
+          guint next = depth + 1;
+
+          if (depth >= MAX_DEPTH)
+            continue;
+          for (int i = g_mime_multipart_get_count (multipart) - 1; i >= 0; i--)
+            {
+              g_ptr_array_add (pending, g_mime_multipart_get_part (multipart, i));
+              g_array_append_val (depths, next);
+            }
+          continue;
+        }
+      disposition = g_mime_object_get_content_disposition (object);
+      if (disposition != NULL && g_mime_content_disposition_is_attachment (disposition))
+        return TRUE;
+      if (GMIME_IS_PART (object) && !GMIME_IS_TEXT_PART (object) &&
+          g_mime_part_get_filename (GMIME_PART (object)) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static char *
+raw_header (GMimeMessage *message,
+            const char   *name)
+{
+  const char *value = g_mime_object_get_header (GMIME_OBJECT (message), name);
+
+  if (value == NULL)
+    return NULL;
+  value += strspn (value, " \t");
+  return value[0] != '\0' ? g_utf8_make_valid (value, -1) : NULL;
+}
+
+/**
+ * satchel_mime_read_headers:
+ *
+ * Returns: (transfer full): what a message list shows of @message, as an
+ *   IMAP server's envelope would tell it
+ */
+SatchelMimeHeaders *
+satchel_mime_read_headers (GMimeMessage *message)
+{
+  SatchelMimeHeaders *headers = g_new0 (SatchelMimeHeaders, 1);
+  GDateTime *date = g_mime_message_get_date (message);
+  const char *subject = g_mime_message_get_subject (message);
+
+  /* Message-IDs as they are written, with their angle brackets, as in an
+   * envelope: threads are computed from them. */
+  headers->message_id = raw_header (message, "Message-ID");
+  headers->in_reply_to = raw_header (message, "In-Reply-To");
+  headers->references = raw_header (message, "References");
+  headers->subject = subject != NULL ? g_utf8_make_valid (subject, -1) : NULL;
+  headers->from = addresses (message, GMIME_ADDRESS_TYPE_FROM);
+  headers->to = addresses (message, GMIME_ADDRESS_TYPE_TO);
+  headers->cc = addresses (message, GMIME_ADDRESS_TYPE_CC);
+  headers->date = date != NULL ? g_date_time_to_unix (date) : 0;
+  headers->has_attachments = has_attachments (message);
+  return headers;
+}

@@ -10,6 +10,25 @@
 
 G_BEGIN_DECLS
 
+/* What a message list shows of a message. */
+typedef struct
+{
+  char     *message_id;
+  char     *in_reply_to;
+  char     *references;
+  char     *subject;
+  char     *from;
+  char     *to;
+  char     *cc;
+  gint64    date;
+  gboolean  has_attachments;
+} SatchelMimeHeaders;
+
+void                satchel_mime_headers_free (SatchelMimeHeaders *headers);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelMimeHeaders, satchel_mime_headers_free)
+
+SatchelMimeHeaders *satchel_mime_read_headers (GMimeMessage *message);
+
 GMimeMessage *satchel_mime_parse      (GBytes       *raw);
 char         *satchel_mime_get_text   (GMimeMessage *message,
                                        gsize         max);

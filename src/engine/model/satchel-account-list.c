@@ -15,6 +15,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "satchel-account-list.h"
+#include "store/satchel-store-pop3.h"
 #include "satchel-enum-types.h"
 
 struct _SatchelAccountList
@@ -498,6 +499,7 @@ satchel_account_list_add (SatchelAccountList  *self,
 {
   const Statements *sql = get_statements ();
   sqlite3_stmt *stmt;
+  gint64 id;
   guint i;
 
   g_return_val_if_fail (SATCHEL_IS_ACCOUNT_LIST (self), FALSE);
@@ -507,20 +509,33 @@ satchel_account_list_add (SatchelAccountList  *self,
   if (!satchel_account_list_check_unique (self, account, error))
     return FALSE;
 
+  if (!satchel_store_begin (self->store, error))
+    return FALSE;
   stmt = satchel_store_prepare (self->store, sql->insert, error);
   if (stmt == NULL)
-    return FALSE;
+    goto failed;
   sqlite3_bind_int (stmt, 1, self->accounts->len);
   sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
   for (i = 0; i < G_N_ELEMENTS (columns); i++)
     bind_property (stmt, i + 3, account, columns[i].property);
   if (!satchel_store_run (self->store, stmt, error))
+    goto failed;
+  id = satchel_store_last_insert_id (self->store);
+  /* A POP3 account's folders are all local, there from the start. */
+  if (satchel_account_get_kind (account) == SATCHEL_ACCOUNT_KIND_POP3 &&
+      !satchel_store_ensure_local_folders (self->store, id, error))
+    goto failed;
+  if (!satchel_store_commit (self->store, error))
     return FALSE;
 
-  satchel_account_set_id (account, satchel_store_last_insert_id (self->store));
+  satchel_account_set_id (account, id);
   track_account (self, account);
   g_list_model_items_changed (G_LIST_MODEL (self), self->accounts->len - 1, 0, 1);
   return TRUE;
+
+failed:
+  satchel_store_rollback (self->store);
+  return FALSE;
 }
 
 /**

@@ -19,13 +19,18 @@
 #include "net/satchel-sasl.h"
 #include "satchel-pop3-session.h"
 
-#define MAX_LINE        65536
-#define MAX_REPLY_LINES 1000000
+#define MAX_LINE         65536
+#define MAX_REPLY_LINES  1000000
+/* A message's lines: longer ones than RFC 5322 allows exist in the wild. */
+#define MAX_MESSAGE_LINE (4 * 1024 * 1024)
 
 typedef struct
 {
-  GBytes   *line;
-  gboolean  multiline;
+  GBytes     *line;
+  gboolean    multiline;
+  gboolean    written;     /* sent ahead (PIPELINING) */
+  gsize       max_bytes;   /* a message: its lines go to reply->message */
+  GByteArray *message;
   SatchelPop3Reply *reply;
 } Command;
 
@@ -35,6 +40,7 @@ struct _SatchelPop3Session
 
   gboolean            running;
   gboolean            authenticated;
+  gboolean            pipelining;     /* commands are sent without waiting */
 
   /* Owned */
   SatchelConnection  *connection;
@@ -55,6 +61,7 @@ satchel_pop3_reply_free (SatchelPop3Reply *reply)
   g_free (reply->code);
   g_free (reply->text);
   g_clear_pointer (&reply->lines, g_ptr_array_unref);
+  g_clear_pointer (&reply->message, g_bytes_unref);
   g_free (reply);
 }
 
@@ -62,6 +69,7 @@ static void
 command_free (Command *command)
 {
   g_clear_pointer (&command->line, g_bytes_unref);
+  g_clear_pointer (&command->message, g_byte_array_unref);
   g_clear_pointer (&command->reply, satchel_pop3_reply_free);
   g_free (command);
 }
@@ -145,43 +153,99 @@ finish_head (SatchelPop3Session *self,
   run_next (self);
 }
 
+static void read_more (SatchelPop3Session *self);
+
 static void
-multiline_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
   SatchelPop3Session *self = user_data;
-  GTask *task = g_queue_peek_head (&self->queue);
-  Command *command = g_task_get_task_data (task);
-  g_autofree char *line = NULL;
   GError *error = NULL;
-  gsize len;
 
-  line = satchel_connection_read_line_finish (SATCHEL_CONNECTION (source), result, &len, &error);
-  if (line == NULL)
+  if (!satchel_connection_wait_finish (SATCHEL_CONNECTION (source), result, &error))
+    finish_head (self, error);
+  else
+    read_more (self);
+  g_object_unref (self);
+}
+
+/* One line of a multi-line reply, dot-unstuffed. Returns FALSE with @error
+ * set when the reply is too long. */
+static gboolean
+take_line (SatchelPop3Session *self,
+           Command            *command,
+           const char         *line,
+           gsize               len,
+           GError            **error)
+{
+  if (line[0] == '.')
     {
-      finish_head (self, error);
-      g_object_unref (self);
-      return;
+      line++;
+      len--;
     }
-  if (len == 1 && line[0] == '.')
+  if (command->message != NULL)
     {
-      finish_head (self, NULL);
-      g_object_unref (self);
-      return;
+      if (command->message->len + len + 2 > command->max_bytes)
+        {
+          g_set_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+                       _("The server %s sent a message larger than the %" G_GSIZE_FORMAT
+                         " bytes it announced."), host (self), command->max_bytes);
+          return FALSE;
+        }
+      g_byte_array_append (command->message, (const guint8 *) line, len);
+      g_byte_array_append (command->message, (const guint8 *) "\r\n", 2);
+      return TRUE;
     }
   if (command->reply->lines->len >= MAX_REPLY_LINES)
     {
-      finish_head (self, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
-                                      _("The server %s sent a reply of more than %d lines."),
-                                      host (self), MAX_REPLY_LINES));
-      g_object_unref (self);
-      return;
+      g_set_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+                   _("The server %s sent a reply of more than %d lines."),
+                   host (self), MAX_REPLY_LINES);
+      return FALSE;
     }
-  g_ptr_array_add (command->reply->lines,
-                   g_strdup (line[0] == '.' ? line + 1 : line));
-  satchel_connection_read_line_async (self->connection, MAX_LINE, g_task_get_cancellable (task),
-                                      multiline_cb, self);
+  g_ptr_array_add (command->reply->lines, g_strndup (line, len));
+  return TRUE;
+}
+
+/* The lines of a multi-line reply that the buffer holds, up to the lone
+ * "."; then waits for more. */
+static void
+read_more (SatchelPop3Session *self)
+{
+  GTask *task = g_queue_peek_head (&self->queue);
+  Command *command = g_task_get_task_data (task);
+  gsize max = command->message != NULL ? MAX_MESSAGE_LINE : MAX_LINE;
+
+  for (;;)
+    {
+      GError *error = NULL;
+      gsize len;
+      g_autofree char *line = satchel_connection_try_read_line (self->connection, max, &len,
+                                                                 &error);
+
+      if (line == NULL && error != NULL)
+        {
+          finish_head (self, error);
+          return;
+        }
+      if (line == NULL)
+        break;
+      if (len == 1 && line[0] == '.')
+        {
+          if (command->message != NULL)
+            command->reply->message = g_byte_array_free_to_bytes (g_steal_pointer (&command->message));
+          finish_head (self, NULL);
+          return;
+        }
+      if (!take_line (self, command, line, len, &error))
+        {
+          finish_head (self, error);
+          return;
+        }
+    }
+  satchel_connection_wait_async (self->connection, 0, g_task_get_cancellable (task), wait_cb,
+                                 g_object_ref (self));
 }
 
 static void
@@ -212,9 +276,12 @@ status_cb (GObject      *source,
       g_object_unref (self);
       return;
     }
-  command->reply->lines = g_ptr_array_new_with_free_func (g_free);
-  satchel_connection_read_line_async (self->connection, MAX_LINE, g_task_get_cancellable (task),
-                                      multiline_cb, self);
+  if (command->max_bytes > 0)
+    command->message = g_byte_array_sized_new (MIN (command->max_bytes, 1024 * 1024));
+  else
+    command->reply->lines = g_ptr_array_new_with_free_func (g_free);
+  read_more (self);
+  g_object_unref (self);
 }
 
 static void
@@ -242,11 +309,41 @@ run_next (SatchelPop3Session *self)
   command = g_task_get_task_data (task);
   self->running = TRUE;
   satchel_connection_set_expecting_reply (self->connection, TRUE);
-  if (command->line != NULL)
+  if (command->line != NULL && !command->written)
     satchel_connection_write_async (self->connection, command->line, NULL, write_cb,
                                     g_object_ref (self));
   satchel_connection_read_line_async (self->connection, MAX_LINE, g_task_get_cancellable (task),
                                       status_cb, g_object_ref (self));
+}
+
+static void
+queue_command_full (SatchelPop3Session  *self,
+                    const char          *line,
+                    gboolean             multiline,
+                    gsize                max_bytes,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Command *command = g_new0 (Command, 1);
+
+  g_task_set_source_tag (task, satchel_pop3_session_command_async);
+  if (line != NULL)
+    command->line = g_bytes_new_take (g_strconcat (line, "\r\n", NULL), strlen (line) + 2);
+  command->multiline = multiline;
+  command->max_bytes = max_bytes;
+  g_task_set_task_data (task, command, (GDestroyNotify) command_free);
+  /* With PIPELINING (RFC 2449) the command goes out now; its reply is
+   * read in turn. */
+  if (self->pipelining && command->line != NULL && !g_queue_is_empty (&self->queue))
+    {
+      command->written = TRUE;
+      satchel_connection_write_async (self->connection, command->line, NULL, write_cb,
+                                      g_object_ref (self));
+    }
+  g_queue_push_tail (&self->queue, task);
+  run_next (self);
 }
 
 static void
@@ -257,16 +354,7 @@ queue_command (SatchelPop3Session  *self,
                GAsyncReadyCallback  callback,
                gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Command *command = g_new0 (Command, 1);
-
-  g_task_set_source_tag (task, satchel_pop3_session_command_async);
-  if (line != NULL)
-    command->line = g_bytes_new_take (g_strconcat (line, "\r\n", NULL), strlen (line) + 2);
-  command->multiline = multiline;
-  g_task_set_task_data (task, command, (GDestroyNotify) command_free);
-  g_queue_push_tail (&self->queue, task);
-  run_next (self);
+  queue_command_full (self, line, multiline, 0, cancellable, callback, user_data);
 }
 
 /**
@@ -298,6 +386,29 @@ satchel_pop3_session_command_finish (SatchelPop3Session  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * satchel_pop3_session_retrieve_async:
+ * @command: "RETR n" or "TOP n 0"
+ * @max_bytes: the most the message may have (from LIST, with room for
+ *   line ends): more is a protocol error
+ *
+ * Runs a command whose reply is a message: the reply's message holds its
+ * bytes, dot-unstuffed, every line ending in CRLF.
+ */
+void
+satchel_pop3_session_retrieve_async (SatchelPop3Session  *self,
+                                     const char          *command,
+                                     gsize                max_bytes,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (SATCHEL_IS_POP3_SESSION (self));
+  g_return_if_fail (command != NULL && max_bytes > 0);
+
+  queue_command_full (self, command, TRUE, max_bytes, cancellable, callback, user_data);
 }
 
 /* Connecting */
@@ -581,6 +692,7 @@ pass_cb (GObject      *source,
   else
     {
       self->authenticated = TRUE;
+      self->pipelining = satchel_pop3_session_has_capability (self, "PIPELINING");
       g_task_return_boolean (task, TRUE);
     }
 }
@@ -595,6 +707,7 @@ user_cb (GObject      *source,
   Login *login = g_task_get_task_data (task);
   g_autoptr(SatchelPop3Reply) reply = NULL;
   g_autofree char *line = NULL;
+  GCancellable *cancellable;
   GError *error = NULL;
 
   reply = satchel_pop3_session_command_finish (self, result, &error);
@@ -609,8 +722,10 @@ user_cb (GObject      *source,
       return;
     }
   line = g_strconcat ("PASS ", login->password, NULL);
-  queue_command (self, line, FALSE, g_task_get_cancellable (task), pass_cb,
-                 g_steal_pointer (&task));
+  /* The cancellable is taken before the task is handed on: the order in
+   * which arguments are evaluated is not defined. */
+  cancellable = g_task_get_cancellable (task);
+  queue_command (self, line, FALSE, cancellable, pass_cb, g_steal_pointer (&task));
   explicit_bzero (line, strlen (line));
 }
 

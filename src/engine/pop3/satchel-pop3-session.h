@@ -21,6 +21,7 @@ typedef struct
   char      *code;
   char      *text;
   GPtrArray *lines;   /* char *, or NULL for a one-line reply */
+  GBytes    *message; /* satchel_pop3_session_retrieve_async()'s */
 } SatchelPop3Reply;
 
 void      satchel_pop3_reply_free         (SatchelPop3Reply  *reply);
@@ -67,6 +68,13 @@ void                satchel_pop3_session_command_async    (SatchelPop3Session  *
 SatchelPop3Reply   *satchel_pop3_session_command_finish   (SatchelPop3Session  *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
+
+void                satchel_pop3_session_retrieve_async   (SatchelPop3Session  *self,
+                                                           const char          *command,
+                                                           gsize                max_bytes,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
 
 void                satchel_pop3_session_quit_async       (SatchelPop3Session  *self,
                                                            GCancellable        *cancellable,

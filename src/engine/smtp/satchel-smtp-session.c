@@ -565,6 +565,7 @@ auth_login_step_cb (GObject      *source,
   g_autoptr(SatchelSmtpReply) reply = NULL;
   g_autofree char *answer = NULL;
   gboolean user_sent = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task), "user-sent"));
+  GCancellable *cancellable;
   GError *error = NULL;
 
   reply = satchel_smtp_session_command_finish (self, result, &error);
@@ -582,13 +583,15 @@ auth_login_step_cb (GObject      *source,
     {
       answer = g_base64_encode ((const guchar *) login->user, strlen (login->user));
       g_object_set_data (G_OBJECT (task), "user-sent", GINT_TO_POINTER (TRUE));
-      queue_command (self, answer, g_task_get_cancellable (task), auth_login_step_cb,
-                     g_steal_pointer (&task));
+      /* Not g_task_get_cancellable (task) in the same call as
+       * g_steal_pointer (&task): arguments are evaluated in any order. */
+      cancellable = g_task_get_cancellable (task);
+      queue_command (self, answer, cancellable, auth_login_step_cb, g_steal_pointer (&task));
       return;
     }
   answer = g_base64_encode ((const guchar *) login->password, strlen (login->password));
-  queue_command (self, answer, g_task_get_cancellable (task), auth_done_cb,
-                 g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  queue_command (self, answer, cancellable, auth_done_cb, g_steal_pointer (&task));
   explicit_bzero (answer, strlen (answer));
 }
 

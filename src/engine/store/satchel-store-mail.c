@@ -624,8 +624,8 @@ satchel_store_set_body (SatchelStore  *store,
   sqlite3_stmt *stmt;
   gint64 id;
 
-  stmt = satchel_store_prepare (store, "UPDATE message SET body_cached = 1 "
-                                       "WHERE folder_id = ? AND uid = ? RETURNING id", error);
+  stmt = satchel_store_prepare (store, "SELECT id FROM message WHERE folder_id = ? AND uid = ?",
+                                error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, folder_id);
@@ -634,12 +634,35 @@ satchel_store_set_body (SatchelStore  *store,
     return error == NULL || *error == NULL;   /* gone meanwhile: nothing to do */
   id = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
+  return satchel_store_set_body_of (store, id, raw, error);
+}
+
+/**
+ * satchel_store_set_body_of:
+ * @message_id: the message's id in the store
+ *
+ * Keeps the raw message; its text is indexed later (satchel-indexer.c).
+ */
+gboolean
+satchel_store_set_body_of (SatchelStore  *store,
+                           gint64         message_id,
+                           GBytes        *raw,
+                           GError       **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = satchel_store_prepare (store, "UPDATE message SET body_cached = 1 WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  if (!satchel_store_run (store, stmt, error))
+    return FALSE;
 
   stmt = satchel_store_prepare (store, "INSERT OR REPLACE INTO body (message_id, raw, indexed) "
                                        "VALUES (?, ?, 0)", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 1, message_id);
   sqlite3_bind_blob64 (stmt, 2, g_bytes_get_data (raw, NULL), g_bytes_get_size (raw),
                        SQLITE_STATIC);
   return satchel_store_run (store, stmt, error);

@@ -134,6 +134,10 @@ gboolean           satchel_store_set_body            (SatchelStore              
                                                       guint32                      uid,
                                                       GBytes                      *raw,
                                                       GError                     **error);
+gboolean           satchel_store_set_body_of         (SatchelStore                *store,
+                                                      gint64                       message_id,
+                                                      GBytes                      *raw,
+                                                      GError                     **error);
 
 /* A cached body whose text waits for the full-text index. */
 typedef struct

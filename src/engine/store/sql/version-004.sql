@@ -1,0 +1,19 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+--
+-- Satchel store, version 4: a POP3 message that leaves the store (deleted
+-- for good, its folder deleted, the Trash emptied) is remembered as
+-- deleted here, for "delete from the server when I delete it here". Only
+-- the user deletes a POP3 account's messages: fetching never does.
+
+CREATE INDEX pop3_uidl_by_message ON pop3_uidl (message);
+
+CREATE TRIGGER pop3_deleted_here BEFORE DELETE ON message
+WHEN old.uidl IS NOT NULL
+BEGIN
+  UPDATE pop3_uidl SET deleted_locally = 1 WHERE message = old.id;
+END;
+
+-- When the account's mail was last checked completely (seconds since
+-- 1970): a POP3 account's first check announces no new mail, as an IMAP
+-- folder's first sync does not.
+ALTER TABLE account ADD COLUMN last_checked INTEGER;
