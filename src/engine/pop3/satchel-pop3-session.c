@@ -17,6 +17,7 @@
 
 #include "net/satchel-net-error.h"
 #include "net/satchel-sasl.h"
+#include "satchel-debug.h"
 #include "satchel-pop3-session.h"
 
 #define MAX_LINE         65536
@@ -134,6 +135,81 @@ satchel_pop3_parse_status_line (const char        *line,
   return TRUE;
 }
 
+/**
+ * satchel_pop3_parse_listing:
+ * @number: (out): the message number, 1 or more
+ * @rest: (out): what follows the number and one space: never empty
+ *
+ * Reads one line of a UIDL or LIST reply: "NUMBER SP REST".
+ */
+gboolean
+satchel_pop3_parse_listing (const char  *line,
+                            guint       *number,
+                            const char **rest)
+{
+  guint64 value = 0;
+  const char *p = line;
+
+  if (!g_ascii_isdigit (*p))
+    return FALSE;
+  for (; g_ascii_isdigit (*p); p++)
+    {
+      value = value * 10 + (guint64) (*p - '0');
+      if (value > G_MAXUINT32)
+        return FALSE;
+    }
+  if (value == 0 || *p != ' ' || p[1] == '\0')
+    return FALSE;
+  *number = (guint) value;
+  *rest = p + 1;
+  return TRUE;
+}
+
+/**
+ * satchel_pop3_parse_size:
+ * @size: (out): the size a LIST line gives
+ *
+ * Reads the size of a LIST line's REST: digits, perhaps followed by a
+ * space and more (RFC 1939 allows it); at most 2^48.
+ */
+gboolean
+satchel_pop3_parse_size (const char *text,
+                         guint64    *size)
+{
+  guint64 value = 0;
+  const char *p = text;
+
+  if (!g_ascii_isdigit (*p))
+    return FALSE;
+  for (; g_ascii_isdigit (*p); p++)
+    {
+      value = value * 10 + (guint64) (*p - '0');
+      if (value > G_GUINT64_CONSTANT (1) << 48)
+        return FALSE;
+    }
+  if (*p != '\0' && *p != ' ')
+    return FALSE;
+  *size = value;
+  return TRUE;
+}
+
+/**
+ * satchel_pop3_uidl_is_valid:
+ *
+ * Whether @uidl may be a unique-id: 1 to 512 printable ASCII characters
+ * without spaces (RFC 1939 says 70; some servers use more).
+ */
+gboolean
+satchel_pop3_uidl_is_valid (const char *uidl)
+{
+  gsize len = 0;
+
+  for (const char *p = uidl; *p != '\0'; p++, len++)
+    if ((guchar) *p < 0x21 || (guchar) *p > 0x7e || len >= 512)
+      return FALSE;
+  return len > 0;
+}
+
 /* Running commands */
 
 static void
@@ -233,6 +309,14 @@ read_more (SatchelPop3Session *self)
         break;
       if (len == 1 && line[0] == '.')
         {
+          if (SATCHEL_DEBUGGING (SATCHEL_DEBUG_POP3))
+            {
+              g_autofree char *what = command->message != NULL
+                ? g_strdup_printf ("(a message of %u bytes)", command->message->len)
+                : g_strdup_printf ("(%u lines)", command->reply->lines->len);
+
+              satchel_debug_wire ("pop3", "S", what, strlen (what));
+            }
           if (command->message != NULL)
             command->reply->message = g_byte_array_free_to_bytes (g_steal_pointer (&command->message));
           finish_head (self, NULL);
@@ -261,6 +345,8 @@ status_cb (GObject      *source,
   gsize len;
 
   line = satchel_connection_read_line_finish (SATCHEL_CONNECTION (source), result, &len, &error);
+  if (line != NULL && SATCHEL_DEBUGGING (SATCHEL_DEBUG_POP3))
+    satchel_debug_wire ("pop3", "S", line, len);
   command->reply = g_new0 (SatchelPop3Reply, 1);
   if (line == NULL || !satchel_pop3_parse_status_line (line, len, command->reply, &error))
     {
@@ -298,6 +384,27 @@ write_cb (GObject      *source,
   g_object_unref (self);
 }
 
+/* Sends @command's line, shown with SATCHEL_DEBUG=pop3 (credentials
+ * left out). */
+static void
+send_line (SatchelPop3Session *self,
+           Command            *command)
+{
+  if (SATCHEL_DEBUGGING (SATCHEL_DEBUG_POP3))
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (command->line, &len);
+
+      if (g_ascii_strncasecmp (data, "PASS ", 5) == 0 || g_ascii_strncasecmp (data, "AUTH ", 5) == 0)
+        satchel_debug_wire ("pop3", "C", data, 4);
+      else
+        satchel_debug_wire ("pop3", "C", data, len);
+    }
+  command->written = TRUE;
+  satchel_connection_write_async (self->connection, command->line, NULL, write_cb,
+                                  g_object_ref (self));
+}
+
 static void
 run_next (SatchelPop3Session *self)
 {
@@ -310,8 +417,7 @@ run_next (SatchelPop3Session *self)
   self->running = TRUE;
   satchel_connection_set_expecting_reply (self->connection, TRUE);
   if (command->line != NULL && !command->written)
-    satchel_connection_write_async (self->connection, command->line, NULL, write_cb,
-                                    g_object_ref (self));
+    send_line (self, command);
   satchel_connection_read_line_async (self->connection, MAX_LINE, g_task_get_cancellable (task),
                                       status_cb, g_object_ref (self));
 }
@@ -337,11 +443,7 @@ queue_command_full (SatchelPop3Session  *self,
   /* With PIPELINING (RFC 2449) the command goes out now; its reply is
    * read in turn. */
   if (self->pipelining && command->line != NULL && !g_queue_is_empty (&self->queue))
-    {
-      command->written = TRUE;
-      satchel_connection_write_async (self->connection, command->line, NULL, write_cb,
-                                      g_object_ref (self));
-    }
+    send_line (self, command);
   g_queue_push_tail (&self->queue, task);
   run_next (self);
 }

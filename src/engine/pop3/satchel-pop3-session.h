@@ -30,6 +30,13 @@ gboolean  satchel_pop3_parse_status_line  (const char        *line,
                                            SatchelPop3Reply  *reply,
                                            GError           **error);
 
+gboolean  satchel_pop3_parse_listing      (const char        *line,
+                                           guint             *number,
+                                           const char       **rest);
+gboolean  satchel_pop3_parse_size         (const char        *text,
+                                           guint64           *size);
+gboolean  satchel_pop3_uidl_is_valid      (const char        *uidl);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelPop3Reply, satchel_pop3_reply_free)
 
 #define SATCHEL_TYPE_POP3_SESSION (satchel_pop3_session_get_type ())

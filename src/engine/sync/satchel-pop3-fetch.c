@@ -24,7 +24,6 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -45,8 +44,6 @@
 #define MAX_WRITES_PENDING 2
 /* The largest message taken, whatever the server says of its size. */
 #define MAX_MESSAGE        ((gsize) 512 * 1024 * 1024)
-/* RFC 1939 allows 70 characters; some servers use more. */
-#define MAX_UIDL           512
 
 typedef struct
 {
@@ -776,23 +773,6 @@ start_downloads (SatchelPop3Fetch *self)
   pump (self);
 }
 
-static gboolean
-parse_number (const char  *text,
-              const char **end,
-              guint64     *value)
-{
-  char *after;
-
-  if (!g_ascii_isdigit (text[0]))
-    return FALSE;
-  errno = 0;
-  *value = g_ascii_strtoull (text, &after, 10);
-  if (errno != 0 || *value == 0 || *value > G_MAXUINT32)
-    return FALSE;
-  *end = after;
-  return TRUE;
-}
-
 static GError *
 malformed (SatchelPop3Fetch *self,
            const char       *command)
@@ -833,40 +813,29 @@ list_cb (GObject      *source,
   for (guint i = 0; i < reply->lines->len; i++)
     {
       const char *line = g_ptr_array_index (reply->lines, i);
-      const char *end;
-      guint64 number, size;
+      const char *rest;
+      guint number;
+      guint64 size;
 
-      if (!parse_number (line, &end, &number) || *end != ' ' ||
-          !g_ascii_isdigit (end[1]) || (size = g_ascii_strtoull (end + 1, NULL, 10)) > G_MAXSIZE / 4)
+      if (!satchel_pop3_parse_listing (line, &number, &rest) ||
+          !satchel_pop3_parse_size (rest, &size))
         {
           fail (self, malformed (self, "LIST"));
           return;
         }
-      g_hash_table_insert (self->sizes, GUINT_TO_POINTER ((guint) number),
+      g_hash_table_insert (self->sizes, GUINT_TO_POINTER (number),
                            GSIZE_TO_POINTER ((gsize) size));
     }
   if (!self->has_uidl)
     for (guint i = 0; i < reply->lines->len; i++)
       {
         Listed *listed = g_new0 (Listed, 1);
+        const char *rest;
 
-        listed->number = g_ascii_strtoull (g_ptr_array_index (reply->lines, i), NULL, 10);
+        satchel_pop3_parse_listing (g_ptr_array_index (reply->lines, i), &listed->number, &rest);
         g_ptr_array_add (self->listed, listed);
       }
   start_downloads (self);
-}
-
-static gboolean
-valid_uidl (const char *uidl)
-{
-  gsize len = strlen (uidl);
-
-  if (len == 0 || len > MAX_UIDL)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    if ((guchar) uidl[i] < 0x21 || (guchar) uidl[i] > 0x7e)
-      return FALSE;
-  return TRUE;
 }
 
 static void
@@ -890,18 +859,18 @@ uidl_cb (GObject      *source,
   for (guint i = 0; i < reply->lines->len; i++)
     {
       const char *line = g_ptr_array_index (reply->lines, i);
-      const char *end;
-      guint64 number;
+      const char *uidl;
+      guint number;
       Listed *listed;
 
-      if (!parse_number (line, &end, &number) || *end != ' ' || !valid_uidl (end + 1))
+      if (!satchel_pop3_parse_listing (line, &number, &uidl) || !satchel_pop3_uidl_is_valid (uidl))
         {
           fail (self, malformed (self, "UIDL"));
           return;
         }
       listed = g_new0 (Listed, 1);
       listed->number = number;
-      listed->uidl = g_strdup (end + 1);
+      listed->uidl = g_strdup (uidl);
       g_ptr_array_add (self->listed, listed);
     }
 }
