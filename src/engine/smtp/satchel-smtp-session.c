@@ -17,6 +17,7 @@
 
 #include "net/satchel-net-error.h"
 #include "net/satchel-sasl.h"
+#include "satchel-debug.h"
 #include "satchel-smtp-session.h"
 
 #define MAX_LINE        65536
@@ -148,6 +149,8 @@ reply_line_cb (GObject      *source,
   gsize len;
 
   line = satchel_connection_read_line_finish (SATCHEL_CONNECTION (source), result, &len, &error);
+  if (line != NULL && SATCHEL_DEBUGGING (SATCHEL_DEBUG_SMTP))
+    satchel_debug_wire ("smtp", "S", line, len);
   if (line == NULL)
     {
       finish_head (self, error);
@@ -196,6 +199,32 @@ write_cb (GObject      *source,
   g_object_unref (self);
 }
 
+/* SATCHEL_DEBUG=smtp: commands are shown; AUTH's data and the lines of an
+ * AUTH LOGIN exchange (user name, password) are not. */
+static void
+debug_command (GBytes *line)
+{
+  static const char *shown[] = { "EHLO ", "HELO ", "STARTTLS", "MAIL ", "RCPT ", "DATA", "QUIT",
+                                 "RSET", "NOOP", "BDAT " };
+  gsize len;
+  const char *data = g_bytes_get_data (line, &len);
+
+  for (guint i = 0; i < G_N_ELEMENTS (shown); i++)
+    if (g_ascii_strncasecmp (data, shown[i], strlen (shown[i])) == 0)
+      {
+        satchel_debug_wire ("smtp", "C", data, len);
+        return;
+      }
+  if (g_ascii_strncasecmp (data, "AUTH ", 5) == 0)
+    {
+      const char *space = memchr (data + 5, ' ', len - 5);
+
+      satchel_debug_wire ("smtp", "C", data, space != NULL ? (gsize) (space - data) : len);
+      return;
+    }
+  satchel_debug_wire ("smtp", "C", "(credentials hidden)", 20);
+}
+
 static void
 run_next (SatchelSmtpSession *self)
 {
@@ -211,8 +240,12 @@ run_next (SatchelSmtpSession *self)
   /* NULL-terminated, so that the lines can be joined. */
   command->reply->lines = g_ptr_array_new_null_terminated (1, g_free, TRUE);
   if (command->line != NULL)
-    satchel_connection_write_async (self->connection, command->line, NULL, write_cb,
-                                    g_object_ref (self));
+    {
+      if (SATCHEL_DEBUGGING (SATCHEL_DEBUG_SMTP))
+        debug_command (command->line);
+      satchel_connection_write_async (self->connection, command->line, NULL, write_cb,
+                                      g_object_ref (self));
+    }
   satchel_connection_read_line_async (self->connection, MAX_LINE, g_task_get_cancellable (task),
                                       reply_line_cb, g_object_ref (self));
 }
