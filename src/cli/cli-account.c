@@ -163,7 +163,7 @@ apply_setting (SatchelAccount  *account,
       g_object_set (account, key, choice, NULL);
     }
   else if (g_str_equal (key, "keep-offline") || g_str_equal (key, "leave-on-server") ||
-           g_str_equal (key, "delete-when-deleted"))
+           g_str_equal (key, "delete-when-deleted") || g_str_equal (key, "apop"))
     {
       if (!parse_yes_no (key, value, &flag, error))
         return FALSE;
@@ -329,6 +329,8 @@ account_to_json (SatchelAccount *account)
         json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "delete-when-deleted");
       json_builder_add_boolean_value (builder, satchel_account_get_delete_when_deleted (account));
+      json_builder_set_member_name (builder, "apop");
+      json_builder_add_boolean_value (builder, satchel_account_get_apop (account));
     }
   json_builder_set_member_name (builder, "ca-file");
   if (satchel_account_get_ca_file (account) != NULL)
@@ -373,7 +375,7 @@ account_add (CliContext  *ctx,
   static const char *keys[] = {
     "name", "label", "host", "port", "security", "user", "smtp-host", "smtp-port",
     "smtp-security", "smtp-user", "leave-on-server", "delete-after-days",
-    "delete-when-deleted", "ca-file",
+    "delete-when-deleted", "ca-file", "apop",
   };
   const GOptionEntry entries[] = {
     { "email", 0, 0, G_OPTION_ARG_STRING, &email, N_("The email address (required)"), N_("ADDR") },
@@ -393,6 +395,7 @@ account_add (CliContext  *ctx,
     { "delete-after-days", 0, 0, G_OPTION_ARG_STRING, &values[11], N_("Delete the server copy N days after download (POP3)"), N_("N") },
     { "delete-when-deleted", 0, 0, G_OPTION_ARG_STRING, &values[12], N_("Delete the server copy when deleted here (POP3; default: no)"), N_("yes|no") },
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &values[13], N_("Also trust the CA certificates in FILE (PEM)"), N_("FILE") },
+    { "apop", 0, 0, G_OPTION_ARG_STRING, &values[14], N_("Log in with APOP (POP3; default: no)"), N_("yes|no") },
     { "allow-insecure", 0, 0, G_OPTION_ARG_NONE, &allow_insecure, N_("Confirm that a server may be used without encryption"), NULL },
     { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from standard input (required)"), NULL },
     { NULL }

@@ -118,6 +118,7 @@ class AccountAdd(CliTestCase):
         self.assertTrue(a["leave-on-server"])
         self.assertIsNone(a["delete-after-days"])
         self.assertFalse(a["delete-when-deleted"])
+        self.assertFalse(a["apop"])
 
         self.add("cy@example.org", "--security", "starttls", "--leave-on-server", "yes",
                  "--delete-after-days", "7", "--delete-when-deleted", "yes",

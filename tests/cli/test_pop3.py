@@ -426,6 +426,44 @@ class Scripted(Pop3TestCase):
         self.assertIn("same UIDL", result.stderr)
         self.assertEqual(self.local(), [])
 
+    def test_apop_only_when_chosen(self):
+        timestamp = b"<1896.697170952@dbc.mtview.ca.us>"
+        digest = hashlib.md5(timestamp + self.password.encode()).hexdigest().encode()
+        server = ScriptedServer([
+            ("starttls",),
+            ("send", b"+OK POP3 server ready " + timestamp + b"\r\n"),
+            ("expect", rb"^CAPA"),
+            ("send", b"+OK\r\nUSER\r\nUIDL\r\n.\r\n"),
+            ("expect", rb"^APOP " + self.user.encode() + rb" ([0-9a-f]{32})$"),
+            ("send", b"+OK maildrop has 0 messages\r\n"),
+            ("expect", rb"^UIDL"), ("send", b"+OK\r\n.\r\n"),
+            ("expect", rb"^LIST"), ("send", b"+OK\r\n.\r\n"),
+            ("expect", rb"^QUIT"), ("send", b"+OK\r\n"),
+        ])
+        self.scripted_account(server, "--apop", "yes")
+        shown = json.loads(self.cli("account", "show", self.email, "--json").stdout)
+        self.assertTrue(shown["apop"])
+        self.sync()
+        received = server.wait()
+        apop = [line for line in received if line.startswith(b"APOP ")]
+        self.assertEqual(apop, [b"APOP " + self.user.encode() + b" " + digest])
+        self.assertFalse(any(self.password.encode() in line for line in received))
+
+        # Chosen, but the greeting has no timestamp: no login at all.
+        server = ScriptedServer([
+            ("starttls",),
+            ("send", b"+OK POP3 server ready\r\n"),
+            ("expect", rb"^CAPA"),
+            ("send", b"+OK\r\nUSER\r\nUIDL\r\n.\r\n"),
+        ])
+        self.cli("account", "set", self.email, "port", str(server.port))
+        result = self.sync(check=False)
+        received = server.wait()
+        self.assertEqual(result.returncode, 4, result.stderr)
+        self.assertIn("does not offer APOP", result.stderr)
+        self.assertFalse(any(line.startswith((b"USER", b"PASS", b"APOP", b"AUTH"))
+                             for line in received))
+
     def test_mailbox_in_use(self):
         server = ScriptedServer([
             ("starttls",),

@@ -63,6 +63,7 @@ static const struct {
   { "delete_after", "delete-after" },
   { "delete_after_days", "delete-after-days" },
   { "delete_when_deleted", "delete-when-deleted" },
+  { "apop", "apop" },
   { "ca_file", "ca-file" },
   { "check_interval", "check-interval" },
 };

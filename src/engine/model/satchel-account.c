@@ -34,6 +34,7 @@ struct _SatchelAccount
   guint               leave_on_server : 1;
   guint               delete_after : 1;
   guint               delete_when_deleted : 1;
+  guint               apop : 1;
 
   /* Owned */
   char               *uuid;
@@ -72,6 +73,7 @@ enum {
   PROP_DELETE_AFTER,
   PROP_DELETE_AFTER_DAYS,
   PROP_DELETE_WHEN_DELETED,
+  PROP_APOP,
   PROP_CA_FILE,
   PROP_CHECK_INTERVAL,
   N_PROPS
@@ -138,6 +140,10 @@ set_flag (SatchelAccount *self,
     case PROP_DELETE_WHEN_DELETED:
       old = self->delete_when_deleted;
       self->delete_when_deleted = value;
+      break;
+    case PROP_APOP:
+      old = self->apop;
+      self->apop = value;
       break;
     default:
       g_assert_not_reached ();
@@ -242,6 +248,9 @@ satchel_account_get_property (GObject    *object,
     case PROP_DELETE_WHEN_DELETED:
       g_value_set_boolean (value, self->delete_when_deleted);
       break;
+    case PROP_APOP:
+      g_value_set_boolean (value, self->apop);
+      break;
     case PROP_CA_FILE:
       g_value_set_string (value, self->ca_file);
       break;
@@ -307,6 +316,7 @@ satchel_account_set_property (GObject      *object,
     case PROP_LEAVE_ON_SERVER:
     case PROP_DELETE_AFTER:
     case PROP_DELETE_WHEN_DELETED:
+    case PROP_APOP:
       set_flag (self, prop_id, g_value_get_boolean (value));
       break;
     case PROP_DELETE_AFTER_DAYS:
@@ -391,6 +401,10 @@ satchel_account_class_init (SatchelAccountClass *klass)
                        SATCHEL_ACCOUNT_DEFAULT_DELETE_AFTER_DAYS, rw);
   properties[PROP_DELETE_WHEN_DELETED] =
     g_param_spec_boolean ("delete-when-deleted", NULL, "Delete the server copy when deleted here (POP3)",
+                          FALSE, rw);
+  properties[PROP_APOP] =
+    g_param_spec_boolean ("apop", NULL, "Log in with APOP, which hides the password but "
+                          "protects it poorly (POP3; off unless the user turns it on)",
                           FALSE, rw);
   properties[PROP_CA_FILE] =
     g_param_spec_string ("ca-file", NULL, "Extra CA certificates (PEM) trusted for this account",
@@ -655,6 +669,13 @@ satchel_account_get_delete_after_days (SatchelAccount *self)
 }
 
 gboolean
+satchel_account_get_apop (SatchelAccount *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_ACCOUNT (self), FALSE);
+  return self->apop;
+}
+
+gboolean
 satchel_account_get_delete_when_deleted (SatchelAccount *self)
 {
   g_return_val_if_fail (SATCHEL_IS_ACCOUNT (self), FALSE);
@@ -862,6 +883,12 @@ satchel_account_validate (SatchelAccount  *self,
       g_set_error (error, SATCHEL_ACCOUNT_ERROR, SATCHEL_ACCOUNT_ERROR_INVALID,
                    _("“Keep all mail offline” is for IMAP accounts; a POP3 account always "
                      "downloads its mail to this computer."));
+      return FALSE;
+    }
+  if (self->kind == SATCHEL_ACCOUNT_KIND_IMAP && self->apop)
+    {
+      g_set_error (error, SATCHEL_ACCOUNT_ERROR, SATCHEL_ACCOUNT_ERROR_INVALID,
+                   _("APOP is a way to log in to POP3 servers only."));
       return FALSE;
     }
   if (self->kind == SATCHEL_ACCOUNT_KIND_IMAP &&

@@ -42,6 +42,7 @@ struct _SatchelPop3Session
   gboolean            running;
   gboolean            authenticated;
   gboolean            pipelining;     /* commands are sent without waiting */
+  gboolean            apop;           /* log in with APOP (the user chose it) */
 
   /* Owned */
   SatchelConnection  *connection;
@@ -395,7 +396,8 @@ send_line (SatchelPop3Session *self,
       gsize len;
       const char *data = g_bytes_get_data (command->line, &len);
 
-      if (g_ascii_strncasecmp (data, "PASS ", 5) == 0 || g_ascii_strncasecmp (data, "AUTH ", 5) == 0)
+      if (g_ascii_strncasecmp (data, "PASS ", 5) == 0 || g_ascii_strncasecmp (data, "AUTH ", 5) == 0 ||
+          g_ascii_strncasecmp (data, "APOP ", 5) == 0)
         satchel_debug_wire ("pop3", "C", data, 4);
       else
         satchel_debug_wire ("pop3", "C", data, len);
@@ -731,6 +733,31 @@ satchel_pop3_session_connect_finish (SatchelPop3Session  *self,
 
 /* Logging in */
 
+/* The "<...>" of an APOP greeting, or NULL. */
+static char *
+apop_timestamp (const char *greeting)
+{
+  const char *start = greeting != NULL ? strchr (greeting, '<') : NULL;
+  const char *end = start != NULL ? strchr (start, '>') : NULL;
+
+  if (end == NULL || end - start < 3 || end - start > 256 || memchr (start, ' ', end - start))
+    return NULL;
+  return g_strndup (start, end - start + 1);
+}
+
+/**
+ * satchel_pop3_session_set_apop:
+ *
+ * Makes login() use APOP, as the user chose for the account.
+ */
+void
+satchel_pop3_session_set_apop (SatchelPop3Session *self,
+                               gboolean            apop)
+{
+  g_return_if_fail (SATCHEL_IS_POP3_SESSION (self));
+  self->apop = apop;
+}
+
 typedef struct
 {
   char *user;
@@ -871,6 +898,29 @@ satchel_pop3_session_login_async (SatchelPop3Session  *self,
       return;
     }
 
+  if (self->apop)
+    {
+      g_autofree char *timestamp = apop_timestamp (self->greeting);
+      g_autofree char *secret = NULL;
+      g_autofree char *digest = NULL;
+
+      /* APOP (RFC 1939): the MD5 of the greeting's timestamp and the
+       * password, which the user asked for; never anything else. */
+      if (timestamp == NULL)
+        {
+          g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_AUTH_UNAVAILABLE,
+                                   _("The server %s does not offer APOP (its greeting has no "
+                                     "timestamp); turn APOP off for this account."),
+                                   host (self));
+          return;
+        }
+      secret = g_strconcat (timestamp, password, NULL);
+      digest = g_compute_checksum_for_string (G_CHECKSUM_MD5, secret, -1);
+      explicit_bzero (secret, strlen (secret));
+      line = g_strconcat ("APOP ", user, " ", digest, NULL);
+      queue_command (self, line, FALSE, cancellable, pass_cb, g_steal_pointer (&task));
+      return;
+    }
   if (satchel_pop3_session_has_capability (self, "SASL PLAIN"))
     {
       g_autofree char *initial = satchel_sasl_plain (user, password);

@@ -56,6 +56,8 @@ gboolean            satchel_pop3_session_connect_finish   (SatchelPop3Session  *
                                                            GAsyncResult        *result,
                                                            GError             **error);
 
+void                satchel_pop3_session_set_apop         (SatchelPop3Session  *self,
+                                                           gboolean             apop);
 void                satchel_pop3_session_login_async      (SatchelPop3Session  *self,
                                                            const char          *user,
                                                            const char          *password,

@@ -234,6 +234,8 @@ start (GTask                *task,
   else if (satchel_account_get_kind (account) == SATCHEL_ACCOUNT_KIND_POP3)
     {
       check->session = G_OBJECT (satchel_pop3_session_new (check->connection));
+      satchel_pop3_session_set_apop (SATCHEL_POP3_SESSION (check->session),
+                                     satchel_account_get_apop (account));
       satchel_pop3_session_connect_async (SATCHEL_POP3_SESSION (check->session), cancellable,
                                           connect_cb, task);
     }

@@ -954,6 +954,7 @@ prepare_cb (GObject      *source,
   satchel_connection_set_pinned_sha256 (self->connection,
                                         prepare->pin[0] != '\0' ? prepare->pin : NULL);
   self->session = satchel_pop3_session_new (self->connection);
+  satchel_pop3_session_set_apop (self->session, satchel_account_get_apop (self->account));
   satchel_pop3_session_connect_async (self->session, cancellable (self), connect_cb,
                                       g_object_ref (self));
 }

@@ -17,3 +17,7 @@ END;
 -- 1970): a POP3 account's first check announces no new mail, as an IMAP
 -- folder's first sync does not.
 ALTER TABLE account ADD COLUMN last_checked INTEGER;
+
+-- APOP (RFC 1939), for POP3 servers that offer it: off unless the user
+-- turns it on.
+ALTER TABLE account ADD COLUMN apop INTEGER NOT NULL DEFAULT 0;
