@@ -20,11 +20,13 @@
 #include "store/satchel-store.h"
 #include "store/satchel-pending-ops.h"
 #include "store/satchel-store-mail.h"
+#include "store/satchel-store-pop3.h"
 #include "sync/satchel-imap-sync.h"
 #include "sync/satchel-imap-sync-jobs.h"
 #include "sync/satchel-indexer.h"
 #include "sync/satchel-login-check.h"
 #include "sync/satchel-mail-actions.h"
+#include "sync/satchel-pop3-fetch.h"
 #include "sync/satchel-store-writer.h"
 
 G_BEGIN_DECLS

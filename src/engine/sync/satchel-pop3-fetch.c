@@ -210,6 +210,8 @@ batch_result_free (BatchResult *result)
   g_free (result);
 }
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatchResult, batch_result_free)
+
 static void
 prepare_free (Prepare *prepare)
 {
@@ -218,6 +220,8 @@ prepare_free (Prepare *prepare)
   g_clear_pointer (&prepare->known, g_hash_table_unref);
   g_free (prepare);
 }
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Prepare, prepare_free)
 
 static void
 finish_free (Finish *finish)
@@ -288,24 +292,25 @@ job_prepare (SatchelStore  *store,
              gpointer       data,
              GError       **error)
 {
-  Prepare *prepare = data;
+  const Prepare *query = data;
   g_autoptr(SatchelFolderInfo) inbox = NULL;
+  Prepare *prepared = g_new0 (Prepare, 1);
   GError *local_error = NULL;
   char *pin;
 
-  pin = satchel_cert_pin_lookup (store, prepare->host, prepare->port, &local_error);
+  pin = satchel_cert_pin_lookup (store, query->host, query->port, &local_error);
   if (local_error != NULL)
     goto failed;
-  prepare->pin = pin != NULL ? pin : g_strdup ("");
+  prepared->pin = pin != NULL ? pin : g_strdup ("");
   if (!satchel_store_begin (store, &local_error))
     goto failed;
-  if (!satchel_store_ensure_local_folders (store, prepare->account_id, &local_error) ||
+  if (!satchel_store_ensure_local_folders (store, query->account_id, &local_error) ||
       !satchel_store_commit (store, &local_error))
     {
       satchel_store_rollback (store);
       goto failed;
     }
-  inbox = satchel_store_find_folder_by_role (store, prepare->account_id,
+  inbox = satchel_store_find_folder_by_role (store, query->account_id,
                                              SATCHEL_FOLDER_ROLE_INBOX, &local_error);
   if (inbox == NULL)
     {
@@ -314,19 +319,19 @@ job_prepare (SatchelStore  *store,
                                    _("The account has no Inbox to download mail to."));
       goto failed;
     }
-  prepare->inbox_id = inbox->id;
-  prepare->known = satchel_store_pop3_known (store, prepare->account_id, &local_error);
-  if (prepare->known == NULL)
+  prepared->inbox_id = inbox->id;
+  prepared->known = satchel_store_pop3_known (store, query->account_id, &local_error);
+  if (prepared->known == NULL)
     goto failed;
-  prepare->checked_before = satchel_store_pop3_checked_before (store, prepare->account_id,
-                                                               &local_error);
+  prepared->checked_before = satchel_store_pop3_checked_before (store, query->account_id,
+                                                                &local_error);
   if (local_error != NULL)
     goto failed;
-  return prepare;
+  return prepared;
 
 failed:
   g_propagate_error (error, local_error);
-  prepare_free (prepare);
+  prepare_free (prepared);
   return NULL;
 }
 
@@ -358,10 +363,15 @@ job_add (SatchelStore  *store,
       GError *local_error = NULL;
       gint64 id;
 
-      uidl = download->uidl != NULL
-             ? g_strdup (download->uidl)
-             : g_strconcat ("sha256:", g_compute_checksum_for_bytes (G_CHECKSUM_SHA256,
-                                                                     download->raw), NULL);
+      if (download->uidl != NULL)
+        uidl = g_strdup (download->uidl);
+      else
+        {
+          g_autofree char *digest = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256,
+                                                                  download->raw);
+
+          uidl = g_strconcat ("sha256:", digest, NULL);
+        }
       if (message != NULL)
         headers = satchel_mime_read_headers (message);
       summary.uidl = uidl;
@@ -600,7 +610,7 @@ added_cb (GObject      *source,
           gpointer      user_data)
 {
   g_autoptr(SatchelPop3Fetch) self = user_data;
-  BatchResult *added;
+  g_autoptr(BatchResult) added = NULL;
   GError *error = NULL;
 
   self->writes_pending--;
@@ -934,7 +944,7 @@ prepare_cb (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr(SatchelPop3Fetch) self = user_data;
-  Prepare *prepare;
+  g_autoptr(Prepare) prepare = NULL;
   GError *error = NULL;
 
   prepare = satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error);
@@ -1042,10 +1052,9 @@ satchel_pop3_fetch_run_async (SatchelPop3Fetch    *self,
   prepare->account_id = self->account_id;
   prepare->host = g_strdup (satchel_account_get_host (self->account));
   prepare->port = satchel_account_get_effective_port (self->account);
-  /* The job hands back @prepare, filled in (or frees it). */
-  satchel_store_writer_run_async (self->writer, job_prepare, prepare, NULL,
-                                  (GDestroyNotify) prepare_free, cancellable (self), prepare_cb,
-                                  g_object_ref (self));
+  satchel_store_writer_run_async (self->writer, job_prepare, prepare,
+                                  (GDestroyNotify) prepare_free, (GDestroyNotify) prepare_free,
+                                  cancellable (self), prepare_cb, g_object_ref (self));
 }
 
 gboolean
