@@ -194,6 +194,18 @@ apply_setting (SatchelAccount  *account,
         absolute = g_canonicalize_filename (value, NULL);
       g_object_set (account, "ca-file", absolute, NULL);
     }
+  else if (g_str_equal (key, "signature"))
+    {
+      if (!g_utf8_validate (value, -1, NULL))
+        return usage_error (error, _("A signature must be UTF-8 text."));
+      /* "\n" in the value stands for a line break. */
+      {
+        g_auto(GStrv) lines = g_strsplit (value, "\\n", -1);
+        g_autofree char *text = g_strjoinv ("\n", lines);
+
+        g_object_set (account, "signature", text[0] != '\0' ? text : NULL, NULL);
+      }
+    }
   else
     {
       return usage_error (error, _("“%s” is not a setting of an account."), key);
@@ -339,6 +351,11 @@ account_to_json (SatchelAccount *account)
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "check-interval");
   json_builder_add_int_value (builder, satchel_account_get_check_interval (account));
+  json_builder_set_member_name (builder, "signature");
+  if (satchel_account_get_signature (account) != NULL)
+    json_builder_add_string_value (builder, satchel_account_get_signature (account));
+  else
+    json_builder_add_null_value (builder);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
@@ -375,7 +392,7 @@ account_add (CliContext  *ctx,
   static const char *keys[] = {
     "name", "label", "host", "port", "security", "user", "smtp-host", "smtp-port",
     "smtp-security", "smtp-user", "leave-on-server", "delete-after-days",
-    "delete-when-deleted", "ca-file", "apop",
+    "delete-when-deleted", "ca-file", "apop", "signature",
   };
   const GOptionEntry entries[] = {
     { "email", 0, 0, G_OPTION_ARG_STRING, &email, N_("The email address (required)"), N_("ADDR") },
@@ -396,6 +413,7 @@ account_add (CliContext  *ctx,
     { "delete-when-deleted", 0, 0, G_OPTION_ARG_STRING, &values[12], N_("Delete the server copy when deleted here (POP3; default: no)"), N_("yes|no") },
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &values[13], N_("Also trust the CA certificates in FILE (PEM)"), N_("FILE") },
     { "apop", 0, 0, G_OPTION_ARG_STRING, &values[14], N_("Log in with APOP (POP3; default: no)"), N_("yes|no") },
+    { "signature", 0, 0, G_OPTION_ARG_STRING, &values[15], N_("Text added below each message (\\n for a line break)"), N_("TEXT") },
     { "allow-insecure", 0, 0, G_OPTION_ARG_NONE, &allow_insecure, N_("Confirm that a server may be used without encryption"), NULL },
     { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from standard input (required)"), NULL },
     { NULL }

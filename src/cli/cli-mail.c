@@ -1191,3 +1191,472 @@ cli_dump (CliContext  *ctx,
   cli_print_json (root);
   return CLI_EXIT_OK;
 }
+
+/* Sending: send, reply, forward, outbox */
+
+static char *
+read_body (GError **error)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+  char buffer[65536];
+  size_t n;
+
+  while ((n = fread (buffer, 1, sizeof buffer, stdin)) > 0)
+    g_string_append_len (body, buffer, n);
+  if (ferror (stdin))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The text could not be read."));
+      return NULL;
+    }
+  if (!g_utf8_validate (body->str, body->len, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("The text of the message must be UTF-8."));
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&body), FALSE);
+}
+
+static SatchelDraft *
+draft_for (SatchelAccount *account)
+{
+  SatchelDraft *draft = satchel_draft_new ();
+  const char *name = satchel_account_get_real_name (account);
+  const char *signature = satchel_account_get_signature (account);
+
+  draft->from_name = g_strdup (name != NULL && name[0] != '\0' ? name : NULL);
+  draft->from_address = g_strdup (satchel_account_get_email (account));
+  draft->signature = g_strdup (signature);
+  return draft;
+}
+
+static void
+add_all (GPtrArray  *to,
+         char      **values)
+{
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    g_ptr_array_add (to, g_strdup (values[i]));
+}
+
+static char *
+outgoing_password (CliContext     *ctx,
+                   SatchelAccount *account)
+{
+  g_autoptr(GError) error = NULL;
+  char *password = satchel_secrets_lookup_sync (ctx->secrets, satchel_account_get_uuid (account),
+                                                SATCHEL_SECRET_OUTGOING, NULL, &error);
+
+  if (password == NULL)
+    password = satchel_secrets_lookup_sync (ctx->secrets, satchel_account_get_uuid (account),
+                                            SATCHEL_SECRET_INCOMING, NULL, NULL);
+  return password;
+}
+
+/* Runs the account's outbox; returns the run's error (nothing could be
+ * tried), and through @outcome what became of message @id. */
+static gboolean
+run_outbox (CliContext      *ctx,
+            SatchelAccount  *account,
+            gboolean         retry,
+            gint64           id,
+            GError         **outcome,
+            gboolean        *tried,
+            GError         **error)
+{
+  g_autoptr(SatchelStoreWriter) writer = open_writer (ctx, error);
+  g_autoptr(SatchelOutbox) outbox = NULL;
+  g_autoptr(SatchelPassword) password = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  const GError *why;
+  gboolean ok;
+
+  if (writer == NULL)
+    return FALSE;
+  password = outgoing_password (ctx, account);
+  outbox = satchel_outbox_new (account, password, writer);
+  if (password == NULL)
+    satchel_outbox_set_password (outbox, NULL,
+                                 g_error_new (SATCHEL_NET_ERROR,
+                                              SATCHEL_NET_ERROR_AUTH_UNAVAILABLE,
+                                              _("No password for the outgoing server of %s is "
+                                                "saved."),
+                                              satchel_account_get_label (account)));
+  satchel_outbox_send_async (outbox, retry, NULL, cli_result_callback (), &result);
+  ok = satchel_outbox_send_finish (outbox, cli_wait (&result), error);
+  *tried = FALSE;
+  why = satchel_outbox_get_outcome (outbox, id, tried);
+  if (why != NULL && outcome != NULL)
+    *outcome = g_error_copy (why);
+  /* The copies in Sent go to an IMAP server now if they can. */
+  if (satchel_outbox_get_sent (outbox) > 0)
+    deliver_queue (ctx, account);
+  return ok;
+}
+
+/* Puts @draft in the outbox and tries to send it, as CLI.md says. */
+static int
+send_draft (CliContext     *ctx,
+            SatchelAccount *account,
+            SatchelDraft   *draft)
+{
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) outcome = NULL;
+  g_auto(GStrv) recipients = NULL;
+  gboolean tried = FALSE;
+  gint64 id;
+
+  if (!satchel_account_has_smtp (account))
+    return usage (_("The account has no outgoing server: set one with “satchel-cli account set "
+                    "ACCOUNT smtp-host HOST”."));
+  message = satchel_draft_build (draft, &error);
+  if (message == NULL)
+    {
+      cli_error ("%s", error->message);
+      return CLI_EXIT_USAGE;
+    }
+  recipients = satchel_draft_dup_recipients (draft);
+  if (recipients[0] == NULL)
+    return usage (_("The message has no recipient."));
+  raw = satchel_mime_to_bytes (message);
+
+  id = satchel_store_outbox_add (ctx->store, satchel_account_get_id (account), raw,
+                                 draft->subject, draft->from_address,
+                                 (const char * const *) recipients,
+                                 g_get_real_time () / G_USEC_PER_SEC, &error);
+  if (id == 0)
+    return cli_report (error);
+
+  if (!run_outbox (ctx, account, FALSE, id, &outcome, &tried, &error))
+    {
+      if (satchel_net_error_is_retryable (error))
+        {
+          cli_note (_("The message is in the outbox; it is sent when %s can be reached (%s)"),
+                    satchel_account_get_smtp_host (account), error->message);
+          return CLI_EXIT_OK;
+        }
+      cli_error (_("The message is in the outbox, not sent: %s"), error->message);
+      return cli_exit_for_error (error);
+    }
+  if (!tried)
+    {
+      cli_note (_("The message is in the outbox."));
+      return CLI_EXIT_OK;
+    }
+  if (outcome == NULL)
+    return CLI_EXIT_OK;
+  if (g_error_matches (outcome, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_REJECTED) ||
+      g_error_matches (outcome, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_DELIVERY_UNKNOWN))
+    {
+      cli_error (_("%s It stays in the outbox."), outcome->message);
+      return CLI_EXIT_FAILED;
+    }
+  cli_note (_("The message is in the outbox; it is sent later (%s)"), outcome->message);
+  return CLI_EXIT_OK;
+}
+
+int
+cli_send (CliContext  *ctx,
+          int          argc,
+          char       **argv)
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelDraft) draft = NULL;
+  g_autofree char *account_name = NULL;
+  g_autofree char *subject = NULL;
+  g_auto(GStrv) to = NULL;
+  g_auto(GStrv) cc = NULL;
+  g_auto(GStrv) bcc = NULL;
+  g_auto(GStrv) attach = NULL;
+  SatchelAccount *account;
+  int exit_code = CLI_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "account", 0, 0, G_OPTION_ARG_STRING, &account_name, N_("The account it is sent from"), N_("ACCOUNT") },
+    { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("A recipient"), N_("ADDR") },
+    { "cc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cc, N_("A recipient in copy"), N_("ADDR") },
+    { "bcc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &bcc, N_("A hidden recipient"), N_("ADDR") },
+    { "subject", 0, 0, G_OPTION_ARG_STRING, &subject, N_("The subject"), N_("TEXT") },
+    { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &attach, N_("A file to attach"), N_("FILE") },
+    { NULL }
+  };
+
+  options = new_options (_("— send a message (its text on standard input)"), NULL, entries);
+  if (!cli_parse_options (options, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc != 1)
+    return usage (_("The text of the message comes on standard input."));
+  if (account_name == NULL || subject == NULL || (to == NULL && cc == NULL && bcc == NULL))
+    return usage (_("send needs --account, --subject and at least one recipient."));
+  account = open_account (ctx, account_name, &error);
+  if (account == NULL)
+    return cli_report (error);
+
+  draft = draft_for (account);
+  add_all (draft->to, to);
+  add_all (draft->cc, cc);
+  add_all (draft->bcc, bcc);
+  add_all (draft->attachments, attach);
+  draft->subject = g_strdup (subject);
+  draft->body = read_body (&error);
+  if (draft->body == NULL)
+    return cli_report (error);
+  return send_draft (ctx, account, draft);
+}
+
+/* The message @id as GMime reads it, and its account. Without its body
+ * (not downloaded) a message is made of what the store knows of it. */
+static GMimeMessage *
+load_original (CliContext      *ctx,
+               gint64           id,
+               SatchelAccount **account,
+               GError         **error)
+{
+  g_autoptr(GBytes) raw = NULL;
+  sqlite3_stmt *stmt;
+  gint64 account_id = 0;
+  GMimeMessage *message;
+
+  if (!cli_open_store (ctx, error))
+    return NULL;
+  stmt = satchel_store_prepare (ctx->store,
+    "SELECT f.account_id, m.sender, m.recipients_to, m.recipients_cc, m.subject, "
+    "  m.message_id, m.refs, m.date FROM message m JOIN folder f ON f.id = m.folder_id "
+    "WHERE m.id = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (satchel_store_step (ctx->store, stmt, error) != SQLITE_ROW)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_NOT_FOUND,
+                     _("There is no message %" G_GINT64_FORMAT "."), id);
+      return NULL;
+    }
+  account_id = sqlite3_column_int64 (stmt, 0);
+  raw = satchel_store_get_body (ctx->store, id, error);
+  if (raw == NULL && (error == NULL || *error == NULL))
+    {
+      g_autoptr(GString) headers = g_string_new (NULL);
+      static const char *names[] = { "From", "To", "Cc", "Subject", "Message-ID", "References" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        {
+          const char *value = (const char *) sqlite3_column_text (stmt, i + 1);
+          g_autofree char *encoded = NULL;
+
+          if (value == NULL || value[0] == '\0')
+            continue;
+          encoded = i == 3 ? g_mime_utils_header_encode_text (NULL, value, "utf-8")
+                           : g_strdup (value);
+          g_string_append_printf (headers, "%s: %s\r\n", names[i], encoded);
+        }
+      g_string_append (headers, "\r\n");
+      raw = g_bytes_new (headers->str, headers->len);
+      cli_note (_("The message is not downloaded: its text is not quoted."));
+    }
+  sqlite3_reset (stmt);
+  if (raw == NULL)
+    return NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (ctx->accounts)); i++)
+    {
+      g_autoptr(SatchelAccount) candidate = g_list_model_get_item (G_LIST_MODEL (ctx->accounts), i);
+
+      if (satchel_account_get_id (candidate) == account_id)
+        *account = g_steal_pointer (&candidate);
+    }
+  message = satchel_mime_parse (raw);
+  if (message == NULL || *account == NULL)
+    {
+      g_clear_object (account);
+      g_clear_object (&message);
+      g_set_error (error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_INVALID,
+                   _("The message %" G_GINT64_FORMAT " cannot be read."), id);
+    }
+  return message;
+}
+
+int
+cli_reply (CliContext  *ctx,
+           int          argc,
+           char       **argv)
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelDraft) draft = NULL;
+  g_autoptr(GMimeMessage) original = NULL;
+  g_autoptr(SatchelAccount) account = NULL;
+  gboolean all = FALSE;
+  int exit_code = CLI_EXIT_OK;
+  gint64 id;
+  const GOptionEntry entries[] = {
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all, N_("Reply to everyone, not only the sender"), NULL },
+    { NULL }
+  };
+
+  options = new_options (_("MESSAGE — reply (the text on standard input)"), NULL, entries);
+  if (!cli_parse_options (options, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc != 2)
+    return usage (_("Name one message, by the number that list, search or watch print."));
+  if (!parse_message_id (argv[1], &id, &error))
+    return cli_report (error);
+  original = load_original (ctx, id, &account, &error);
+  if (original == NULL)
+    return report (error);
+
+  draft = draft_for (account);
+  satchel_draft_reply (draft, original, all, satchel_account_get_email (account));
+  draft->body = read_body (&error);
+  if (draft->body == NULL)
+    return cli_report (error);
+  exit_code = send_draft (ctx, account, draft);
+  /* Answered, here and (queued) on the server, once it is on its way. */
+  if (exit_code == CLI_EXIT_OK &&
+      satchel_mail_change_flags (ctx->store, id, SATCHEL_FLAG_ANSWERED, 0, NULL))
+    deliver_queue (ctx, account);
+  return exit_code;
+}
+
+int
+cli_forward (CliContext  *ctx,
+             int          argc,
+             char       **argv)
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelDraft) draft = NULL;
+  g_autoptr(GMimeMessage) original = NULL;
+  g_autoptr(SatchelAccount) account = NULL;
+  g_auto(GStrv) to = NULL;
+  g_auto(GStrv) cc = NULL;
+  gboolean as_attachment = FALSE;
+  int exit_code = CLI_EXIT_OK;
+  gint64 id;
+  const GOptionEntry entries[] = {
+    { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("A recipient"), N_("ADDR") },
+    { "cc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cc, N_("A recipient in copy"), N_("ADDR") },
+    { "as-attachment", 0, 0, G_OPTION_ARG_NONE, &as_attachment, N_("Attach the message whole instead of quoting it"), NULL },
+    { NULL }
+  };
+
+  options = new_options (_("MESSAGE — forward (your text on standard input)"), NULL, entries);
+  if (!cli_parse_options (options, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc != 2)
+    return usage (_("Name one message, by the number that list, search or watch print."));
+  if (to == NULL && cc == NULL)
+    return usage (_("forward needs at least one recipient (--to)."));
+  if (!parse_message_id (argv[1], &id, &error))
+    return cli_report (error);
+  original = load_original (ctx, id, &account, &error);
+  if (original == NULL)
+    return report (error);
+
+  draft = draft_for (account);
+  satchel_draft_forward (draft, original, as_attachment);
+  add_all (draft->to, to);
+  add_all (draft->cc, cc);
+  draft->body = read_body (&error);
+  if (draft->body == NULL)
+    return cli_report (error);
+  return send_draft (ctx, account, draft);
+}
+
+int
+cli_outbox (CliContext  *ctx,
+            int          argc,
+            char       **argv)
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  gboolean json = FALSE;
+  gboolean retry = FALSE;
+  int exit_code = CLI_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON document"), NULL },
+    { "retry", 0, 0, G_OPTION_ARG_NONE, &retry, N_("Try to send everything in it now"), NULL },
+    { NULL }
+  };
+
+  options = new_options (_("— list what waits to be sent, or send it now"), NULL, entries);
+  if (!cli_parse_options (options, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc != 1)
+    return usage (_("outbox takes no argument."));
+  if (!cli_open_store (ctx, &error))
+    return cli_report (error);
+
+  if (retry)
+    {
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (ctx->accounts)); i++)
+        {
+          g_autoptr(SatchelAccount) account = g_list_model_get_item (G_LIST_MODEL (ctx->accounts),
+                                                                     i);
+          g_autoptr(GPtrArray) waiting = NULL;
+          g_autoptr(GError) run_error = NULL;
+          gboolean tried;
+
+          waiting = satchel_store_outbox_list (ctx->store, satchel_account_get_id (account), &error);
+          if (waiting == NULL)
+            return cli_report (error);
+          if (waiting->len == 0)
+            continue;
+          if (!run_outbox (ctx, account, TRUE, 0, NULL, &tried, &run_error))
+            {
+              cli_error ("%s: %s", satchel_account_get_label (account), run_error->message);
+              if (exit_code == CLI_EXIT_OK)
+                exit_code = cli_exit_for_error (run_error);
+            }
+        }
+    }
+
+  items = satchel_store_outbox_list (ctx->store, 0, &error);
+  if (items == NULL)
+    return cli_report (error);
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < items->len; i++)
+        {
+          SatchelOutboxItem *item = g_ptr_array_index (items, i);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_int_value (builder, item->id);
+          json_builder_set_member_name (builder, "subject");
+          json_builder_add_string_value (builder, item->subject);
+          json_builder_set_member_name (builder, "to");
+          json_builder_begin_array (builder);
+          for (guint r = 0; item->recipients[r] != NULL; r++)
+            json_builder_add_string_value (builder, item->recipients[r]);
+          json_builder_end_array (builder);
+          json_builder_set_member_name (builder, "state");
+          json_builder_add_string_value (builder, item->state);
+          json_builder_set_member_name (builder, "last_error");
+          if (item->last_error != NULL)
+            json_builder_add_string_value (builder, item->last_error);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      cli_print_json (root);
+      return exit_code;
+    }
+  for (guint i = 0; i < items->len; i++)
+    {
+      SatchelOutboxItem *item = g_ptr_array_index (items, i);
+      g_autofree char *to = g_strjoinv (", ", item->recipients);
+
+      printf ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\t%s\n", item->id, item->state, to, item->subject,
+              item->last_error != NULL ? item->last_error : "");
+    }
+  return exit_code;
+}

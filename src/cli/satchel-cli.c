@@ -42,6 +42,10 @@ static const struct {
   { "rmdir", cli_rmdir, N_("Delete a folder") },
   { "watch", cli_watch, N_("Print new messages as they arrive") },
   { "dump", cli_dump, N_("Print the local copy of an account as JSON") },
+  { "send", cli_send, N_("Send a message") },
+  { "reply", cli_reply, N_("Reply to a message") },
+  { "forward", cli_forward, N_("Forward a message") },
+  { "outbox", cli_outbox, N_("List what waits to be sent, or send it now") },
 };
 
 static void G_GNUC_PRINTF (2, 0)
@@ -105,6 +109,9 @@ cli_exit_for_error (const GError *error)
         case SATCHEL_NET_ERROR_TLS:
         case SATCHEL_NET_ERROR_PROTOCOL:
         case SATCHEL_NET_ERROR_SERVER:
+        case SATCHEL_NET_ERROR_REJECTED:
+        case SATCHEL_NET_ERROR_TEMPORARY:
+        case SATCHEL_NET_ERROR_DELIVERY_UNKNOWN:
         default:
           return CLI_EXIT_FAILED;
         }

@@ -74,6 +74,10 @@ int      cli_rmdir              (CliContext *ctx, int argc, char **argv);
 int      cli_rename             (CliContext *ctx, int argc, char **argv);
 int      cli_watch              (CliContext *ctx, int argc, char **argv);
 int      cli_dump               (CliContext *ctx, int argc, char **argv);
+int      cli_send               (CliContext *ctx, int argc, char **argv);
+int      cli_reply              (CliContext *ctx, int argc, char **argv);
+int      cli_forward            (CliContext *ctx, int argc, char **argv);
+int      cli_outbox             (CliContext *ctx, int argc, char **argv);
 
 /* cli-account.c */
 int      cli_account            (CliContext    *ctx,

@@ -9,6 +9,7 @@ A script is a list of steps, played to one client:
                                         groups are remembered, and {1} in
                                         a later "send" is the first group
   ("read",)                            read one line, whatever it is
+  ("skip_until", rb"^\.$")            read lines until one matches
   ("starttls",)                        wrap the connection in TLS (the test
                                         certificate of the run, or the
                                         cert=(certificate, key) files given)
@@ -85,6 +86,12 @@ class ScriptedServer:
                         if match is None:
                             raise AssertionError(f"expected {step[1]!r}, got {line!r}")
                         groups = match.groups()
+                elif kind == "skip_until":
+                    while True:
+                        line, buffer = self._readline(conn, buffer)
+                        self.received.append(line)
+                        if re.search(step[1], line):
+                            break
                 elif kind == "starttls":
                     conn = self._tls_context().wrap_socket(conn, server_side=True)
                     buffer = b""

@@ -146,6 +146,15 @@ satchel_imap_command_add_string (SatchelImapCommand *self,
   add_arg (self, ARG_RAW, quoted->str, quoted->len);
 }
 
+/* Bytes that go as a literal whatever they hold: a message to APPEND. */
+void
+satchel_imap_command_add_literal (SatchelImapCommand *self,
+                                  const char         *data,
+                                  gsize               len)
+{
+  add_arg (self, ARG_LITERAL, data, len);
+}
+
 /* An astring: an atom when it can be one, else a string. */
 void
 satchel_imap_command_add_astring (SatchelImapCommand *self,

@@ -23,6 +23,9 @@ void                satchel_imap_command_add_astring (SatchelImapCommand *self,
 void                satchel_imap_command_add_string  (SatchelImapCommand *self,
                                                       const char         *text,
                                                       gssize              len);
+void                satchel_imap_command_add_literal (SatchelImapCommand *self,
+                                                      const char         *data,
+                                                      gsize               len);
 void                satchel_imap_command_add_mailbox  (SatchelImapCommand *self,
                                                       const char         *wire_name,
                                                       gssize              len);

@@ -64,6 +64,7 @@ static const struct {
   { "delete_after_days", "delete-after-days" },
   { "delete_when_deleted", "delete-when-deleted" },
   { "apop", "apop" },
+  { "signature", "signature" },
   { "ca_file", "ca-file" },
   { "check_interval", "check-interval" },
 };

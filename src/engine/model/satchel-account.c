@@ -46,6 +46,7 @@ struct _SatchelAccount
   char               *smtp_host;
   char               *smtp_user;
   char               *ca_file;
+  char               *signature;
 };
 
 G_DEFINE_FINAL_TYPE (SatchelAccount, satchel_account, G_TYPE_OBJECT)
@@ -75,6 +76,7 @@ enum {
   PROP_DELETE_WHEN_DELETED,
   PROP_APOP,
   PROP_CA_FILE,
+  PROP_SIGNATURE,
   PROP_CHECK_INTERVAL,
   N_PROPS
 };
@@ -85,7 +87,8 @@ static GParamSpec *properties[N_PROPS];
 static gboolean
 prop_is_optional (guint prop_id)
 {
-  return prop_id == PROP_SMTP_HOST || prop_id == PROP_SMTP_USER || prop_id == PROP_CA_FILE;
+  return prop_id == PROP_SMTP_HOST || prop_id == PROP_SMTP_USER || prop_id == PROP_CA_FILE ||
+         prop_id == PROP_SIGNATURE;
 }
 
 static void
@@ -166,6 +169,7 @@ satchel_account_finalize (GObject *object)
   g_clear_pointer (&self->smtp_host, g_free);
   g_clear_pointer (&self->smtp_user, g_free);
   g_clear_pointer (&self->ca_file, g_free);
+  g_clear_pointer (&self->signature, g_free);
 
   G_OBJECT_CLASS (satchel_account_parent_class)->finalize (object);
 }
@@ -254,6 +258,9 @@ satchel_account_get_property (GObject    *object,
     case PROP_CA_FILE:
       g_value_set_string (value, self->ca_file);
       break;
+    case PROP_SIGNATURE:
+      g_value_set_string (value, self->signature);
+      break;
     case PROP_CHECK_INTERVAL:
       g_value_set_uint (value, self->check_interval);
       break;
@@ -324,6 +331,9 @@ satchel_account_set_property (GObject      *object,
       break;
     case PROP_CA_FILE:
       set_string (self, &self->ca_file, g_value_get_string (value), prop_id);
+      break;
+    case PROP_SIGNATURE:
+      set_string (self, &self->signature, g_value_get_string (value), prop_id);
       break;
     case PROP_CHECK_INTERVAL:
       set_uint (self, &self->check_interval, g_value_get_uint (value), prop_id);
@@ -406,6 +416,9 @@ satchel_account_class_init (SatchelAccountClass *klass)
     g_param_spec_boolean ("apop", NULL, "Log in with APOP, which hides the password but "
                           "protects it poorly (POP3; off unless the user turns it on)",
                           FALSE, rw);
+  properties[PROP_SIGNATURE] =
+    g_param_spec_string ("signature", NULL, "Text added below each message written from the account",
+                         NULL, rw);
   properties[PROP_CA_FILE] =
     g_param_spec_string ("ca-file", NULL, "Extra CA certificates (PEM) trusted for this account",
                          NULL, rw);
@@ -680,6 +693,13 @@ satchel_account_get_delete_when_deleted (SatchelAccount *self)
 {
   g_return_val_if_fail (SATCHEL_IS_ACCOUNT (self), FALSE);
   return self->delete_when_deleted;
+}
+
+const char *
+satchel_account_get_signature (SatchelAccount *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_ACCOUNT (self), NULL);
+  return self->signature;
 }
 
 const char *

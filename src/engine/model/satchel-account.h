@@ -70,6 +70,7 @@ gboolean            satchel_account_get_delete_after    (SatchelAccount     *sel
 guint               satchel_account_get_delete_after_days (SatchelAccount   *self);
 gboolean            satchel_account_get_delete_when_deleted (SatchelAccount *self);
 gboolean            satchel_account_get_apop            (SatchelAccount     *self);
+const char         *satchel_account_get_signature       (SatchelAccount     *self);
 const char         *satchel_account_get_ca_file         (SatchelAccount     *self);
 guint               satchel_account_get_check_interval  (SatchelAccount     *self);
 gboolean            satchel_account_has_smtp            (SatchelAccount     *self);

@@ -28,6 +28,7 @@ satchel_net_error_is_retryable (const GError *error)
     case SATCHEL_NET_ERROR_CONNECT:
     case SATCHEL_NET_ERROR_TIMEOUT:
     case SATCHEL_NET_ERROR_CLOSED:
+    case SATCHEL_NET_ERROR_TEMPORARY:
       return TRUE;
     case SATCHEL_NET_ERROR_TLS:
     case SATCHEL_NET_ERROR_UNTRUSTED_CERTIFICATE:
@@ -36,6 +37,8 @@ satchel_net_error_is_retryable (const GError *error)
     case SATCHEL_NET_ERROR_AUTH_FAILED:
     case SATCHEL_NET_ERROR_AUTH_UNAVAILABLE:
     case SATCHEL_NET_ERROR_SERVER:
+    case SATCHEL_NET_ERROR_REJECTED:
+    case SATCHEL_NET_ERROR_DELIVERY_UNKNOWN:
     default:
       return FALSE;
     }

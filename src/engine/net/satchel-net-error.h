@@ -32,6 +32,12 @@ G_BEGIN_DECLS
  *   may be used on this connection
  * @SATCHEL_NET_ERROR_SERVER: the server refused a command; the message
  *   carries its words
+ * @SATCHEL_NET_ERROR_REJECTED: the server refused a message for good (SMTP
+ *   5xx, or too large for it); sending it again as it is will not help
+ * @SATCHEL_NET_ERROR_TEMPORARY: the server refused a message for now (SMTP
+ *   4xx); it may take it later
+ * @SATCHEL_NET_ERROR_DELIVERY_UNKNOWN: the whole message was sent and the
+ *   connection broke before the server said whether it took it
  *
  * Errors of the connection and of the protocol sessions on it. Messages
  * are sentences for the user that name the server.
@@ -49,6 +55,9 @@ typedef enum
   SATCHEL_NET_ERROR_AUTH_FAILED,
   SATCHEL_NET_ERROR_AUTH_UNAVAILABLE,
   SATCHEL_NET_ERROR_SERVER,
+  SATCHEL_NET_ERROR_REJECTED,
+  SATCHEL_NET_ERROR_TEMPORARY,
+  SATCHEL_NET_ERROR_DELIVERY_UNKNOWN,
 } SatchelNetError;
 
 GQuark            satchel_net_error_quark            (void);

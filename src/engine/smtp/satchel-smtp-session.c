@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "net/satchel-net-error.h"
+#include "mime/satchel-gmime.h"
 #include "net/satchel-sasl.h"
 #include "satchel-debug.h"
 #include "satchel-smtp-session.h"
@@ -25,7 +26,8 @@
 
 typedef struct
 {
-  GBytes           *line;
+  GBytes           *line;      /* a command with its CRLF, or a message's data */
+  gboolean          written;   /* sent ahead (PIPELINING) */
   SatchelSmtpReply *reply;
 } Command;
 
@@ -204,10 +206,18 @@ write_cb (GObject      *source,
 static void
 debug_command (GBytes *line)
 {
-  static const char *shown[] = { "EHLO ", "HELO ", "STARTTLS", "MAIL ", "RCPT ", "DATA", "QUIT",
+  static const char *shown[] = { "EHLO ", "HELO ", "STARTTLS", "MAIL ", "RCPT ", "DATA\r", "QUIT",
                                  "RSET", "NOOP", "BDAT " };
   gsize len;
   const char *data = g_bytes_get_data (line, &len);
+
+  if (len > 200 || memchr (data, '\n', len) != data + len - 1)
+    {
+      g_autofree char *what = g_strdup_printf ("(a message of %" G_GSIZE_FORMAT " bytes)", len);
+
+      satchel_debug_wire ("smtp", "C", what, strlen (what));
+      return;
+    }
 
   for (guint i = 0; i < G_N_ELEMENTS (shown); i++)
     if (g_ascii_strncasecmp (data, shown[i], strlen (shown[i])) == 0)
@@ -226,6 +236,17 @@ debug_command (GBytes *line)
 }
 
 static void
+send_line (SatchelSmtpSession *self,
+           Command            *command)
+{
+  if (SATCHEL_DEBUGGING (SATCHEL_DEBUG_SMTP))
+    debug_command (command->line);
+  command->written = TRUE;
+  satchel_connection_write_async (self->connection, command->line, NULL, write_cb,
+                                  g_object_ref (self));
+}
+
+static void
 run_next (SatchelSmtpSession *self)
 {
   GTask *task = g_queue_peek_head (&self->queue);
@@ -239,15 +260,32 @@ run_next (SatchelSmtpSession *self)
   command->reply = g_new0 (SatchelSmtpReply, 1);
   /* NULL-terminated, so that the lines can be joined. */
   command->reply->lines = g_ptr_array_new_null_terminated (1, g_free, TRUE);
-  if (command->line != NULL)
-    {
-      if (SATCHEL_DEBUGGING (SATCHEL_DEBUG_SMTP))
-        debug_command (command->line);
-      satchel_connection_write_async (self->connection, command->line, NULL, write_cb,
-                                      g_object_ref (self));
-    }
+  if (command->line != NULL && !command->written)
+    send_line (self, command);
   satchel_connection_read_line_async (self->connection, MAX_LINE, g_task_get_cancellable (task),
                                       reply_line_cb, g_object_ref (self));
+}
+
+/* @ahead: send it now, before the replies to the commands queued earlier
+ * (PIPELINING, RFC 2920). */
+static void
+queue_bytes (SatchelSmtpSession  *self,
+             GBytes              *bytes,
+             gboolean             ahead,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Command *command = g_new0 (Command, 1);
+
+  g_task_set_source_tag (task, satchel_smtp_session_command_async);
+  command->line = bytes;
+  g_task_set_task_data (task, command, (GDestroyNotify) command_free);
+  if (ahead && bytes != NULL && !g_queue_is_empty (&self->queue))
+    send_line (self, command);
+  g_queue_push_tail (&self->queue, task);
+  run_next (self);
 }
 
 static void
@@ -257,15 +295,11 @@ queue_command (SatchelSmtpSession  *self,
                GAsyncReadyCallback  callback,
                gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Command *command = g_new0 (Command, 1);
+  GBytes *bytes = NULL;
 
-  g_task_set_source_tag (task, satchel_smtp_session_command_async);
   if (line != NULL)
-    command->line = g_bytes_new_take (g_strconcat (line, "\r\n", NULL), strlen (line) + 2);
-  g_task_set_task_data (task, command, (GDestroyNotify) command_free);
-  g_queue_push_tail (&self->queue, task);
-  run_next (self);
+    bytes = g_bytes_new_take (g_strconcat (line, "\r\n", NULL), strlen (line) + 2);
+  queue_bytes (self, bytes, FALSE, cancellable, callback, user_data);
 }
 
 /**
@@ -809,4 +843,347 @@ satchel_smtp_session_has_extension (SatchelSmtpSession *self,
 
   g_return_val_if_fail (SATCHEL_IS_SMTP_SESSION (self), FALSE);
   return g_hash_table_contains (self->extensions, upper);
+}
+
+/* Sending a message */
+
+typedef struct
+{
+  char     *from;
+  GStrv     recipients;
+  GBytes   *data;          /* dot-stuffed, ending with CRLF . CRLF */
+  guint     replies_left;  /* MAIL and RCPT replies still to come */
+  GString  *refused;       /* "address: reply" for each refusal */
+  gboolean  permanent;     /* a refusal was a 5xx */
+  gboolean  mail_refused;
+} Send;
+
+static void
+send_free (Send *send)
+{
+  g_free (send->from);
+  g_strfreev (send->recipients);
+  g_clear_pointer (&send->data, g_bytes_unref);
+  g_string_free (send->refused, TRUE);
+  g_free (send);
+}
+
+/**
+ * satchel_smtp_dot_stuff:
+ *
+ * Returns: (transfer full): @message as DATA sends it: lines ending in
+ *   CRLF, those that start with "." given another, and the final "."
+ */
+GBytes *
+satchel_smtp_dot_stuff (GBytes *message)
+{
+  g_autoptr(GMimeStream) source = NULL;
+  g_autoptr(GMimeStream) sink = g_mime_stream_mem_new ();
+  g_autoptr(GMimeStream) filtered = g_mime_stream_filter_new (sink);
+  g_autoptr(GMimeFilter) crlf = g_mime_filter_dos2unix_new (FALSE);
+  g_autoptr(GMimeFilter) dos = g_mime_filter_unix2dos_new (TRUE);
+  g_autoptr(GMimeFilter) dots = g_mime_filter_smtp_data_new ();
+  GByteArray *bytes;
+  gsize len;
+  const char *data = g_bytes_get_data (message, &len);
+
+  satchel_gmime_ensure_init ();
+  source = g_mime_stream_mem_new_with_buffer (data, len);
+  /* Any line end to LF, then every LF to CRLF (a last one added), then
+   * the dots. */
+  g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), crlf);
+  g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), dos);
+  g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), dots);
+  g_mime_stream_write_to_stream (source, filtered);
+  g_mime_stream_flush (filtered);
+  bytes = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (sink));
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (sink), FALSE);
+  g_byte_array_append (bytes, (const guint8 *) ".\r\n", 3);
+  return g_byte_array_free_to_bytes (bytes);
+}
+
+static GError *
+refusal (SatchelSmtpSession *self,
+         SatchelSmtpReply   *reply,
+         const char         *what)
+{
+  return g_error_new (SATCHEL_NET_ERROR,
+                      reply->code >= 500 ? SATCHEL_NET_ERROR_REJECTED : SATCHEL_NET_ERROR_TEMPORARY,
+                      reply->code >= 500
+                      ? _("The server %s refused %s: %u %s")
+                      : _("The server %s cannot take %s now; it will be tried again later: %u %s"),
+                      host (self), what, reply->code, reply->text);
+}
+
+static void
+final_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SatchelSmtpSession *self = g_task_get_source_object (task);
+  g_autoptr(SatchelSmtpReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = satchel_smtp_session_command_finish (self, result, &error);
+  if (reply == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_DELIVERY_UNKNOWN,
+                                 _("The whole message was sent to %s, then the connection broke "
+                                   "before the server said whether it took it (%s). It is not "
+                                   "sent again by itself: check whether it arrived first."),
+                                 host (self), error->message);
+      return;
+    }
+  if (reply->code / 100 != 2)
+    {
+      g_task_return_error (task, refusal (self, reply, _("the message")));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+data_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SatchelSmtpSession *self = g_task_get_source_object (task);
+  Send *send = g_task_get_task_data (task);
+  g_autoptr(SatchelSmtpReply) reply = NULL;
+  GCancellable *cancellable;
+  GError *error = NULL;
+
+  reply = satchel_smtp_session_command_finish (self, result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (reply->code != 354)
+    {
+      g_task_return_error (task, refusal (self, reply, _("the message")));
+      return;
+    }
+  cancellable = g_task_get_cancellable (task);
+  queue_bytes (self, g_bytes_ref (send->data), FALSE, cancellable, final_cb,
+               g_steal_pointer (&task));
+}
+
+static void
+rset_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(SatchelSmtpReply) reply = NULL;
+
+  /* Only to leave the session clean: its answer changes nothing. */
+  reply = satchel_smtp_session_command_finish (SATCHEL_SMTP_SESSION (source), result, NULL);
+}
+
+/* Each MAIL and RCPT command holds a reference to the task. */
+static void
+envelope_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SatchelSmtpSession *self = g_task_get_source_object (task);
+  Send *send = g_task_get_task_data (task);
+  const char *recipient = g_object_get_data (G_OBJECT (result), "recipient");
+  g_autoptr(SatchelSmtpReply) reply = NULL;
+  GError *error = NULL;
+
+  reply = satchel_smtp_session_command_finish (self, result, &error);
+  send->replies_left--;
+  if (reply == NULL)
+    {
+      /* The connection is gone: the first of these reports it. */
+      if (!g_task_had_error (task))
+        g_task_return_error (task, error);
+      else
+        g_error_free (error);
+      return;
+    }
+  if (reply->code / 100 != 2)
+    {
+      g_autofree char *what = recipient != NULL ? g_strdup_printf ("“%s”", recipient)
+                                                : g_strdup (_("the sender address"));
+
+      if (recipient == NULL)
+        send->mail_refused = TRUE;
+      if (reply->code >= 500)
+        send->permanent = TRUE;
+      if (send->refused->len > 0)
+        g_string_append (send->refused, "; ");
+      g_string_append_printf (send->refused, "%s: %u %s", what, reply->code, reply->text);
+    }
+  if (send->replies_left > 0 || g_task_had_error (task))
+    return;
+
+  if (send->refused->len > 0)
+    {
+      /* Nobody gets it unless everyone can. */
+      queue_command (self, "RSET", NULL, rset_cb, NULL);
+      g_task_return_new_error (task, SATCHEL_NET_ERROR,
+                               send->permanent ? SATCHEL_NET_ERROR_REJECTED
+                                               : SATCHEL_NET_ERROR_TEMPORARY,
+                               _("The server %s did not take the message, so it was sent to "
+                                 "nobody: %s"), host (self), send->refused->str);
+      return;
+    }
+  queue_command (self, "DATA", g_task_get_cancellable (task), data_cb, g_object_ref (task));
+}
+
+static gboolean
+is_ascii (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if ((guchar) *p >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+valid_address (const char *address)
+{
+  return address[0] != '\0' && strpbrk (address, "\r\n<> \t") == NULL &&
+         g_utf8_validate (address, -1, NULL);
+}
+
+/**
+ * satchel_smtp_session_send_async:
+ * @from: the envelope sender (an address)
+ * @recipients: the envelope recipients (addresses), at least one
+ * @message: the message, lines ending in CRLF or LF
+ *
+ * Sends one message on a session that is logged in (or needs no login):
+ * MAIL and every RCPT (pipelined when the server offers PIPELINING), and
+ * DATA only when every recipient was accepted; otherwise nobody gets it
+ * and the error lists each refusal with the server's words. Errors:
+ * %SATCHEL_NET_ERROR_REJECTED for good, %SATCHEL_NET_ERROR_TEMPORARY for
+ * now, %SATCHEL_NET_ERROR_DELIVERY_UNKNOWN when the connection broke after
+ * the whole message went out.
+ */
+void
+satchel_smtp_session_send_async (SatchelSmtpSession  *self,
+                                 const char          *from,
+                                 const char * const  *recipients,
+                                 GBytes              *message,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GString) mail = NULL;
+  const char *size_limit;
+  gboolean pipelining;
+  gboolean utf8 = FALSE;
+  gboolean eight_bit = FALSE;
+  gsize len;
+  const guint8 *data;
+  Send *send;
+
+  g_return_if_fail (SATCHEL_IS_SMTP_SESSION (self));
+  g_return_if_fail (from != NULL && recipients != NULL && message != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, satchel_smtp_session_send_async);
+
+  if (recipients[0] == NULL)
+    {
+      g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_REJECTED,
+                               _("The message has no recipient."));
+      return;
+    }
+  for (guint i = 0; i == 0 || recipients[i - 1] != NULL; i++)
+    {
+      const char *address = i == 0 ? from : recipients[i - 1];
+
+      if (!valid_address (address))
+        {
+          g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_REJECTED,
+                                   _("“%s” is not an address mail can be sent to or from."),
+                                   address);
+          return;
+        }
+      utf8 |= !is_ascii (address);
+    }
+  if (utf8 && !satchel_smtp_session_has_extension (self, "SMTPUTF8"))
+    {
+      g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_REJECTED,
+                               _("The server %s cannot take addresses with characters beyond "
+                                 "ASCII (it does not offer SMTPUTF8)."), host (self));
+      return;
+    }
+
+  data = g_bytes_get_data (message, &len);
+  for (gsize i = 0; i < len && !eight_bit; i++)
+    eight_bit = data[i] >= 0x80;
+  if (eight_bit && !utf8 && !satchel_smtp_session_has_extension (self, "8BITMIME"))
+    {
+      g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_REJECTED,
+                               _("The message holds 8-bit text, which the server %s does not "
+                                 "take (it does not offer 8BITMIME)."), host (self));
+      return;
+    }
+  size_limit = g_hash_table_lookup (self->extensions, "SIZE");
+  if (size_limit != NULL && g_ascii_strtoull (size_limit, NULL, 10) > 0 &&
+      len > g_ascii_strtoull (size_limit, NULL, 10))
+    {
+      g_autofree char *size = g_format_size (len);
+      g_autofree char *limit = g_format_size (g_ascii_strtoull (size_limit, NULL, 10));
+
+      g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_REJECTED,
+                               _("The message is %s, larger than the %s the server %s takes. "
+                                 "Send smaller attachments, or a link to them."),
+                               size, limit, host (self));
+      return;
+    }
+
+  send = g_new0 (Send, 1);
+  send->from = g_strdup (from);
+  send->recipients = g_strdupv ((char **) recipients);
+  send->data = satchel_smtp_dot_stuff (message);
+  send->refused = g_string_new (NULL);
+  send->replies_left = g_strv_length (send->recipients) + 1;
+  g_task_set_task_data (task, send, (GDestroyNotify) send_free);
+
+  mail = g_string_new (NULL);
+  g_string_printf (mail, "MAIL FROM:<%s>", from);
+  if (satchel_smtp_session_has_extension (self, "SIZE"))
+    g_string_append_printf (mail, " SIZE=%" G_GSIZE_FORMAT, len);
+  if (eight_bit && satchel_smtp_session_has_extension (self, "8BITMIME"))
+    g_string_append (mail, " BODY=8BITMIME");
+  if (utf8)
+    g_string_append (mail, " SMTPUTF8");
+  pipelining = satchel_smtp_session_has_extension (self, "PIPELINING");
+
+  /* The task is held until every envelope reply is in. */
+  queue_command (self, mail->str, cancellable, envelope_cb, g_object_ref (task));
+  for (guint i = 0; send->recipients[i] != NULL; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("RCPT TO:<%s>\r\n", send->recipients[i]);
+      gsize n = strlen (line);
+      GTask *rcpt;
+
+      queue_bytes (self, g_bytes_new_take (g_steal_pointer (&line), n), pipelining, cancellable,
+                   envelope_cb, g_object_ref (task));
+      rcpt = g_queue_peek_tail (&self->queue);
+      g_object_set_data (G_OBJECT (rcpt), "recipient", send->recipients[i]);
+    }
+}
+
+gboolean
+satchel_smtp_session_send_finish (SatchelSmtpSession  *self,
+                                  GAsyncResult        *result,
+                                  GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

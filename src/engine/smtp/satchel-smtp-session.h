@@ -69,6 +69,18 @@ SatchelSmtpReply   *satchel_smtp_session_command_finish   (SatchelSmtpSession  *
                                                            GAsyncResult        *result,
                                                            GError             **error);
 
+GBytes             *satchel_smtp_dot_stuff                (GBytes              *message);
+void                satchel_smtp_session_send_async       (SatchelSmtpSession  *self,
+                                                           const char          *from,
+                                                           const char * const  *recipients,
+                                                           GBytes              *message,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+gboolean            satchel_smtp_session_send_finish      (SatchelSmtpSession  *self,
+                                                           GAsyncResult        *result,
+                                                           GError             **error);
+
 void                satchel_smtp_session_quit_async       (SatchelSmtpSession  *self,
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,

@@ -19,6 +19,7 @@ static const char *op_names[] = {
   [SATCHEL_OP_CREATE_FOLDER] = "create",
   [SATCHEL_OP_RENAME_FOLDER] = "rename",
   [SATCHEL_OP_DELETE_FOLDER] = "delete_folder",
+  [SATCHEL_OP_APPEND] = "append",
 };
 
 void

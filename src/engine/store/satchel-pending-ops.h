@@ -18,6 +18,7 @@ typedef enum
   SATCHEL_OP_CREATE_FOLDER,
   SATCHEL_OP_RENAME_FOLDER,
   SATCHEL_OP_DELETE_FOLDER,
+  SATCHEL_OP_APPEND,
 } SatchelOpKind;
 
 /* One queued change. For messages: @folder is where the message was when

@@ -364,6 +364,7 @@ satchel_op_target_free (SatchelOpTarget *target)
     return;
   g_free (target->wire);
   g_free (target->dest_wire);
+  g_clear_pointer (&target->raw, g_bytes_unref);
   g_free (target);
 }
 
@@ -416,9 +417,14 @@ satchel_job_resolve_op (SatchelStore  *store,
                                &local_error);
   target->uid = op->uid;
 
+  /* APPEND: the message's bytes, if the user did not delete it meanwhile. */
+  if (op->kind == SATCHEL_OP_APPEND && op->local_id != 0 && local_error == NULL)
+    target->raw = satchel_store_get_body (store, op->local_id, &local_error);
+
   /* A message moved here before an earlier move reached the server: its
    * UID is known only now, if at all. */
-  if (target->uid == 0 && op->local_id != 0 && local_error == NULL)
+  if (op->kind != SATCHEL_OP_APPEND && target->uid == 0 && op->local_id != 0 &&
+      local_error == NULL)
     {
       sqlite3_stmt *stmt = satchel_store_prepare (store, "SELECT uid FROM message WHERE id = ?",
                                                   &local_error);

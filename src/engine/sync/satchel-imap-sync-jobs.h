@@ -79,6 +79,7 @@ typedef struct
   guint32  uid;           /* the message's UID there (0: none) */
   char    *dest_wire;     /* MOVE and RENAME_FOLDER: the destination */
   gint64   dest_id;       /* MOVE: the destination folder (0: not in the store) */
+  GBytes  *raw;           /* APPEND: the message (NULL: no longer here) */
 } SatchelOpTarget;
 
 void      satchel_op_target_free    (SatchelOpTarget *target);
@@ -90,7 +91,7 @@ typedef struct
   gint64   op_id;
   gboolean done;          /* confirmed, or refused for good: leaves the queue */
   char    *error;         /* why it failed, kept with it */
-  gint64   local_id;      /* MOVE: the local message ... */
+  gint64   local_id;      /* MOVE and APPEND: the local message ... */
   guint32  new_uid;       /* ... and its UID in the destination (0: not known) */
 } SatchelOpOutcome;
 

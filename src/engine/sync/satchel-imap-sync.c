@@ -1679,7 +1679,8 @@ replay_done (Replay     *replay,
   if (refusal != NULL)
     g_message (_("A change could not be made on %s and was dropped: %s"),
                satchel_account_get_host (self->account), refusal);
-  if (replay->op->kind == SATCHEL_OP_MOVE && refusal == NULL)
+  if ((replay->op->kind == SATCHEL_OP_MOVE || replay->op->kind == SATCHEL_OP_APPEND) &&
+      refusal == NULL)
     {
       outcome->local_id = replay->op->local_id;
       outcome->new_uid = replay->new_uid;
@@ -1711,6 +1712,23 @@ take_copyuid (Replay                    *replay,
   g_autoptr(SatchelImapUidSet) dest = NULL;
   const char *set;
 
+  /* APPENDUID uidvalidity uid (RFC 4315), for a message appended here;
+   * from another numbering it names nothing. */
+  if (code == NULL && replay->op->kind == SATCHEL_OP_APPEND &&
+      (code = satchel_imap_response_get_code (response, "APPENDUID")) != NULL)
+    {
+      guint64 uidvalidity = 0;
+      guint64 uid = 0;
+
+      if (satchel_imap_value_get_number (satchel_imap_value_get_item (code, 1), G_MAXUINT32,
+                                         &uidvalidity) &&
+          satchel_imap_value_get_number (satchel_imap_value_get_item (code, 2), G_MAXUINT32,
+                                         &uid) &&
+          uid > 0 &&
+          (replay->target->uidvalidity == 0 || uidvalidity == replay->target->uidvalidity))
+        replay->new_uid = uid;
+      return;
+    }
   if (code == NULL)
     return;
   set = satchel_imap_value_get_text (satchel_imap_value_get_item (code, 3));
@@ -1867,6 +1885,7 @@ message_command (Replay *replay)
     case SATCHEL_OP_CREATE_FOLDER:
     case SATCHEL_OP_RENAME_FOLDER:
     case SATCHEL_OP_DELETE_FOLDER:
+    case SATCHEL_OP_APPEND:
     default:
       g_assert_not_reached ();
     }
@@ -1934,6 +1953,23 @@ folder_command (Replay *replay)
       satchel_imap_command_add_mailbox (command, target->wire, -1);
       return command;
 
+    case SATCHEL_OP_APPEND:
+      /* 0: APPEND, with the message as a literal. */
+      if (replay->step > 0)
+        return NULL;
+      {
+        g_autofree char *flags = g_strdup_printf ("(%s)", has_text (replay->op->arg)
+                                                         ? replay->op->arg : "");
+
+        command = satchel_imap_command_new ("APPEND");
+        satchel_imap_command_add_mailbox (command, target->wire, -1);
+        satchel_imap_command_add_atom (command, flags);
+      }
+      satchel_imap_command_add_literal (command, g_bytes_get_data (target->raw, NULL),
+                                        g_bytes_get_size (target->raw));
+      satchel_imap_command_collect (command, "OK");
+      return command;
+
     case SATCHEL_OP_FLAGS:
     case SATCHEL_OP_MOVE:
     case SATCHEL_OP_EXPUNGE:
@@ -1956,6 +1992,12 @@ replay_step (Replay *replay)
   if (target->wire[0] == '\0' || (op->kind == SATCHEL_OP_MOVE && target->dest_wire == NULL))
     {
       replay_done (replay, _("the folder name cannot be sent to the server"));
+      return;
+    }
+  if (op->kind == SATCHEL_OP_APPEND && target->raw == NULL)
+    {
+      /* Deleted here before it reached the server: nothing to copy. */
+      replay_done (replay, NULL);
       return;
     }
 

@@ -18,6 +18,7 @@
 
 #include "imap/satchel-imap-fetch.h"
 #include "imap/satchel-imap-utf7.h"
+#include "mime/satchel-mime.h"
 #include "satchel-mail-actions.h"
 #include "store/satchel-pending-ops.h"
 #include "store/satchel-store-mail.h"
@@ -523,4 +524,81 @@ satchel_mail_delete_folder (SatchelStore    *store,
       ok = satchel_store_add_op (store, &op, error) != 0;
     }
   return commit_or_rollback (store, ok, error);
+}
+
+/**
+ * satchel_mail_file_copy:
+ * @role: the folder it goes to (Sent, Drafts)
+ * @raw: the message
+ * @flags: SatchelFlags it has there
+ *
+ * Puts a message Satchel made in one of the account's folders, in the
+ * caller's transaction: here at once, and for an IMAP account on the
+ * server too (APPEND, queued like every change). An account without such
+ * a folder keeps no copy.
+ *
+ * Returns: the message's id here; 0 with @error unset when there is no
+ *   such folder
+ */
+gint64
+satchel_mail_file_copy (SatchelStore       *store,
+                        gint64              account_id,
+                        gboolean            imap,
+                        SatchelFolderRole   role,
+                        GBytes             *raw,
+                        guint               flags,
+                        GError            **error)
+{
+  g_autoptr(SatchelFolderInfo) folder = NULL;
+  g_autoptr(GMimeMessage) message = satchel_mime_parse (raw);
+  g_autoptr(SatchelMimeHeaders) headers = NULL;
+  g_autofree char *flag_names = NULL;
+  SatchelMessageSummary summary = { 0 };
+  GError *local_error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 id;
+
+  folder = satchel_store_find_folder_by_role (store, account_id, role, &local_error);
+  if (folder == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, local_error);
+      return 0;
+    }
+  if (message != NULL)
+    headers = satchel_mime_read_headers (message);
+  if (headers != NULL)
+    {
+      summary.message_id = headers->message_id;
+      summary.in_reply_to = headers->in_reply_to;
+      summary.references = headers->references;
+      summary.subject = headers->subject;
+      summary.sender = headers->from;
+      summary.to = headers->to;
+      summary.cc = headers->cc;
+      summary.date = headers->date;
+      summary.has_attachments = headers->has_attachments;
+    }
+  summary.internal_date = now;
+  summary.size = g_bytes_get_size (raw);
+  summary.flags = flags;
+  id = satchel_store_add_message (store, folder->id, &summary, NULL, error);
+  if (id == 0 || !satchel_store_set_body_of (store, id, raw, error) ||
+      !satchel_store_index_messages (store, id, id, error))
+    return 0;
+  if (imap)
+    {
+      SatchelPendingOp op = { 0 };
+
+      flag_names = satchel_imap_flags_to_string (flags, NULL);
+      op.account_id = account_id;
+      op.kind = SATCHEL_OP_APPEND;
+      op.folder = folder->name;
+      op.local_id = id;
+      op.message_id = headers != NULL ? headers->message_id : NULL;
+      op.arg = flag_names;
+      if (satchel_store_add_op (store, &op, error) == 0)
+        return 0;
+    }
+  return id;
 }

@@ -55,4 +55,12 @@ gboolean satchel_mail_delete_folder (SatchelStore    *store,
                                      const char      *name,
                                      GError         **error);
 
+gint64   satchel_mail_file_copy     (SatchelStore       *store,
+                                     gint64              account_id,
+                                     gboolean            imap,
+                                     SatchelFolderRole   role,
+                                     GBytes             *raw,
+                                     guint               flags,
+                                     GError            **error);
+
 G_END_DECLS

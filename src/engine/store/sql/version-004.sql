@@ -21,3 +21,6 @@ ALTER TABLE account ADD COLUMN last_checked INTEGER;
 -- APOP (RFC 1939), for POP3 servers that offer it: off unless the user
 -- turns it on.
 ALTER TABLE account ADD COLUMN apop INTEGER NOT NULL DEFAULT 0;
+
+-- The text added below each message written from the account.
+ALTER TABLE account ADD COLUMN signature TEXT;

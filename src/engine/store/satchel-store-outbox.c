@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-store-outbox.c: messages waiting to be sent, and the address book
+ *
+ * Copyright 2026 The Satchel authors
+ *
+ * A message is in the outbox from the moment the user sends it until the
+ * SMTP server accepted it. Its state says what the user sees: queued
+ * (waits for its next attempt), sending, failed (the server refused it,
+ * last_error has its words), unknown (the connection broke after the
+ * whole message went out: it is not sent again unless the user asks).
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "mime/satchel-gmime.h"
+#include "satchel-store-outbox.h"
+
+void
+satchel_outbox_item_free (SatchelOutboxItem *item)
+{
+  if (item == NULL)
+    return;
+  g_free (item->subject);
+  g_free (item->mail_from);
+  g_strfreev (item->recipients);
+  g_free (item->state);
+  g_free (item->last_error);
+  g_free (item);
+}
+
+gint64
+satchel_store_outbox_add (SatchelStore       *store,
+                          gint64              account_id,
+                          GBytes             *raw,
+                          const char         *subject,
+                          const char         *mail_from,
+                          const char * const *recipients,
+                          gint64              now,
+                          GError            **error)
+{
+  g_autofree char *joined = g_strjoinv ("\n", (char **) recipients);
+  sqlite3_stmt *stmt = satchel_store_prepare (store,
+    "INSERT INTO outbox (account_id, raw, subject, mail_from, recipients, created) "
+    "VALUES (?, ?, ?, ?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_blob64 (stmt, 2, g_bytes_get_data (raw, NULL), g_bytes_get_size (raw),
+                       SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, subject != NULL ? subject : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, mail_from, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, joined, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 6, now);
+  if (!satchel_store_run (store, stmt, error))
+    return 0;
+  return satchel_store_last_insert_id (store);
+}
+
+/**
+ * satchel_store_outbox_list:
+ * @account_id: one account's, or 0 for all
+ *
+ * Returns: (transfer full) (element-type SatchelOutboxItem): oldest first
+ */
+GPtrArray *
+satchel_store_outbox_list (SatchelStore  *store,
+                           gint64         account_id,
+                           GError       **error)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_outbox_item_free);
+  sqlite3_stmt *stmt = satchel_store_prepare (store,
+    "SELECT id, account_id, subject, mail_from, recipients, state, attempts, last_error, "
+    "  next_attempt, created FROM outbox WHERE ?1 = 0 OR account_id = ?1 ORDER BY id", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  while ((rc = satchel_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      SatchelOutboxItem *item = g_new0 (SatchelOutboxItem, 1);
+
+      item->id = sqlite3_column_int64 (stmt, 0);
+      item->account_id = sqlite3_column_int64 (stmt, 1);
+      item->subject = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      item->mail_from = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      item->recipients = g_strsplit ((const char *) sqlite3_column_text (stmt, 4), "\n", -1);
+      item->state = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+      item->attempts = sqlite3_column_int (stmt, 6);
+      item->last_error = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
+      item->next_attempt = sqlite3_column_int64 (stmt, 8);
+      item->created = sqlite3_column_int64 (stmt, 9);
+      g_ptr_array_add (items, item);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&items);
+}
+
+GBytes *
+satchel_store_outbox_get_raw (SatchelStore  *store,
+                              gint64         id,
+                              GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store, "SELECT raw FROM outbox WHERE id = ?", error);
+  GBytes *raw = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (satchel_store_step (store, stmt, error) == SQLITE_ROW)
+    raw = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+  sqlite3_reset (stmt);
+  return raw;
+}
+
+/**
+ * satchel_store_outbox_set_state:
+ * @attempted: count one more attempt
+ */
+gboolean
+satchel_store_outbox_set_state (SatchelStore  *store,
+                                gint64         id,
+                                const char    *state,
+                                const char    *last_error,
+                                gboolean       attempted,
+                                gint64         next_attempt,
+                                GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store,
+    "UPDATE outbox SET state = ?, last_error = ?, attempts = attempts + ?, next_attempt = ? "
+    "WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, state, -1, SQLITE_STATIC);
+  if (last_error != NULL)
+    sqlite3_bind_text (stmt, 2, last_error, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, attempted ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 4, next_attempt);
+  sqlite3_bind_int64 (stmt, 5, id);
+  return satchel_store_run (store, stmt, error);
+}
+
+gboolean
+satchel_store_outbox_remove (SatchelStore  *store,
+                             gint64         id,
+                             GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store, "DELETE FROM outbox WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  return satchel_store_run (store, stmt, error);
+}
+
+/**
+ * satchel_store_outbox_interrupted:
+ *
+ * A message left "sending" by a process that stopped may or may not have
+ * been taken by the server: it becomes "unknown", never sent again by
+ * itself.
+ */
+gboolean
+satchel_store_outbox_interrupted (SatchelStore  *store,
+                                  GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store,
+    "UPDATE outbox SET state = 'unknown', last_error = ? WHERE state = 'sending'", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, _("Satchel stopped while sending it; it may have been sent."), -1,
+                     SQLITE_TRANSIENT);
+  return satchel_store_run (store, stmt, error);
+}
+
+/**
+ * satchel_store_note_contacts:
+ * @mailboxes: "Name <address>" or addresses
+ * @sent: whether the user wrote to them (else they wrote to the user)
+ *
+ * Counts the addresses for completion: how often, how recently, with the
+ * latest name.
+ */
+gboolean
+satchel_store_note_contacts (SatchelStore       *store,
+                             const char * const *mailboxes,
+                             gboolean            sent,
+                             gint64              now,
+                             GError            **error)
+{
+  satchel_gmime_ensure_init ();
+  for (guint i = 0; mailboxes != NULL && mailboxes[i] != NULL; i++)
+    {
+      g_autoptr(InternetAddressList) list = internet_address_list_parse (NULL, mailboxes[i]);
+
+      for (int j = 0; list != NULL && j < internet_address_list_length (list); j++)
+        {
+          InternetAddress *address = internet_address_list_get_address (list, j);
+          const char *addr, *name;
+          sqlite3_stmt *stmt;
+
+          if (!INTERNET_ADDRESS_IS_MAILBOX (address))
+            continue;
+          addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address));
+          name = internet_address_get_name (address);
+          if (addr == NULL || strchr (addr, '@') == NULL)
+            continue;
+          stmt = satchel_store_prepare (store,
+            "INSERT INTO contact (address, name, times_sent, times_received, last_seen) "
+            "VALUES (?1, coalesce (?2, ''), ?3, ?4, ?5) "
+            "ON CONFLICT (address) DO UPDATE SET "
+            "  name = CASE WHEN ?2 IS NOT NULL AND ?2 != '' THEN ?2 ELSE name END, "
+            "  times_sent = times_sent + ?3, times_received = times_received + ?4, "
+            "  last_seen = max (last_seen, ?5)", error);
+          if (stmt == NULL)
+            return FALSE;
+          sqlite3_bind_text (stmt, 1, addr, -1, SQLITE_TRANSIENT);
+          if (name != NULL)
+            sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_int (stmt, 3, sent ? 1 : 0);
+          sqlite3_bind_int (stmt, 4, sent ? 0 : 1);
+          sqlite3_bind_int64 (stmt, 5, now);
+          if (!satchel_store_run (store, stmt, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
