@@ -189,6 +189,70 @@ satchel_store_outbox_interrupted (SatchelStore  *store,
  * Counts the addresses for completion: how often, how recently, with the
  * latest name.
  */
+static gboolean
+note_contact (SatchelStore  *store,
+              const char    *address,
+              const char    *name,
+              guint          sent,
+              guint          received,
+              gint64         now,
+              GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store,
+    "INSERT INTO contact (address, name, times_sent, times_received, last_seen) "
+    "VALUES (?1, coalesce (?2, ''), ?3, ?4, ?5) "
+    "ON CONFLICT (address) DO UPDATE SET "
+    "  name = CASE WHEN ?2 IS NOT NULL AND ?2 != '' THEN ?2 ELSE name END, "
+    "  times_sent = times_sent + ?3, times_received = times_received + ?4, "
+    "  last_seen = max (last_seen, ?5)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, address, -1, SQLITE_TRANSIENT);
+  if (name != NULL)
+    sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, sent);
+  sqlite3_bind_int (stmt, 4, received);
+  sqlite3_bind_int64 (stmt, 5, now);
+  return satchel_store_run (store, stmt, error);
+}
+
+/* Each mailbox of @text ("Name <address>, ...") counted @times. */
+static gboolean
+note_mailboxes (SatchelStore  *store,
+                const char    *text,
+                gboolean       sent,
+                guint          times,
+                gint64         now,
+                GError       **error)
+{
+  g_autoptr(InternetAddressList) list = internet_address_list_parse (NULL, text);
+
+  for (int j = 0; list != NULL && j < internet_address_list_length (list) && j < 1000; j++)
+    {
+      InternetAddress *address = internet_address_list_get_address (list, j);
+      const char *addr;
+
+      if (!INTERNET_ADDRESS_IS_MAILBOX (address))
+        continue;
+      addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address));
+      if (addr == NULL || strchr (addr, '@') == NULL)
+        continue;
+      if (!note_contact (store, addr, internet_address_get_name (address), sent ? times : 0,
+                         sent ? 0 : times, now, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * satchel_store_note_contacts:
+ * @mailboxes: "Name <address>" or addresses
+ * @sent: whether the user wrote to them (else they wrote to the user)
+ *
+ * Counts the addresses for completion: how often, how recently, with the
+ * latest name.
+ */
 gboolean
 satchel_store_note_contacts (SatchelStore       *store,
                              const char * const *mailboxes,
@@ -198,39 +262,31 @@ satchel_store_note_contacts (SatchelStore       *store,
 {
   satchel_gmime_ensure_init ();
   for (guint i = 0; mailboxes != NULL && mailboxes[i] != NULL; i++)
-    {
-      g_autoptr(InternetAddressList) list = internet_address_list_parse (NULL, mailboxes[i]);
+    if (!note_mailboxes (store, mailboxes[i], sent, 1, now, error))
+      return FALSE;
+  return TRUE;
+}
 
-      for (int j = 0; list != NULL && j < internet_address_list_length (list); j++)
-        {
-          InternetAddress *address = internet_address_list_get_address (list, j);
-          const char *addr, *name;
-          sqlite3_stmt *stmt;
+/**
+ * satchel_store_note_senders:
+ * @senders: sender text ("Name <address>") → how many messages came from it
+ *   (GUINT_TO_POINTER)
+ *
+ * Counts the senders of mail that arrived, once per sender for a batch.
+ */
+gboolean
+satchel_store_note_senders (SatchelStore  *store,
+                            GHashTable    *senders,
+                            gint64         now,
+                            GError       **error)
+{
+  GHashTableIter iter;
+  gpointer sender, count;
 
-          if (!INTERNET_ADDRESS_IS_MAILBOX (address))
-            continue;
-          addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address));
-          name = internet_address_get_name (address);
-          if (addr == NULL || strchr (addr, '@') == NULL)
-            continue;
-          stmt = satchel_store_prepare (store,
-            "INSERT INTO contact (address, name, times_sent, times_received, last_seen) "
-            "VALUES (?1, coalesce (?2, ''), ?3, ?4, ?5) "
-            "ON CONFLICT (address) DO UPDATE SET "
-            "  name = CASE WHEN ?2 IS NOT NULL AND ?2 != '' THEN ?2 ELSE name END, "
-            "  times_sent = times_sent + ?3, times_received = times_received + ?4, "
-            "  last_seen = max (last_seen, ?5)", error);
-          if (stmt == NULL)
-            return FALSE;
-          sqlite3_bind_text (stmt, 1, addr, -1, SQLITE_TRANSIENT);
-          if (name != NULL)
-            sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
-          sqlite3_bind_int (stmt, 3, sent ? 1 : 0);
-          sqlite3_bind_int (stmt, 4, sent ? 0 : 1);
-          sqlite3_bind_int64 (stmt, 5, now);
-          if (!satchel_store_run (store, stmt, error))
-            return FALSE;
-        }
-    }
+  satchel_gmime_ensure_init ();
+  g_hash_table_iter_init (&iter, senders);
+  while (g_hash_table_iter_next (&iter, &sender, &count))
+    if (!note_mailboxes (store, sender, FALSE, GPOINTER_TO_UINT (count), now, error))
+      return FALSE;
   return TRUE;
 }

@@ -59,4 +59,9 @@ gboolean    satchel_store_note_contacts    (SatchelStore       *store,
                                             gint64              now,
                                             GError            **error);
 
+gboolean    satchel_store_note_senders     (SatchelStore       *store,
+                                            GHashTable         *senders,
+                                            gint64              now,
+                                            GError            **error);
+
 G_END_DECLS

@@ -15,6 +15,7 @@
 
 #include "imap/satchel-imap-utf7.h"
 #include "satchel-imap-sync-jobs.h"
+#include "store/satchel-store-outbox.h"
 #include "store/satchel-cert-pins.h"
 
 
@@ -275,6 +276,7 @@ satchel_job_add_messages (SatchelStore  *store,
   g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_new_message_free);
   gboolean ok = TRUE;
 
+  g_autoptr(GHashTable) senders = g_hash_table_new (g_str_hash, g_str_equal);
   gint64 first_new = 0;
   gint64 last_new = 0;
 
@@ -303,6 +305,10 @@ satchel_job_add_messages (SatchelStore  *store,
           if (first_new == 0)
             first_new = id;
           last_new = id;
+          if (fetch->from != NULL)
+            g_hash_table_insert (senders, fetch->from,
+                                 GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (senders,
+                                                                                          fetch->from)) + 1));
           if (!batch->report_new)
             continue;
           message = g_new0 (SatchelNewMessage, 1);
@@ -315,6 +321,8 @@ satchel_job_add_messages (SatchelStore  *store,
     }
   if (ok && first_new != 0)
     ok = satchel_store_index_messages (store, first_new, last_new, error);
+  if (ok)
+    ok = satchel_store_note_senders (store, senders, g_get_real_time () / G_USEC_PER_SEC, error);
   if (done_or_rollback (store, ok, error) == NULL)
     return NULL;
   return g_steal_pointer (&added);

@@ -602,3 +602,63 @@ satchel_mail_file_copy (SatchelStore       *store,
     }
   return id;
 }
+
+/**
+ * satchel_mail_save_draft:
+ * @previous: the draft this one replaces (its id here), or 0
+ *
+ * Keeps a draft in the account's Drafts folder (on the server too for an
+ * IMAP account), marked \Draft and read; the version it replaces is
+ * deleted for good, here and on the server.
+ *
+ * Returns: the new draft's id; 0 with @error unset when the account has no
+ *   Drafts folder
+ */
+gint64
+satchel_mail_save_draft (SatchelStore  *store,
+                         gint64         account_id,
+                         gboolean       imap,
+                         GBytes        *raw,
+                         gint64         previous,
+                         GError       **error)
+{
+  GError *local_error = NULL;
+  gint64 id;
+
+  if (!satchel_store_begin (store, error))
+    return 0;
+  id = satchel_mail_file_copy (store, account_id, imap, SATCHEL_FOLDER_ROLE_DRAFTS, raw,
+                               SATCHEL_FLAG_DRAFT | SATCHEL_FLAG_SEEN, &local_error);
+  if (id != 0 && previous != 0)
+    {
+      g_autoptr(MessageContext) context = load_message (store, previous, &local_error);
+      sqlite3_stmt *stmt = NULL;
+
+      if (context != NULL && context->account_id == account_id)
+        stmt = satchel_store_prepare (store, "DELETE FROM message WHERE id = ?", &local_error);
+      if (stmt != NULL)
+        {
+          sqlite3_bind_int64 (stmt, 1, previous);
+          if (satchel_store_run (store, stmt, &local_error) && context->imap &&
+              context->uid != 0)
+            {
+              SatchelPendingOp op = op_for_message (context, SATCHEL_OP_EXPUNGE);
+
+              op.local_id = 0;
+              satchel_store_add_op (store, &op, &local_error);
+            }
+        }
+      /* A previous version that is gone already is fine. */
+      if (g_error_matches (local_error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_NOT_FOUND))
+        g_clear_error (&local_error);
+    }
+  if (local_error != NULL)
+    {
+      satchel_store_rollback (store);
+      g_propagate_error (error, local_error);
+      return 0;
+    }
+  if (!satchel_store_commit (store, error))
+    return 0;
+  return id;
+}

@@ -63,4 +63,11 @@ gint64   satchel_mail_file_copy     (SatchelStore       *store,
                                      guint               flags,
                                      GError            **error);
 
+gint64   satchel_mail_save_draft    (SatchelStore       *store,
+                                     gint64              account_id,
+                                     gboolean            imap,
+                                     GBytes             *raw,
+                                     gint64              previous,
+                                     GError            **error);
+
 G_END_DECLS

@@ -32,6 +32,7 @@
 #include "pop3/satchel-pop3-session.h"
 #include "satchel-enum-types.h"
 #include "store/satchel-cert-pins.h"
+#include "store/satchel-store-outbox.h"
 #include "store/satchel-store-pop3.h"
 #include "sync/satchel-imap-sync-jobs.h"
 #include "sync/satchel-pop3-fetch.h"
@@ -344,6 +345,7 @@ job_add (SatchelStore  *store,
 {
   Batch *batch = data;
   BatchResult *result = g_new0 (BatchResult, 1);
+  g_autoptr(GHashTable) senders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gint64 first = 0;
   gint64 last = 0;
   gboolean began;
@@ -404,6 +406,12 @@ job_add (SatchelStore  *store,
       if (first == 0)
         first = id;
       last = id;
+      if (summary.sender != NULL)
+        {
+          guint seen = GPOINTER_TO_UINT (g_hash_table_lookup (senders, summary.sender));
+
+          g_hash_table_replace (senders, g_strdup (summary.sender), GUINT_TO_POINTER (seen + 1));
+        }
       if (batch->report_new)
         {
           SatchelNewMessage *added = g_new0 (SatchelNewMessage, 1);
@@ -417,6 +425,8 @@ job_add (SatchelStore  *store,
     }
   if (ok && first != 0)
     ok = satchel_store_index_messages (store, first, last, error);
+  if (ok)
+    ok = satchel_store_note_senders (store, senders, batch->now, error);
   if (ok)
     ok = satchel_store_commit (store, error);
   else if (began)

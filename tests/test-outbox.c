@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-outbox.c: composing and sending, from C, under the sanitizers
+ *
+ * Copyright 2026 The Satchel authors
+ *
+ * The CLI suite checks sending end to end against the real servers; this
+ * drives the composer, the outbox and the drafts directly, so that they
+ * also run under AddressSanitizer and UndefinedBehaviorSanitizer.
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "net/satchel-net-error.h"
+#include "satchel-engine.h"
+#include "satchel-test-utils.h"
+
+typedef struct
+{
+  char               *dir;
+  char               *path;
+  SatchelStore       *store;
+  SatchelStoreWriter *writer;
+  SatchelAccount     *account;
+  char               *user;
+  char               *password;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelAccountList) list = NULL;
+  SatchelAccountKind kind = GPOINTER_TO_INT (data);
+  static guint counter;
+  const char *smtp_port = g_getenv ("SATCHEL_TEST_SMTPS_PORT");
+
+  fixture->dir = satchel_test_make_dir ();
+  fixture->path = g_build_filename (fixture->dir, "satchel.db", NULL);
+  fixture->store = satchel_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+  fixture->writer = satchel_store_writer_new (fixture->path, &error);
+  g_assert_no_error (error);
+  fixture->user = g_strdup_printf ("outbox%dx%u", (int) getpid (), ++counter);
+  fixture->password = g_strconcat ("pw-", fixture->user, NULL);
+
+  fixture->account = satchel_account_new (kind, "zoe@example.org");
+  g_object_set (fixture->account,
+                "real-name", "Zoë",
+                "host", "localhost",
+                "user", fixture->user,
+                "smtp-host", "localhost",
+                "smtp-port", smtp_port != NULL ? (guint) g_ascii_strtoull (smtp_port, NULL, 10) : 465,
+                "ca-file", g_getenv ("SATCHEL_TEST_CA"),
+                "signature", "Zoë",
+                NULL);
+  list = satchel_account_list_new (fixture->store, &error);
+  g_assert_true (satchel_account_list_add (list, fixture->account, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->account);
+  satchel_test_finalize_soon (fixture->writer);
+  g_assert_finalize_object (fixture->store);
+  satchel_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->path);
+  g_free (fixture->user);
+  g_free (fixture->password);
+}
+
+static GMimeMessage *
+parse_text (const char *text)
+{
+  g_autoptr(GBytes) raw = g_bytes_new (text, strlen (text));
+
+  return satchel_mime_parse (raw);
+}
+
+static gint64
+count (Fixture    *fixture,
+       const char *sql)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (fixture->store, sql, NULL);
+  gint64 n;
+
+  g_assert_nonnull (stmt);
+  g_assert_cmpint (satchel_store_step (fixture->store, stmt, NULL), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return n;
+}
+
+static void
+test_reply_recipients (void)
+{
+  g_autoptr(GMimeMessage) original = parse_text (
+    "From: Carol <carol@example.org>\r\n"
+    "Reply-To: list@example.org\r\n"
+    "To: zoe@example.org, Dan <dan@example.org>\r\n"
+    "Cc: ZOE@example.org, erin@example.org, dan@example.org\r\n"
+    "Subject: RE: Re[2]: plans\r\n"
+    "Message-ID: <m1@example.org>\r\n"
+    "References: <m0@example.org>\r\n"
+    "\r\n"
+    "Line one\r\n>older quote\r\n");
+  g_autoptr(SatchelDraft) draft = satchel_draft_new ();
+  g_autoptr(SatchelDraft) forward = satchel_draft_new ();
+
+  satchel_draft_reply (draft, original, TRUE, "zoe@example.org");
+  g_assert_cmpuint (draft->to->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (draft->to, 0), ==, "list@example.org");
+  g_assert_cmpstr (g_ptr_array_index (draft->to, 1), ==, "Dan <dan@example.org>");
+  g_assert_cmpuint (draft->cc->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (draft->cc, 0), ==, "erin@example.org");
+  g_assert_cmpstr (draft->subject, ==, "RE: Re[2]: plans");
+  g_assert_cmpstr (draft->in_reply_to, ==, "<m1@example.org>");
+  g_assert_cmpstr (draft->references, ==, "<m0@example.org> <m1@example.org>");
+  g_assert_nonnull (strstr (draft->quoted, "> Line one\n>>older quote\n"));
+
+  satchel_draft_forward (forward, original, FALSE);
+  g_assert_cmpstr (forward->subject, ==, "Fwd: RE: Re[2]: plans");
+  g_assert_null (forward->in_reply_to);
+  g_assert_nonnull (strstr (forward->quoted, "Line one"));
+}
+
+static void
+test_flowed (void)
+{
+  g_autofree char *flowed = satchel_flowed_encode (
+    " indented\nFrom here\n"
+    "a line that is much longer than seventy-two characters and so must be broken at a space\n"
+    "-- \nsig   \n");
+
+  g_assert_cmpstr (flowed, ==,
+                   "  indented\n"
+                   " From here\n"
+                   "a line that is much longer than seventy-two characters and so must be \n"
+                   "broken at a space\n"
+                   "-- \n"
+                   "sig\n");
+}
+
+static void
+test_build_headers (void)
+{
+  g_autoptr(SatchelDraft) draft = satchel_draft_new ();
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GMimeMessage) again = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) recipients = NULL;
+  const char *data;
+  gsize len;
+
+  draft->from_name = g_strdup ("Zoë Ångström");
+  draft->from_address = g_strdup ("zoe@example.org");
+  g_ptr_array_add (draft->to, g_strdup ("Ada <ada@example.org>"));
+  g_ptr_array_add (draft->bcc, g_strdup ("secret@example.org"));
+  g_ptr_array_add (draft->bcc, g_strdup ("ADA@example.org"));
+  draft->subject = g_strdup ("Grüße ☃");
+  draft->body = g_strdup ("Hallo\n");
+  message = satchel_draft_build (draft, &error);
+  g_assert_no_error (error);
+  raw = satchel_mime_to_bytes (message);
+  data = g_bytes_get_data (raw, &len);
+  g_assert_null (g_strstr_len (data, len, "secret"));
+  for (gsize i = 0; i < len; i++)
+    g_assert_cmpuint ((guchar) data[i], <, 0x80);
+  again = satchel_mime_parse (raw);
+  g_assert_cmpstr (g_mime_message_get_subject (again), ==, "Grüße ☃");
+  recipients = satchel_draft_dup_recipients (draft);
+  g_assert_cmpstrv (recipients, ((const char *[]) { "ada@example.org", "secret@example.org",
+                                                    NULL }));
+
+  /* Not an address: refused before anything is queued. */
+  g_ptr_array_add (draft->cc, g_strdup ("no address here"));
+  g_clear_object (&message);
+  message = satchel_draft_build (draft, &error);
+  g_assert_null (message);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+}
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gint64
+queue (Fixture    *fixture,
+       const char *to)
+{
+  g_autoptr(SatchelDraft) draft = satchel_draft_new ();
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) recipients = NULL;
+  gint64 id;
+
+  draft->from_address = g_strdup ("zoe@example.org");
+  g_ptr_array_add (draft->to, g_strdup (to));
+  draft->subject = g_strdup ("From C");
+  draft->body = g_strdup ("Hello\n");
+  message = satchel_draft_build (draft, &error);
+  g_assert_no_error (error);
+  raw = satchel_mime_to_bytes (message);
+  recipients = satchel_draft_dup_recipients (draft);
+  id = satchel_store_outbox_add (fixture->store, satchel_account_get_id (fixture->account), raw,
+                                 draft->subject, draft->from_address,
+                                 (const char * const *) recipients, 0, &error);
+  g_assert_no_error (error);
+  return id;
+}
+
+static void
+test_outbox_send (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(SatchelOutbox) outbox = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const GError *outcome;
+  gboolean tried = FALSE;
+  gint64 sent, refused;
+
+  if (!satchel_test_require_servers ())
+    return;
+  sent = queue (fixture, "Ada <ada@example.org>");
+  refused = queue (fixture, "reject-me@example.org");
+
+  outbox = satchel_outbox_new (fixture->account, fixture->password, fixture->writer);
+  satchel_outbox_send_async (outbox, FALSE, NULL, store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (satchel_outbox_send_finish (outbox, result, &error));
+  g_assert_no_error (error);
+
+  outcome = satchel_outbox_get_outcome (outbox, sent, &tried);
+  g_assert_true (tried);
+  g_assert_no_error (outcome);
+  outcome = satchel_outbox_get_outcome (outbox, refused, &tried);
+  g_assert_true (tried);
+  g_assert_error (outcome, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_REJECTED);
+  g_assert_cmpuint (satchel_outbox_get_sent (outbox), ==, 1);
+
+  /* The sent one left the outbox for Sent (local: a POP3 account); the
+   * refused one stays, with the server's words. */
+  g_assert_cmpint (count (fixture, "SELECT count (*) FROM outbox"), ==, 1);
+  g_assert_cmpint (count (fixture, "SELECT count (*) FROM outbox WHERE state = 'failed' "
+                                   "AND last_error LIKE '%550%'"), ==, 1);
+  g_assert_cmpint (count (fixture, "SELECT count (*) FROM message m JOIN folder f "
+                                   "ON f.id = m.folder_id WHERE f.role = 'sent' "
+                                   "AND m.flags & 1"), ==, 1);
+  g_assert_cmpint (count (fixture, "SELECT times_sent FROM contact "
+                                   "WHERE address = 'ada@example.org'"), ==, 1);
+  g_assert_cmpint (count (fixture, "SELECT count (*) FROM pending_op"), ==, 0);
+}
+
+static void
+test_drafts_replace (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) first = g_bytes_new_static ("Subject: one\r\n\r\nfirst\r\n", 24);
+  g_autoptr(GBytes) second = g_bytes_new_static ("Subject: two\r\n\r\nsecond\r\n", 25);
+  g_autoptr(GError) error = NULL;
+  gint64 account = satchel_account_get_id (fixture->account);
+  gint64 id1, id2;
+
+  id1 = satchel_mail_save_draft (fixture->store, account, FALSE, first, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id1, >, 0);
+  id2 = satchel_mail_save_draft (fixture->store, account, FALSE, second, id1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id2, >, id1);
+  g_assert_cmpint (count (fixture, "SELECT count (*) FROM message m JOIN folder f "
+                                   "ON f.id = m.folder_id WHERE f.role = 'drafts'"), ==, 1);
+  g_assert_cmpint (count (fixture, "SELECT count (*) FROM message WHERE subject = 'two' "
+                                   "AND flags & 16"), ==, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  satchel_test_init (&argc, &argv);
+
+  g_test_add_func ("/composer/reply-recipients", test_reply_recipients);
+  g_test_add_func ("/composer/flowed", test_flowed);
+  g_test_add_func ("/composer/build-headers", test_build_headers);
+  g_test_add ("/outbox/send", Fixture, GINT_TO_POINTER (SATCHEL_ACCOUNT_KIND_POP3),
+              fixture_set_up, test_outbox_send, fixture_tear_down);
+  g_test_add ("/drafts/replace", Fixture, GINT_TO_POINTER (SATCHEL_ACCOUNT_KIND_POP3),
+              fixture_set_up, test_drafts_replace, fixture_tear_down);
+  return g_test_run ();
+}
