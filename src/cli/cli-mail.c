@@ -397,6 +397,40 @@ open_account (CliContext  *ctx,
 
 /* sync */
 
+static gboolean run_outbox (CliContext      *ctx,
+                            SatchelAccount  *account,
+                            gboolean         retry,
+                            gint64           id,
+                            GError         **outcome,
+                            gboolean        *tried,
+                            GError         **error);
+
+/* What waits in the outbox and is due goes too: a sync is when messages
+ * queued while the server was away are sent. */
+static void
+send_waiting (CliContext     *ctx,
+              SatchelAccount *account)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gboolean due = FALSE;
+  gboolean tried;
+
+  if (!satchel_account_has_smtp (account))
+    return;
+  items = satchel_store_outbox_list (ctx->store, satchel_account_get_id (account), NULL);
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      SatchelOutboxItem *item = g_ptr_array_index (items, i);
+
+      due |= g_str_equal (item->state, "queued") && item->next_attempt <= now;
+    }
+  if (due && !run_outbox (ctx, account, FALSE, 0, NULL, &tried, &error))
+    cli_note (_("%s: the outbox waits (%s)"), satchel_account_get_label (account),
+              error->message);
+}
+
 int
 cli_sync (CliContext  *ctx,
           int          argc,
@@ -443,6 +477,7 @@ cli_sync (CliContext  *ctx,
           if (exit_code == CLI_EXIT_OK)
             exit_code = code;
         }
+      send_waiting (ctx, account);
     }
   return exit_code;
 }

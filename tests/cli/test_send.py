@@ -229,7 +229,50 @@ class Send(SendTestCase):
         self.assertEqual(parse(received[0]["raw"])["Subject"], "while down")
 
 
+    def test_sync_sends_what_waits_when_due(self):
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            closed_port = s.getsockname()[1]
+        self.add_account("pop3", closed_port)
+        self.send("--to", "ada@example.org", "--subject", "queued")
+        [item] = self.outbox()
+        self.assertEqual(item["state"], "queued")
+        self.cli("account", "set", self.email, "smtp-port", os.environ["SATCHEL_TEST_SMTPS_PORT"])
+        # Not due yet (a minute of back-off): the sync leaves it.
+        self.cli("sync", self.email)
+        self.assertEqual(len(self.outbox()), 1)
+        # Due: the next sync sends it.
+        import sqlite3
+        db = sqlite3.connect(os.path.join(self.profile, "satchel.db"))
+        db.execute("UPDATE outbox SET next_attempt = 0")
+        db.commit()
+        db.close()
+        self.cli("sync", self.email)
+        self.assertEqual(self.outbox(), [])
+        self.assertEqual([parse(m["raw"])["Subject"] for m in self.received()], ["queued"])
+
+
 class Scripted(SendTestCase):
+    def test_too_large_for_the_server(self):
+        server = ScriptedServer([
+            ("starttls",),
+            ("send", b"220 mail ESMTP\r\n"),
+            ("expect", rb"^EHLO"),
+            ("send", b"250-mail\r\n250-SIZE 200\r\n250 AUTH PLAIN\r\n"),
+            ("expect", rb"^AUTH PLAIN"),
+            ("send", b"235 ok\r\n"),
+        ])
+        self.add_account("imap", server.port)
+        result = self.send("--to", "ada@example.org", "--subject", "big", body="x" * 500,
+                           check=False)
+        received = server.wait()
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("larger than", result.stderr)
+        self.assertFalse(any(line.startswith((b"MAIL", b"RCPT", b"DATA")) for line in received))
+        [item] = self.outbox()
+        self.assertEqual(item["state"], "failed")
+
     def test_starttls_missing_sends_nothing(self):
         server = ScriptedServer([
             ("send", b"220 mail ESMTP\r\n"),

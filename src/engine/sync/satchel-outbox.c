@@ -209,6 +209,46 @@ job_outcome (SatchelStore  *store,
   return GINT_TO_POINTER (TRUE);
 }
 
+/* The server could not be reached or refused the login: the messages
+ * that were queued wait for their next attempt, with the reason. */
+typedef struct
+{
+  GArray *ids;          /* gint64 */
+  GArray *next;         /* gint64: each one's next attempt */
+  char   *error;
+} Postpone;
+
+static void
+postpone_free (Postpone *postpone)
+{
+  g_array_unref (postpone->ids);
+  g_array_unref (postpone->next);
+  g_free (postpone->error);
+  g_free (postpone);
+}
+
+static gpointer
+job_postpone (SatchelStore  *store,
+              gpointer       data,
+              GError       **error)
+{
+  Postpone *postpone = data;
+
+  if (!satchel_store_begin (store, error))
+    return NULL;
+  for (guint i = 0; i < postpone->ids->len; i++)
+    if (!satchel_store_outbox_set_state (store, g_array_index (postpone->ids, gint64, i), "queued",
+                                         postpone->error, TRUE,
+                                         g_array_index (postpone->next, gint64, i), error))
+      {
+        satchel_store_rollback (store);
+        return NULL;
+      }
+  if (!satchel_store_commit (store, error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
 /* Ending */
 
 static void
@@ -223,11 +263,55 @@ quit_cb (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
+static gint64 backoff (SatchelOutboxItem *item,
+                       gint64             now);
+
+static void
+postponed_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(SatchelOutbox) self = user_data;
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+  GError *error = g_object_steal_data (G_OBJECT (task), "error");
+
+  satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, NULL);
+  g_task_return_error (task, error);
+}
+
 static void
 finish (SatchelOutbox *self,
         GError        *error)
 {
   g_autoptr(GTask) task = NULL;
+
+  /* Nothing could be tried: what was queued counts one more attempt. */
+  if (error != NULL && self->next == 0 && self->items != NULL && self->items->len > 0)
+    {
+      Postpone *postpone = g_new0 (Postpone, 1);
+
+      postpone->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+      postpone->next = g_array_new (FALSE, FALSE, sizeof (gint64));
+      postpone->error = g_strdup (error->message);
+      for (guint i = 0; i < self->items->len; i++)
+        {
+          SatchelOutboxItem *item = g_ptr_array_index (self->items, i);
+          gint64 next = backoff (item, self->now);
+
+          if (!g_str_equal (item->state, "queued"))
+            continue;
+          g_array_append_val (postpone->ids, item->id);
+          g_array_append_val (postpone->next, next);
+        }
+      self->next = self->items->len;
+      if (self->connection != NULL)
+        satchel_connection_close (self->connection);
+      g_object_set_data (G_OBJECT (self->task), "error", error);
+      satchel_store_writer_run_async (self->writer, job_postpone, postpone,
+                                      (GDestroyNotify) postpone_free, NULL, NULL, postponed_cb,
+                                      g_object_ref (self));
+      return;
+    }
 
   if (error == NULL && self->session != NULL && satchel_connection_is_connected (self->connection))
     {
