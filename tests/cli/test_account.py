@@ -101,13 +101,14 @@ class AccountAdd(CliTestCase):
                  "--port", "1143", "--security", "starttls", "--user", "ada",
                  "--smtp-host", "smtp.example.org", "--smtp-port", "2525",
                  "--smtp-security", "starttls", "--smtp-user", "ada-out", "--keep-offline",
-                 "--ca-file", ca)
+                 "--ca-file", ca, "--signature", "Ada\\nAnalyst")
         a = self.show("Work")
         self.assertEqual(a, {
             "label": "Work", "email": "ada@example.org", "name": "Ada Lovelace", "kind": "imap",
             "host": "imap.example.org", "port": 1143, "security": "starttls", "user": "ada",
             "smtp-host": "smtp.example.org", "smtp-port": 2525, "smtp-security": "starttls",
             "smtp-user": "ada-out", "keep-offline": True, "ca-file": ca, "check-interval": 10,
+            "signature": "Ada\nAnalyst",
         })
 
     @requires_servers

@@ -527,6 +527,37 @@ satchel_mail_delete_folder (SatchelStore    *store,
 }
 
 /**
+ * satchel_summary_of_raw:
+ * @summary: (out caller-allocates): filled from the message's headers and
+ *   size; its strings belong to the returned headers
+ *
+ * Returns: (transfer full) (nullable): the headers @summary points into,
+ *   or %NULL when @raw is not a message (then only the size is set)
+ */
+SatchelMimeHeaders *
+satchel_summary_of_raw (GBytes                *raw,
+                        SatchelMessageSummary *summary)
+{
+  g_autoptr(GMimeMessage) message = satchel_mime_parse (raw);
+  SatchelMimeHeaders *headers = message != NULL ? satchel_mime_read_headers (message) : NULL;
+
+  memset (summary, 0, sizeof *summary);
+  summary->size = g_bytes_get_size (raw);
+  if (headers == NULL)
+    return NULL;
+  summary->message_id = headers->message_id;
+  summary->in_reply_to = headers->in_reply_to;
+  summary->references = headers->references;
+  summary->subject = headers->subject;
+  summary->sender = headers->from;
+  summary->to = headers->to;
+  summary->cc = headers->cc;
+  summary->date = headers->date;
+  summary->has_attachments = headers->has_attachments;
+  return headers;
+}
+
+/**
  * satchel_mail_file_copy:
  * @role: the folder it goes to (Sent, Drafts)
  * @raw: the message
@@ -550,7 +581,6 @@ satchel_mail_file_copy (SatchelStore       *store,
                         GError            **error)
 {
   g_autoptr(SatchelFolderInfo) folder = NULL;
-  g_autoptr(GMimeMessage) message = satchel_mime_parse (raw);
   g_autoptr(SatchelMimeHeaders) headers = NULL;
   g_autofree char *flag_names = NULL;
   SatchelMessageSummary summary = { 0 };
@@ -565,22 +595,8 @@ satchel_mail_file_copy (SatchelStore       *store,
         g_propagate_error (error, local_error);
       return 0;
     }
-  if (message != NULL)
-    headers = satchel_mime_read_headers (message);
-  if (headers != NULL)
-    {
-      summary.message_id = headers->message_id;
-      summary.in_reply_to = headers->in_reply_to;
-      summary.references = headers->references;
-      summary.subject = headers->subject;
-      summary.sender = headers->from;
-      summary.to = headers->to;
-      summary.cc = headers->cc;
-      summary.date = headers->date;
-      summary.has_attachments = headers->has_attachments;
-    }
+  headers = satchel_summary_of_raw (raw, &summary);
   summary.internal_date = now;
-  summary.size = g_bytes_get_size (raw);
   summary.flags = flags;
   id = satchel_store_add_message (store, folder->id, &summary, NULL, error);
   if (id == 0 || !satchel_store_set_body_of (store, id, raw, error) ||

@@ -8,7 +8,9 @@
 #pragma once
 
 #include "model/satchel-account.h"
+#include "mime/satchel-mime.h"
 #include "store/satchel-store.h"
+#include "store/satchel-store-mail.h"
 
 G_BEGIN_DECLS
 
@@ -54,6 +56,9 @@ gboolean satchel_mail_delete_folder (SatchelStore    *store,
                                      SatchelAccount  *account,
                                      const char      *name,
                                      GError         **error);
+
+SatchelMimeHeaders *satchel_summary_of_raw (GBytes                *raw,
+                                            SatchelMessageSummary *summary);
 
 gint64   satchel_mail_file_copy     (SatchelStore       *store,
                                      gint64              account_id,

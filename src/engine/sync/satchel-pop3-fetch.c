@@ -35,6 +35,7 @@
 #include "store/satchel-store-outbox.h"
 #include "store/satchel-store-pop3.h"
 #include "sync/satchel-imap-sync-jobs.h"
+#include "sync/satchel-mail-actions.h"
 #include "sync/satchel-pop3-fetch.h"
 
 /* RETR commands out at once when the server takes them pipelined. */
@@ -358,7 +359,6 @@ job_add (SatchelStore  *store,
   for (guint i = 0; ok && i < batch->downloads->len; i++)
     {
       Download *download = g_ptr_array_index (batch->downloads, i);
-      g_autoptr(GMimeMessage) message = satchel_mime_parse (download->raw);
       g_autoptr(SatchelMimeHeaders) headers = NULL;
       g_autofree char *uidl = NULL;
       SatchelMessageSummary summary = { 0 };
@@ -374,23 +374,9 @@ job_add (SatchelStore  *store,
 
           uidl = g_strconcat ("sha256:", digest, NULL);
         }
-      if (message != NULL)
-        headers = satchel_mime_read_headers (message);
+      headers = satchel_summary_of_raw (download->raw, &summary);
       summary.uidl = uidl;
-      if (headers != NULL)
-        {
-          summary.message_id = headers->message_id;
-          summary.in_reply_to = headers->in_reply_to;
-          summary.references = headers->references;
-          summary.subject = headers->subject;
-          summary.sender = headers->from;
-          summary.to = headers->to;
-          summary.cc = headers->cc;
-          summary.date = headers->date;
-          summary.has_attachments = headers->has_attachments;
-        }
       summary.internal_date = batch->now;
-      summary.size = g_bytes_get_size (download->raw);
       id = satchel_store_pop3_add (store, batch->account_id, batch->folder_id, &summary,
                                    download->raw, batch->now, &local_error);
       if (local_error != NULL)
