@@ -60,8 +60,10 @@ class SendTestCase(unittest.TestCase):
                  "--password-stdin", stdin=self.password + "\n")
 
     def received(self):
-        """What the SMTP server took since the test began."""
-        return mailctl.sent_messages()[self.spooled:]
+        """What the SMTP server took from this test's account (other tests
+        send through the same server at the same time)."""
+        return [m for m in mailctl.sent_messages()[self.spooled:]
+                if m["mail_from"] == self.email]
 
     def outbox(self):
         return json.loads(self.cli("outbox", "--json").stdout)
