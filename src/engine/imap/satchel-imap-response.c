@@ -10,23 +10,41 @@
 
 #include "satchel-imap-response.h"
 
-#define FIRST_BLOCK (1024)
+/* The first block comes with the arena itself: most responses (a FETCH
+ * of headers is about 4 KiB of values) need no other allocation. */
+#define FIRST_BLOCK (4 * 1024)
 #define MAX_BLOCK   (64 * 1024)
 #define LARGE_ALLOC (2 * 1024)
 
+typedef struct _Block Block;
+
+struct _Block
+{
+  Block  *next;
+  guint64 data[];   /* 8-byte aligned */
+};
+
 struct _SatchelImapArena
 {
-  GSList    *blocks;   /* g_malloc'd */
+  Block     *blocks;   /* those allocated after the first */
   guint8    *next;
   gsize      left;
   GPtrArray *bytes;    /* GBytes of large literals */
   gsize      block;    /* the size of the next block */
+  guint64    first[FIRST_BLOCK / sizeof (guint64)];
 };
 
 SatchelImapArena *
 satchel_imap_arena_new (void)
 {
-  return g_new0 (SatchelImapArena, 1);
+  SatchelImapArena *arena = g_malloc (sizeof *arena);
+
+  arena->blocks = NULL;
+  arena->next = (guint8 *) arena->first;
+  arena->left = FIRST_BLOCK;
+  arena->bytes = NULL;
+  arena->block = FIRST_BLOCK;
+  return arena;
 }
 
 void
@@ -34,15 +52,31 @@ satchel_imap_arena_free (SatchelImapArena *arena)
 {
   if (arena == NULL)
     return;
-  g_slist_free_full (arena->blocks, g_free);
+  while (arena->blocks != NULL)
+    {
+      Block *block = arena->blocks;
+
+      arena->blocks = block->next;
+      g_free (block);
+    }
   g_clear_pointer (&arena->bytes, g_ptr_array_unref);
   g_free (arena);
 }
 
-/* Bump allocation, 8-byte aligned, in blocks that start at 1 KiB (most
- * responses are small, and a sync holds thousands) and double up to
- * 64 KiB; a large request gets a block of its own so that the current
- * one is not wasted. */
+static guint8 *
+new_block (SatchelImapArena *arena,
+           gsize             size)
+{
+  Block *block = g_malloc (sizeof (Block) + size);
+
+  block->next = arena->blocks;
+  arena->blocks = block;
+  return (guint8 *) block->data;
+}
+
+/* Bump allocation, 8-byte aligned: in the arena's own first block, then
+ * in blocks that double up to 64 KiB; a large request gets a block of its
+ * own so that the current one is not wasted. */
 gpointer
 satchel_imap_arena_alloc (SatchelImapArena *arena,
                           gsize             size)
@@ -51,17 +85,11 @@ satchel_imap_arena_alloc (SatchelImapArena *arena,
 
   size = (size + 7) & ~(gsize) 7;
   if (size >= LARGE_ALLOC)
-    {
-      memory = g_malloc (size);
-      arena->blocks = g_slist_prepend (arena->blocks, memory);
-      return memory;
-    }
+    return new_block (arena, size);
   if (size > arena->left)
     {
-      arena->block = arena->block == 0 ? FIRST_BLOCK : MIN (arena->block * 2, MAX_BLOCK);
-      memory = g_malloc (arena->block);
-      arena->blocks = g_slist_prepend (arena->blocks, memory);
-      arena->next = memory;
+      arena->block = MIN (arena->block * 2, MAX_BLOCK);
+      arena->next = new_block (arena, arena->block);
       arena->left = arena->block;
     }
   memory = arena->next;
