@@ -33,6 +33,7 @@
 #include "satchel-enum-types.h"
 #include "satchel-imap-sync.h"
 #include "satchel-imap-sync-jobs.h"
+#include "sync/satchel-password-slot.h"
 
 #define HEADER_BATCH       250     /* per FETCH: its reply is parsed at once */
 #define COMMIT_MESSAGES    1000    /* per commit, after the first batch */
@@ -64,9 +65,7 @@ struct _SatchelImapSync
 
   /* Owned */
   SatchelAccount       *account;
-  char                 *password;      /* NULL until satchel_imap_sync_set_password() */
-  GError               *password_error;
-  gboolean              awaiting_password;
+  SatchelPasswordSlot   password;
   SatchelStoreWriter   *writer;
   SatchelConnection    *connection;
   SatchelImapSession   *session;
@@ -2454,18 +2453,17 @@ connect_cb (GObject      *source,
 static void
 log_in (SatchelImapSync *self)
 {
-  if (self->password == NULL)
+  GError *error = NULL;
+  const char *password = satchel_password_slot_get (&self->password, &error);
+
+  if (password == NULL)
     {
-      if (self->password_error != NULL)
-        finish_run (self, g_steal_pointer (&self->password_error));
-      else
-        self->awaiting_password = TRUE;
+      if (error != NULL)
+        finish_run (self, error);
       return;
     }
-  self->awaiting_password = FALSE;
   satchel_imap_session_login_async (self->session, satchel_account_get_user (self->account),
-                                    self->password, cancellable (self), login_cb,
-                                    g_object_ref (self));
+                                    password, cancellable (self), login_cb, g_object_ref (self));
 }
 
 /**
@@ -2486,16 +2484,7 @@ satchel_imap_sync_set_password (SatchelImapSync *self,
   g_return_if_fail (SATCHEL_IS_IMAP_SYNC (self));
   g_return_if_fail (password != NULL || error != NULL);
 
-  if (self->password != NULL)
-    explicit_bzero (self->password, strlen (self->password));
-  g_clear_pointer (&self->password, g_free);
-  g_clear_error (&self->password_error);
-  self->password = g_strdup (password);
-  if (password != NULL)
-    g_clear_error (&error);
-  else
-    self->password_error = error;
-  if (self->awaiting_password)
+  if (satchel_password_slot_set (&self->password, password, error))
     log_in (self);
 }
 
@@ -2644,10 +2633,7 @@ satchel_imap_sync_finalize (GObject *object)
   SatchelImapSync *self = (SatchelImapSync *)object;
 
   g_clear_object (&self->account);
-  if (self->password != NULL)
-    explicit_bzero (self->password, strlen (self->password));
-  g_clear_pointer (&self->password, g_free);
-  g_clear_error (&self->password_error);
+  satchel_password_slot_clear (&self->password);
   g_clear_pointer (&self->folder, g_free);
   g_clear_pointer (&self->selected, g_free);
   g_clear_pointer (&self->ops, g_ptr_array_unref);
@@ -2744,7 +2730,7 @@ satchel_imap_sync_new (SatchelAccount        *account,
 
   self = g_object_new (SATCHEL_TYPE_IMAP_SYNC, NULL);
   self->account = g_object_ref (account);
-  self->password = g_strdup (password);
+  satchel_password_slot_init (&self->password, password);
   self->writer = g_object_ref (writer);
   self->flags = flags;
   if (satchel_account_get_keep_offline (account))

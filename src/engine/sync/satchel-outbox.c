@@ -24,6 +24,7 @@
 #include "store/satchel-store-outbox.h"
 #include "sync/satchel-mail-actions.h"
 #include "sync/satchel-outbox.h"
+#include "sync/satchel-password-slot.h"
 
 #define BACKOFF_FIRST 60
 #define BACKOFF_MAX   (60 * 60)
@@ -59,9 +60,7 @@ struct _SatchelOutbox
 
   SatchelAccount     *account;
   SatchelStoreWriter *writer;
-  char               *password;
-  GError             *password_error;
-  gboolean            awaiting_password;
+  SatchelPasswordSlot   password;
 
   GTask              *task;
   SatchelConnection  *connection;
@@ -458,19 +457,18 @@ login_cb (GObject      *source,
 static void
 log_in (SatchelOutbox *self)
 {
-  if (self->password == NULL)
+  GError *error = NULL;
+  const char *password = satchel_password_slot_get (&self->password, &error);
+
+  if (password == NULL)
     {
-      if (self->password_error != NULL)
-        finish (self, g_steal_pointer (&self->password_error));
-      else
-        self->awaiting_password = TRUE;
+      if (error != NULL)
+        finish (self, error);
       return;
     }
-  self->awaiting_password = FALSE;
   satchel_smtp_session_login_async (self->session,
                                     satchel_account_get_effective_smtp_user (self->account),
-                                    self->password, cancellable (self), login_cb,
-                                    g_object_ref (self));
+                                    password, cancellable (self), login_cb, g_object_ref (self));
 }
 
 static void
@@ -625,16 +623,7 @@ satchel_outbox_set_password (SatchelOutbox *self,
 {
   g_return_if_fail (SATCHEL_IS_OUTBOX (self));
 
-  if (self->password != NULL)
-    explicit_bzero (self->password, strlen (self->password));
-  g_clear_pointer (&self->password, g_free);
-  g_clear_error (&self->password_error);
-  self->password = g_strdup (password);
-  if (password != NULL)
-    g_clear_error (&error);
-  else
-    self->password_error = error;
-  if (self->awaiting_password)
+  if (satchel_password_slot_set (&self->password, password, error))
     log_in (self);
 }
 
@@ -644,10 +633,7 @@ satchel_outbox_finalize (GObject *object)
   SatchelOutbox *self = SATCHEL_OUTBOX (object);
 
   g_assert (self->task == NULL);
-  if (self->password != NULL)
-    explicit_bzero (self->password, strlen (self->password));
-  g_free (self->password);
-  g_clear_error (&self->password_error);
+  satchel_password_slot_clear (&self->password);
   g_clear_object (&self->session);
   g_clear_object (&self->connection);
   g_clear_object (&self->account);
@@ -689,6 +675,6 @@ satchel_outbox_new (SatchelAccount     *account,
   self = g_object_new (SATCHEL_TYPE_OUTBOX, NULL);
   self->account = g_object_ref (account);
   self->writer = g_object_ref (writer);
-  self->password = g_strdup (password);
+  satchel_password_slot_init (&self->password, password);
   return self;
 }

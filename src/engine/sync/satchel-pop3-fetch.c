@@ -36,6 +36,7 @@
 #include "store/satchel-store-pop3.h"
 #include "sync/satchel-imap-sync-jobs.h"
 #include "sync/satchel-mail-actions.h"
+#include "sync/satchel-password-slot.h"
 #include "sync/satchel-pop3-fetch.h"
 
 /* RETR commands out at once when the server takes them pipelined. */
@@ -103,9 +104,7 @@ struct _SatchelPop3Fetch
 
   SatchelAccount     *account;
   SatchelStoreWriter *writer;
-  char               *password;
-  GError             *password_error;
-  gboolean            awaiting_password;
+  SatchelPasswordSlot   password;
 
   GTask              *task;
   GError             *error;          /* the first failure; reported when writes are over */
@@ -904,18 +903,17 @@ login_cb (GObject      *source,
 static void
 log_in (SatchelPop3Fetch *self)
 {
-  if (self->password == NULL)
+  GError *error = NULL;
+  const char *password = satchel_password_slot_get (&self->password, &error);
+
+  if (password == NULL)
     {
-      if (self->password_error != NULL)
-        fail (self, g_steal_pointer (&self->password_error));
-      else
-        self->awaiting_password = TRUE;
+      if (error != NULL)
+        fail (self, error);
       return;
     }
-  self->awaiting_password = FALSE;
   satchel_pop3_session_login_async (self->session, satchel_account_get_user (self->account),
-                                    self->password, cancellable (self), login_cb,
-                                    g_object_ref (self));
+                                    password, cancellable (self), login_cb, g_object_ref (self));
 }
 
 static void
@@ -980,16 +978,7 @@ satchel_pop3_fetch_set_password (SatchelPop3Fetch *self,
   g_return_if_fail (SATCHEL_IS_POP3_FETCH (self));
   g_return_if_fail (password != NULL || error != NULL);
 
-  if (self->password != NULL)
-    explicit_bzero (self->password, strlen (self->password));
-  g_clear_pointer (&self->password, g_free);
-  g_clear_error (&self->password_error);
-  self->password = g_strdup (password);
-  if (password != NULL)
-    g_clear_error (&error);
-  else
-    self->password_error = error;
-  if (self->awaiting_password)
+  if (satchel_password_slot_set (&self->password, password, error))
     log_in (self);
 }
 
@@ -1098,10 +1087,7 @@ satchel_pop3_fetch_finalize (GObject *object)
   SatchelPop3Fetch *self = SATCHEL_POP3_FETCH (object);
 
   g_assert (self->task == NULL);
-  if (self->password != NULL)
-    explicit_bzero (self->password, strlen (self->password));
-  g_free (self->password);
-  g_clear_error (&self->password_error);
+  satchel_password_slot_clear (&self->password);
   g_clear_error (&self->error);
   g_clear_object (&self->session);
   g_clear_object (&self->connection);
@@ -1180,6 +1166,6 @@ satchel_pop3_fetch_new (SatchelAccount     *account,
   self->account = g_object_ref (account);
   self->account_id = satchel_account_get_id (account);
   self->writer = g_object_ref (writer);
-  self->password = g_strdup (password);
+  satchel_password_slot_init (&self->password, password);
   return self;
 }
