@@ -13,6 +13,7 @@
 #include "model/satchel-account.h"
 #include "model/satchel-account-list.h"
 #include "model/satchel-mail-query.h"
+#include "model/satchel-message-list.h"
 #include "mime/satchel-composer.h"
 #include "mime/satchel-mime.h"
 #include "net/satchel-certificate.h"

@@ -302,3 +302,71 @@ satchel_flag_names (guint       flags,
   g_ptr_array_add (out, NULL);
   return (GStrv) g_ptr_array_free (g_steal_pointer (&out), FALSE);
 }
+
+/**
+ * satchel_query_message_keys:
+ *
+ * Returns: (transfer full) (element-type SatchelMessageKey): the folder's
+ *   messages in list order (newest first), as (date, id): what a list
+ *   needs to know of every row before it shows any. The index on (folder,
+ *   date, id) answers it without reading the rows.
+ */
+GArray *
+satchel_query_message_keys (SatchelStore  *store,
+                            gint64         folder_id,
+                            GError       **error)
+{
+  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (SatchelMessageKey));
+  sqlite3_stmt *stmt = satchel_store_prepare (store,
+    "SELECT date, id FROM message WHERE folder_id = ? ORDER BY date DESC, id DESC", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  while ((rc = satchel_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      SatchelMessageKey key = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1) };
+
+      g_array_append_val (keys, key);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&keys);
+}
+
+/**
+ * satchel_query_message_page:
+ * @from: the first row's key
+ *
+ * Returns: (transfer full) (element-type SatchelMessageRow): up to @limit
+ *   rows of the folder in list order, from @from on
+ */
+GPtrArray *
+satchel_query_message_page (SatchelStore             *store,
+                            gint64                    folder_id,
+                            const SatchelMessageKey  *from,
+                            guint                     limit,
+                            GError                  **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_message_row_free);
+  sqlite3_stmt *stmt = satchel_store_prepare (store,
+    "SELECT " MESSAGE_COLUMNS " FROM message m JOIN folder f ON f.id = m.folder_id "
+    "WHERE m.folder_id = ?1 AND (m.date < ?2 OR (m.date = ?2 AND m.id <= ?3)) "
+    "ORDER BY m.date DESC, m.id DESC LIMIT ?4", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  sqlite3_bind_int64 (stmt, 2, from->date);
+  sqlite3_bind_int64 (stmt, 3, from->id);
+  sqlite3_bind_int (stmt, 4, limit);
+  while ((rc = satchel_store_step (store, stmt, error)) == SQLITE_ROW)
+    g_ptr_array_add (rows, read_message (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&rows);
+}

@@ -43,6 +43,13 @@ typedef struct
   guint32            uidvalidity;
 } SatchelFolderRow;
 
+/* Where a message stands in a folder's list: newest first. */
+typedef struct
+{
+  gint64 date;
+  gint64 id;
+} SatchelMessageKey;
+
 void        satchel_message_row_free        (SatchelMessageRow  *row);
 void        satchel_folder_row_free         (SatchelFolderRow   *row);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelMessageRow, satchel_message_row_free)
@@ -63,6 +70,14 @@ GPtrArray  *satchel_query_search            (SatchelStore       *store,
                                              gint64              account_id,
                                              guint               limit,
                                              GError            **error);
+GArray     *satchel_query_message_keys      (SatchelStore       *store,
+                                             gint64              folder_id,
+                                             GError            **error);
+GPtrArray  *satchel_query_message_page      (SatchelStore             *store,
+                                             gint64                    folder_id,
+                                             const SatchelMessageKey  *from,
+                                             guint                     limit,
+                                             GError                  **error);
 GStrv       satchel_flag_names              (guint               flags,
                                              const char         *keywords);
 const char *satchel_folder_role_name        (SatchelFolderRole   role);

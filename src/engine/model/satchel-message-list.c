@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-message-list.c: a folder's messages as a list model, read lazily
+ *
+ * Copyright 2026 The Satchel authors
+ *
+ * A GListModel of SatchelMessageItem for a GtkListView. On (re)load it
+ * reads only each message's place in the list (date and id, from the
+ * index), so that a folder of 100,000 messages knows its length at once;
+ * the rows themselves are read a page of 128 at a time, when the view
+ * asks for one of them, with one query from that page's first key. At
+ * most 64 pages are kept; the oldest asked for goes first.
+ */
+
+#include "config.h"
+
+#include "satchel-message-list.h"
+
+#define PAGE_SIZE 128
+#define MAX_PAGES 64
+
+/* Item */
+
+struct _SatchelMessageItem
+{
+  GObject            parent_instance;
+  SatchelMessageRow *row;
+};
+
+G_DEFINE_FINAL_TYPE (SatchelMessageItem, satchel_message_item, G_TYPE_OBJECT)
+
+static void
+satchel_message_item_finalize (GObject *object)
+{
+  SatchelMessageItem *self = SATCHEL_MESSAGE_ITEM (object);
+
+  g_clear_pointer (&self->row, satchel_message_row_free);
+  G_OBJECT_CLASS (satchel_message_item_parent_class)->finalize (object);
+}
+
+static void
+satchel_message_item_class_init (SatchelMessageItemClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = satchel_message_item_finalize;
+}
+
+static void
+satchel_message_item_init (SatchelMessageItem *self)
+{
+}
+
+const SatchelMessageRow *
+satchel_message_item_get_row (SatchelMessageItem *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_MESSAGE_ITEM (self), NULL);
+  return self->row;
+}
+
+/* List */
+
+typedef struct
+{
+  guint      number;
+  guint64    used;      /* when it was last asked for */
+  GPtrArray *items;     /* SatchelMessageItem */
+} Page;
+
+struct _SatchelMessageList
+{
+  GObject       parent_instance;
+
+  SatchelStore *store;
+  gint64        folder_id;
+  GArray       *keys;       /* SatchelMessageKey, in list order */
+  GHashTable   *pages;      /* page number → Page */
+  guint64       clock;
+  guint         loaded;     /* pages read since the last reload */
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SatchelMessageList, satchel_message_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+static void
+page_free (Page *page)
+{
+  g_ptr_array_unref (page->items);
+  g_free (page);
+}
+
+static GType
+get_item_type (GListModel *model)
+{
+  return SATCHEL_TYPE_MESSAGE_ITEM;
+}
+
+static guint
+get_n_items (GListModel *model)
+{
+  return SATCHEL_MESSAGE_LIST (model)->keys->len;
+}
+
+static void
+forget_oldest_page (SatchelMessageList *self)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  Page *oldest = NULL;
+
+  g_hash_table_iter_init (&iter, self->pages);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (oldest == NULL || ((Page *) value)->used < oldest->used)
+      oldest = value;
+  if (oldest != NULL)
+    g_hash_table_remove (self->pages, GUINT_TO_POINTER (oldest->number));
+}
+
+static Page *
+load_page (SatchelMessageList *self,
+           guint               number)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  const SatchelMessageKey *from = &g_array_index (self->keys, SatchelMessageKey,
+                                                  number * PAGE_SIZE);
+  Page *page;
+
+  rows = satchel_query_message_page (self->store, self->folder_id, from, PAGE_SIZE, &error);
+  if (rows == NULL)
+    {
+      g_warning ("The messages of a folder could not be read: %s", error->message);
+      return NULL;
+    }
+  if (g_hash_table_size (self->pages) >= MAX_PAGES)
+    forget_oldest_page (self);
+  page = g_new0 (Page, 1);
+  page->number = number;
+  page->items = g_ptr_array_new_full (rows->len, g_object_unref);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      SatchelMessageItem *item = g_object_new (SATCHEL_TYPE_MESSAGE_ITEM, NULL);
+
+      item->row = g_ptr_array_steal_index (rows, i--);
+      g_ptr_array_add (page->items, item);
+    }
+  g_hash_table_insert (self->pages, GUINT_TO_POINTER (number), page);
+  self->loaded++;
+  return page;
+}
+
+static gpointer
+get_item (GListModel *model,
+          guint       position)
+{
+  SatchelMessageList *self = SATCHEL_MESSAGE_LIST (model);
+  guint number = position / PAGE_SIZE;
+  guint offset = position % PAGE_SIZE;
+  Page *page;
+
+  if (position >= self->keys->len)
+    return NULL;
+  page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (number));
+  if (page == NULL)
+    page = load_page (self, number);
+  if (page == NULL || offset >= page->items->len)
+    return NULL;   /* gone from the store since the keys were read */
+  page->used = ++self->clock;
+  return g_object_ref (g_ptr_array_index (page->items, offset));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = get_item_type;
+  iface->get_n_items = get_n_items;
+  iface->get_item = get_item;
+}
+
+/**
+ * satchel_message_list_reload:
+ *
+ * Reads the folder's list again (after a sync changed it) and says so to
+ * the views.
+ */
+gboolean
+satchel_message_list_reload (SatchelMessageList  *self,
+                             GError             **error)
+{
+  g_autoptr(GArray) keys = NULL;
+  guint before;
+
+  g_return_val_if_fail (SATCHEL_IS_MESSAGE_LIST (self), FALSE);
+
+  keys = satchel_query_message_keys (self->store, self->folder_id, error);
+  if (keys == NULL)
+    return FALSE;
+  before = self->keys->len;
+  g_array_unref (self->keys);
+  self->keys = g_steal_pointer (&keys);
+  g_hash_table_remove_all (self->pages);
+  self->loaded = 0;
+  if (before > 0 || self->keys->len > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, before, self->keys->len);
+  return TRUE;
+}
+
+gint64
+satchel_message_list_get_folder (SatchelMessageList *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_MESSAGE_LIST (self), 0);
+  return self->folder_id;
+}
+
+/**
+ * satchel_message_list_get_pages_loaded:
+ *
+ * Returns: how many pages of rows were read since the last reload (for
+ *   the tests: rows are read only when asked for)
+ */
+guint
+satchel_message_list_get_pages_loaded (SatchelMessageList *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_MESSAGE_LIST (self), 0);
+  return self->loaded;
+}
+
+static void
+satchel_message_list_finalize (GObject *object)
+{
+  SatchelMessageList *self = SATCHEL_MESSAGE_LIST (object);
+
+  g_clear_object (&self->store);
+  g_array_unref (self->keys);
+  g_hash_table_unref (self->pages);
+  G_OBJECT_CLASS (satchel_message_list_parent_class)->finalize (object);
+}
+
+static void
+satchel_message_list_class_init (SatchelMessageListClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = satchel_message_list_finalize;
+}
+
+static void
+satchel_message_list_init (SatchelMessageList *self)
+{
+  self->keys = g_array_new (FALSE, FALSE, sizeof (SatchelMessageKey));
+  self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) page_free);
+}
+
+/**
+ * satchel_message_list_new:
+ *
+ * Returns: (transfer full): the folder's messages, newest first, or an
+ *   empty list when they cannot be read (with a warning)
+ */
+SatchelMessageList *
+satchel_message_list_new (SatchelStore *store,
+                          gint64        folder_id)
+{
+  SatchelMessageList *self;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (SATCHEL_IS_STORE (store), NULL);
+
+  self = g_object_new (SATCHEL_TYPE_MESSAGE_LIST, NULL);
+  self->store = g_object_ref (store);
+  self->folder_id = folder_id;
+  if (!satchel_message_list_reload (self, &error))
+    g_warning ("The messages of a folder could not be read: %s", error->message);
+  return self;
+}

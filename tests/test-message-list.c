@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-message-list.c: a folder's messages as a lazily read list model
+ *
+ * Copyright 2026 The Satchel authors
+ */
+
+#include "config.h"
+
+#include "satchel-engine.h"
+#include "satchel-test-utils.h"
+
+#define COUNT 1000
+
+typedef struct
+{
+  char         *dir;
+  SatchelStore *store;
+  gint64        folder;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  SatchelFolderInfo folder = { 0 };
+
+  fixture->dir = satchel_test_make_dir ();
+  path = g_build_filename (fixture->dir, "satchel.db", NULL);
+  fixture->store = satchel_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (satchel_store_exec (fixture->store,
+                                     "INSERT INTO account (uuid, label, email, kind, host, "
+                                     "security, user, created) VALUES ('u1', 'Work', "
+                                     "'a@example.org', 'imap', 'h', 'tls', 'a', 0)", &error));
+  folder.account_id = 1;
+  folder.name = (char *) "INBOX";
+  fixture->folder = satchel_store_save_folder (fixture->store, &folder, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (satchel_store_begin (fixture->store, &error));
+  for (guint i = 1; i <= COUNT; i++)
+    {
+      g_autofree char *subject = g_strdup_printf ("Message %u", i);
+      SatchelMessageSummary summary = { 0 };
+
+      summary.uid = i;
+      summary.subject = subject;
+      /* Two messages a day apart at most share a date: the id orders them. */
+      summary.date = 1700000000 + (i / 2) * 86400;
+      satchel_store_add_message (fixture->store, fixture->folder, &summary, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_true (satchel_store_commit (fixture->store, &error));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_assert_finalize_object (fixture->store);
+  satchel_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+}
+
+static guint
+uid_at (GListModel *model,
+        guint       position)
+{
+  g_autoptr(SatchelMessageItem) item = g_list_model_get_item (model, position);
+
+  g_assert_nonnull (item);
+  return satchel_message_item_get_row (item)->uid;
+}
+
+static void
+test_order_and_laziness (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(SatchelMessageList) list = satchel_message_list_new (fixture->store, fixture->folder);
+  GListModel *model = G_LIST_MODEL (list);
+  guint previous_uid = G_MAXUINT;
+  gint64 previous_date = G_MAXINT64;
+
+  /* Its length is known before any row is read. */
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, COUNT);
+  g_assert_cmpuint (satchel_message_list_get_pages_loaded (list), ==, 0);
+  g_assert_true (g_list_model_get_item_type (model) == SATCHEL_TYPE_MESSAGE_ITEM);
+
+  /* The last row alone reads one page. */
+  g_assert_cmpuint (uid_at (model, COUNT - 1), ==, 1);
+  g_assert_cmpuint (satchel_message_list_get_pages_loaded (list), ==, 1);
+  g_assert_null (g_list_model_get_item (model, COUNT));
+
+  /* Newest first, same dates by id, every message once. */
+  for (guint i = 0; i < COUNT; i++)
+    {
+      g_autoptr(SatchelMessageItem) item = g_list_model_get_item (model, i);
+      const SatchelMessageRow *row = satchel_message_item_get_row (item);
+
+      g_assert_true (row->date < previous_date ||
+                     (row->date == previous_date && row->uid < previous_uid));
+      previous_date = row->date;
+      previous_uid = row->uid;
+    }
+  g_assert_cmpuint (uid_at (model, 0), ==, COUNT);
+  /* 1000 rows are 8 pages of 128: the last one was read already. */
+  g_assert_cmpuint (satchel_message_list_get_pages_loaded (list), ==, 8);
+}
+
+static void
+items_changed_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  GString    *log)
+{
+  g_string_append_printf (log, "%u-%u+%u;", position, removed, added);
+}
+
+static void
+test_reload (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(SatchelMessageList) list = satchel_message_list_new (fixture->store, fixture->folder);
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  SatchelMessageSummary summary = { 0 };
+
+  g_signal_connect (list, "items-changed", G_CALLBACK (items_changed_cb), log);
+  summary.uid = COUNT + 1;
+  summary.subject = "Newest";
+  summary.date = G_MAXINT32;
+  satchel_store_add_message (fixture->store, fixture->folder, &summary, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (satchel_message_list_reload (list, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (log->str, ==, "0-1000+1001;");
+  g_assert_cmpuint (uid_at (G_LIST_MODEL (list), 0), ==, COUNT + 1);
+
+  /* An empty folder is an empty list. */
+  {
+    g_autoptr(SatchelMessageList) empty = satchel_message_list_new (fixture->store, 999);
+
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (empty)), ==, 0);
+    g_assert_null (g_list_model_get_item (G_LIST_MODEL (empty), 0));
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  satchel_test_init (&argc, &argv);
+
+  g_test_add ("/message-list/order-and-laziness", Fixture, NULL, fixture_set_up,
+              test_order_and_laziness, fixture_tear_down);
+  g_test_add ("/message-list/reload", Fixture, NULL, fixture_set_up, test_reload,
+              fixture_tear_down);
+  return g_test_run ();
+}
