@@ -1265,12 +1265,28 @@ draft_for (SatchelAccount *account)
   return draft;
 }
 
+/* Each value may name several addresses ("Ada <a@x>, b@y"). */
 static void
 add_all (GPtrArray  *to,
          char      **values)
 {
+  satchel_gmime_ensure_init ();
   for (guint i = 0; values != NULL && values[i] != NULL; i++)
-    g_ptr_array_add (to, g_strdup (values[i]));
+    {
+      g_autoptr(InternetAddressList) list = internet_address_list_parse (NULL, values[i]);
+      int n = list != NULL ? internet_address_list_length (list) : 0;
+
+      /* What is not an address stays as it was written: the message is
+       * refused with it named. */
+      if (n <= 1)
+        {
+          g_ptr_array_add (to, g_strdup (values[i]));
+          continue;
+        }
+      for (int j = 0; j < n; j++)
+        g_ptr_array_add (to, internet_address_to_string (internet_address_list_get_address (list, j),
+                                                         NULL, FALSE));
+    }
 }
 
 static char *

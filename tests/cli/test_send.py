@@ -123,7 +123,10 @@ class Send(SendTestCase):
 
     def test_pop3_account_keeps_sent_here(self):
         self.add_account("pop3")
-        self.send("--to", "ada@example.org", "--subject", "local copy")
+        # Several addresses in one value are several recipients.
+        self.send("--to", "ada@example.org, Bob <bob@example.org>", "--subject", "local copy")
+        self.assertEqual(sorted(self.received()[0]["rcpt_tos"]),
+                         ["ada@example.org", "bob@example.org"])
         self.assertEqual(len(self.received()), 1)
         dump = json.loads(self.cli("dump", self.email, "--json").stdout)
         sent = [f for f in dump["folders"] if f["name"] == "Sent"][0]["messages"]
