@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 #include <stdio.h>
 
@@ -212,6 +214,86 @@ test_window_existing_accounts (void)
   satchel_test_remove_dir (profile);
 }
 
+static gboolean
+is_widget_of_type (GtkWidget     *widget,
+                   gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
+}
+
+static void
+check_mail (SatchelApplication *app,
+            SatchelWindow      *window)
+{
+  GtkWidget *list = find_widget (GTK_WIDGET (window), is_widget_of_type,
+                                 GSIZE_TO_POINTER (GTK_TYPE_LIST_VIEW));
+  GtkWidget *reader = find_widget (GTK_WIDGET (window), is_widget_of_type,
+                                   GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
+  GtkSelectionModel *selection;
+  g_autoptr(SatchelMessageItem) first = NULL;
+  g_autofree char *text = NULL;
+  GtkTextIter start, end;
+
+  /* The Inbox opens with the window: its messages, newest first. */
+  g_assert_cmpstr (satchel_window_get_page (window), ==, "accounts");
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_row_titled, "Mail"));
+  g_assert_nonnull (list);
+  g_assert_true (gtk_widget_get_mapped (list));
+  selection = gtk_list_view_get_model (GTK_LIST_VIEW (list));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), ==, 3);
+  first = g_list_model_get_item (G_LIST_MODEL (selection), 0);
+  g_assert_cmpstr (satchel_message_item_get_row (first)->subject, ==, "Third");
+
+  /* Selecting a message shows it. */
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (GTK_TEXT_VIEW (reader)), &start, &end);
+  text = gtk_text_iter_get_text (&start, &end);
+  g_assert_nonnull (strstr (text, "Third"));
+  g_assert_nonnull (strstr (text, "From: Ada <ada@example.org>"));
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_true (gtk_widget_get_mapped (reader));
+}
+
+static void
+test_window_mail (void)
+{
+  g_autofree char *profile = satchel_test_make_dir ();
+  g_autofree char *path = g_build_filename (profile, "satchel.db", NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!satchel_test_require_servers ())
+    return;
+
+  {
+    g_autoptr(SatchelStore) store = satchel_store_open (path, &error);
+    g_autoptr(SatchelAccountList) list = satchel_account_list_new (store, &error);
+    g_autoptr(SatchelAccount) account = satchel_account_new (SATCHEL_ACCOUNT_KIND_POP3,
+                                                             "bob@example.org");
+    g_autoptr(SatchelFolderInfo) inbox = NULL;
+    const char *subjects[] = { "First", "Second", "Third" };
+
+    g_assert_no_error (error);
+    g_object_set (account, "host", "pop.example.org", "label", "Mail", NULL);
+    g_assert_true (satchel_account_list_add (list, account, &error));
+    inbox = satchel_store_find_folder_by_role (store, satchel_account_get_id (account),
+                                               SATCHEL_FOLDER_ROLE_INBOX, &error);
+    g_assert_nonnull (inbox);
+    for (guint i = 0; i < G_N_ELEMENTS (subjects); i++)
+      {
+        SatchelMessageSummary summary = { 0 };
+
+        summary.subject = subjects[i];
+        summary.sender = "Ada <ada@example.org>";
+        summary.to = "bob@example.org";
+        summary.date = 1700000000 + i * 3600;
+        satchel_store_add_message (store, inbox->id, &summary, NULL, &error);
+        g_assert_no_error (error);
+      }
+  }
+  run_app (profile, check_mail);
+  satchel_test_remove_dir (profile);
+}
+
 static void
 check_bad_store (SatchelApplication *app,
                  SatchelWindow      *window)
@@ -259,6 +341,7 @@ main (int   argc,
   g_test_add_func ("/window/first-run", test_window_first_run);
   g_test_add_func ("/window/existing-accounts", test_window_existing_accounts);
   g_test_add_func ("/window/bad-store", test_window_bad_store);
+  g_test_add_func ("/window/mail", test_window_mail);
 
   return g_test_run ();
 }

@@ -219,6 +219,20 @@ satchel_application_new (void)
 }
 
 /**
+ * satchel_application_get_store:
+ *
+ * Returns: (transfer none) (nullable): the profile's store, or %NULL when
+ *   it could not be opened
+ */
+SatchelStore *
+satchel_application_get_store (SatchelApplication *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}
+
+/**
  * satchel_application_get_accounts:
  *
  * Returns: (transfer none) (nullable): the profile's accounts, or %NULL when

@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SatchelApplication, satchel_application, SATCHEL, APPLICATION, AdwApplication)
 
 SatchelApplication *satchel_application_new            (void);
+SatchelStore       *satchel_application_get_store      (SatchelApplication *self);
 SatchelAccountList *satchel_application_get_accounts   (SatchelApplication *self);
 const GError       *satchel_application_get_store_error (SatchelApplication *self);
 
