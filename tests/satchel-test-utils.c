@@ -106,3 +106,28 @@ satchel_test_finalize_soon (gpointer object)
     g_object_remove_weak_pointer (G_OBJECT (weak), &weak);
   g_assert_null (weak);
 }
+
+/* Runs tests/servers/mailctl with the arguments (NULL-terminated): the
+ * server changed as another client would change it. */
+void
+satchel_test_mailctl (const char *first,
+                      ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("SATCHEL_TEST_MAILCTL"));
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("mailctl %s failed: %s", first, err);
+}

@@ -17,5 +17,7 @@ void      satchel_test_remove_dir       (const char   *path);
 gboolean  satchel_test_require_servers  (void);
 GBytes   *satchel_test_read_file        (const char   *path);
 void      satchel_test_finalize_soon    (gpointer      object);
+void      satchel_test_mailctl          (const char   *first,
+                                         ...) G_GNUC_NULL_TERMINATED;
 
 G_END_DECLS

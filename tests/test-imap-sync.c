@@ -31,29 +31,6 @@ typedef struct
   char               *password;
 } Fixture;
 
-static void
-mailctl (const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("SATCHEL_TEST_MAILCTL"));
-  va_start (args, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
-                &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("mailctl %s failed: %s", first, err);
-}
-
 /* Puts the message @raw in @folder on the server, as another client. */
 static void
 append_raw (Fixture    *fixture,
@@ -63,7 +40,7 @@ append_raw (Fixture    *fixture,
   g_autofree char *path = g_build_filename (fixture->dir, "append.eml", NULL);
 
   g_assert_true (g_file_set_contents (path, raw, -1, NULL));
-  mailctl ("append", fixture->user, fixture->password, folder, path, NULL);
+  satchel_test_mailctl ("append", fixture->user, fixture->password, folder, path, NULL);
 }
 
 /* What the server has in @folder, as another client sees it. */
@@ -242,9 +219,9 @@ test_sync_full (Fixture       *fixture,
     return;
 
   /* Some large enough to come apart from their headers. */
-  mailctl ("fill", fixture->user, "INBOX", "120", "--attachment-every", "9", "--seen-every", "4",
-           "--large-every", "40", NULL);
-  mailctl ("fill", fixture->user, "Archive", "3", "--seed", "5", NULL);
+  satchel_test_mailctl ("fill", fixture->user, "INBOX", "120", "--attachment-every", "9",
+                        "--seen-every", "4", "--large-every", "40", NULL);
+  satchel_test_mailctl ("fill", fixture->user, "Archive", "3", "--seed", "5", NULL);
 
   /* The first sync brings old mail: no "new mail" for it. */
   g_assert_cmpuint (run_sync (fixture, SATCHEL_IMAP_SYNC_BODIES), ==, 0);
@@ -317,7 +294,7 @@ test_sync_compress (Fixture       *fixture,
 
   if (!satchel_test_require_servers ())
     return;
-  mailctl ("fill", fixture->user, "INBOX", "30", "--attachment-every", "3", NULL);
+  satchel_test_mailctl ("fill", fixture->user, "INBOX", "30", "--attachment-every", "3", NULL);
 
   connection = satchel_connection_new ("localhost",
                                        g_ascii_strtoull (g_getenv ("SATCHEL_TEST_IMAPS_PORT"),
@@ -480,7 +457,7 @@ test_sync_both_ways (Fixture       *fixture,
   if (data != NULL)
     g_setenv ("SATCHEL_IMAP_IGNORE", data, TRUE);
 
-  mailctl ("fill", fixture->user, "INBOX", "10", NULL);
+  satchel_test_mailctl ("fill", fixture->user, "INBOX", "10", NULL);
   run_sync (fixture, 0);
 
   /* Here: read, deleted (to the Trash), a new folder; delivered. */
@@ -509,9 +486,10 @@ test_sync_both_ways (Fixture       *fixture,
                                                   "message_id"), ==, "<gen.0.2@satchel.test>");
 
   /* There: a new message, an expunge and flags; fetched. */
-  mailctl ("expunge", fixture->user, fixture->password, "INBOX", "5", NULL);
-  mailctl ("flag", fixture->user, fixture->password, "INBOX", "3", "+\\Flagged", NULL);
-  mailctl ("flag", fixture->user, fixture->password, "INBOX", "1", "--", "-\\Seen", NULL);
+  satchel_test_mailctl ("expunge", fixture->user, fixture->password, "INBOX", "5", NULL);
+  satchel_test_mailctl ("flag", fixture->user, fixture->password, "INBOX", "3", "+\\Flagged", NULL);
+  satchel_test_mailctl ("flag", fixture->user, fixture->password, "INBOX", "1", "--", "-\\Seen",
+                        NULL);
   for (int i = 0; i < 2; i++)
     {
       g_autofree char *raw_path = g_build_filename (fixture->dir, "apple.eml", NULL);
@@ -520,7 +498,8 @@ test_sync_both_ways (Fixture       *fixture,
                                               "Crisp\r\n", i, i);
 
       g_assert_true (g_file_set_contents (raw_path, raw, -1, NULL));
-      mailctl ("append", fixture->user, fixture->password, "Projekte/Äpfel", raw_path, NULL);
+      satchel_test_mailctl ("append", fixture->user, fixture->password, "Projekte/Äpfel", raw_path,
+                            NULL);
     }
   run_sync (fixture, 0);
   row = folder_row (fixture, "INBOX", &folders);
@@ -599,7 +578,7 @@ test_sync_idle (Fixture       *fixture,
   if (!satchel_test_require_servers ())
     return;
 
-  mailctl ("fill", fixture->user, "INBOX", "2", NULL);
+  satchel_test_mailctl ("fill", fixture->user, "INBOX", "2", NULL);
   sync = satchel_imap_sync_new (fixture->account, fixture->password, fixture->writer, 0);
   g_signal_connect (sync, "new-message", G_CALLBACK (watch_new_cb), &state);
   g_signal_connect (sync, "notify::phase", G_CALLBACK (watch_phase_cb), &state);
@@ -614,7 +593,7 @@ test_sync_idle (Fixture       *fixture,
                                       "From: Eve <eve@example.org>\r\nTo: x@example.org\r\n"
                                       "Subject: Arrived #77\r\nMessage-ID: <77@satchel.test>\r\n"
                                       "\r\nHello\r\n", -1, NULL));
-  mailctl ("append", fixture->user, fixture->password, "INBOX", raw_path, NULL);
+  satchel_test_mailctl ("append", fixture->user, fixture->password, "INBOX", raw_path, NULL);
   g_main_loop_run (loop);
   g_assert_cmpuint (state.seen, ==, 1);
   g_source_remove (timeout);
@@ -636,6 +615,51 @@ test_sync_idle (Fixture       *fixture,
   }
 }
 
+/* A draft kept on the server, then replaced by its next version: the
+ * server's Drafts hold the newest only, flagged \Draft. */
+static void
+test_sync_drafts (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  const char *one = "Subject: one\r\nMessage-ID: <d1@example.org>\r\n\r\nfirst\r\n";
+  const char *two = "Subject: two\r\nMessage-ID: <d2@example.org>\r\n\r\nsecond\r\n";
+  g_autoptr(GBytes) first = g_bytes_new_static (one, strlen (one));
+  g_autoptr(GBytes) second = g_bytes_new_static (two, strlen (two));
+  JsonArray *flags;
+  gboolean is_draft = FALSE;
+  g_autoptr(JsonArray) drafts = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 account = satchel_account_get_id (fixture->account);
+  JsonObject *draft;
+  gint64 id;
+
+  if (!satchel_test_require_servers ())
+    return;
+  run_sync (fixture, 0);
+
+  id = satchel_mail_save_draft (fixture->store, account, TRUE, first, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  run_sync (fixture, SATCHEL_IMAP_SYNC_CHANGES_ONLY);
+  drafts = server_messages (fixture, "Drafts");
+  g_assert_cmpuint (json_array_get_length (drafts), ==, 1);
+  draft = json_array_get_object_element (drafts, 0);
+  g_assert_cmpstr (json_object_get_string_member (draft, "message_id"), ==, "<d1@example.org>");
+  g_clear_pointer (&drafts, json_array_unref);
+
+  satchel_mail_save_draft (fixture->store, account, TRUE, second, id, &error);
+  g_assert_no_error (error);
+  run_sync (fixture, SATCHEL_IMAP_SYNC_CHANGES_ONLY);
+  drafts = server_messages (fixture, "Drafts");
+  g_assert_cmpuint (json_array_get_length (drafts), ==, 1);
+  draft = json_array_get_object_element (drafts, 0);
+  g_assert_cmpstr (json_object_get_string_member (draft, "message_id"), ==, "<d2@example.org>");
+  flags = json_object_get_array_member (draft, "flags");
+  for (guint i = 0; i < json_array_get_length (flags); i++)
+    is_draft |= g_str_equal (json_array_get_string_element (flags, i), "\\Draft");
+  g_assert_true (is_draft);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -655,6 +679,7 @@ main (int   argc,
   g_test_add ("/imap-sync/both-ways/neither", Fixture, "QRESYNC,CONDSTORE", fixture_set_up,
               test_sync_both_ways, fixture_tear_down);
   ADD ("/imap-sync/idle", test_sync_idle);
+  ADD ("/imap-sync/drafts", test_sync_drafts);
 
 #undef ADD
 

@@ -13,11 +13,13 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "net/satchel-net-error.h"
 #include "satchel-engine.h"
 #include "satchel-test-utils.h"
+#include "pop3/satchel-pop3-session.h"
 #include "sync/satchel-pop3-fetch.h"
 
 typedef struct
@@ -30,29 +32,6 @@ typedef struct
   char               *user;
   char               *password;
 } Fixture;
-
-static void
-mailctl (const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("SATCHEL_TEST_MAILCTL"));
-  va_start (args, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
-                &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("mailctl %s failed: %s", first, err);
-}
 
 /* How many messages the server's Inbox has, as another client sees it. */
 static guint
@@ -191,13 +170,24 @@ test_fetch_keep_then_delete (Fixture       *fixture,
 
   if (!satchel_test_require_servers ())
     return;
-  mailctl ("fill", fixture->user, "INBOX", "25", "--attachment-every", "5", NULL);
+  satchel_test_mailctl ("fill", fixture->user, "INBOX", "25", "--attachment-every", "5", NULL);
 
   /* The first run downloads everything and announces nothing. */
   g_assert_cmpuint (run_fetch (fixture, &deleted, &error), ==, 0);
   g_assert_no_error (error);
   g_assert_cmpuint (deleted, ==, 0);
   g_assert_cmpuint (local_count (fixture, &with_body), ==, 25);
+  /* Their senders are in the address book, as mail received from them. */
+  {
+    sqlite3_stmt *stmt = satchel_store_prepare (fixture->store,
+      "SELECT count (*), sum (times_received), sum (times_sent) FROM contact", NULL);
+
+    g_assert_cmpint (satchel_store_step (fixture->store, stmt, NULL), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), >, 1);
+    g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 25);
+    g_assert_cmpint (sqlite3_column_int (stmt, 2), ==, 0);
+    sqlite3_reset (stmt);
+  }
   g_assert_cmpuint (with_body, ==, 25);
   g_assert_cmpuint (server_count (fixture), ==, 25);
 
@@ -210,7 +200,7 @@ test_fetch_keep_then_delete (Fixture       *fixture,
                                         "Subject: fresh\r\n"
                                         "Message-ID: <fresh@example.org>\r\n\r\nhello\r\n", -1,
                                         NULL));
-    mailctl ("append", fixture->user, fixture->password, "INBOX", raw_path, NULL);
+    satchel_test_mailctl ("append", fixture->user, fixture->password, "INBOX", raw_path, NULL);
   }
   g_assert_cmpuint (run_fetch (fixture, NULL, &error), ==, 1);
   g_assert_no_error (error);
@@ -250,6 +240,99 @@ test_fetch_without_password (Fixture       *fixture,
   g_assert_cmpuint (local_count (fixture, NULL), ==, 0);
 }
 
+/* One command on @session, waited for. */
+static SatchelPop3Reply *
+run_command (SatchelPop3Session *session,
+             const char         *line,
+             gboolean            multiline,
+             gsize               message_max)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  SatchelPop3Reply *reply;
+
+  if (message_max > 0)
+    satchel_pop3_session_retrieve_async (session, line, message_max, NULL, store_result_cb,
+                                         &result);
+  else
+    satchel_pop3_session_command_async (session, line, multiline, NULL, store_result_cb,
+                                        &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  reply = satchel_pop3_session_command_finish (session, result, &error);
+  g_assert_no_error (error);
+  return reply;
+}
+
+/* The commands the download does not use, against Dovecot: STAT, TOP,
+ * NOOP, and RSET taking back a DELE. */
+static void
+test_session_commands (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(SatchelConnection) connection = NULL;
+  g_autoptr(SatchelPop3Session) session = NULL;
+  g_autoptr(SatchelPop3Reply) stat = NULL;
+  g_autoptr(SatchelPop3Reply) top = NULL;
+  g_autoptr(SatchelPop3Reply) noop = NULL;
+  g_autoptr(SatchelPop3Reply) dele = NULL;
+  g_autoptr(SatchelPop3Reply) rset = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *text;
+  gsize len;
+
+  if (!satchel_test_require_servers ())
+    return;
+  satchel_test_mailctl ("fill", fixture->user, "INBOX", "3", NULL);
+  connection = satchel_connection_new ("localhost",
+                                       satchel_account_get_effective_port (fixture->account),
+                                       SATCHEL_SECURITY_TLS);
+  satchel_connection_set_ca_file (connection, g_getenv ("SATCHEL_TEST_CA"));
+  session = satchel_pop3_session_new (connection);
+  satchel_pop3_session_connect_async (session, NULL, store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (satchel_pop3_session_connect_finish (session, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  satchel_pop3_session_login_async (session, fixture->user, fixture->password, NULL,
+                                    store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (satchel_pop3_session_login_finish (session, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  stat = run_command (session, "STAT", FALSE, 0);
+  g_assert_true (stat->ok);
+  g_assert_true (g_str_has_prefix (stat->text, "3 "));
+
+  /* TOP n 0: the headers alone, ending with the blank line. */
+  top = run_command (session, "TOP 1 0", TRUE, 1024 * 1024);
+  g_assert_true (top->ok);
+  text = g_bytes_get_data (top->message, &len);
+  g_assert_cmpuint (len, >, 4);
+  g_assert_cmpmem (text + len - 4, 4, "\r\n\r\n", 4);
+  g_assert_nonnull (g_strstr_len (text, len, "Message-ID:"));
+  g_assert_null (g_strstr_len (text, len, "\r\n\r\n\r\n"));
+
+  noop = run_command (session, "NOOP", FALSE, 0);
+  g_assert_true (noop->ok);
+  dele = run_command (session, "DELE 1", FALSE, 0);
+  g_assert_true (dele->ok);
+  rset = run_command (session, "RSET", FALSE, 0);
+  g_assert_true (rset->ok);
+
+  satchel_pop3_session_quit_async (session, NULL, store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (satchel_pop3_session_quit_finish (session, result, &error));
+  g_assert_no_error (error);
+  /* RSET took the DELE back. */
+  g_assert_cmpuint (server_count (fixture), ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -260,5 +343,7 @@ main (int   argc,
               test_fetch_keep_then_delete, fixture_tear_down);
   g_test_add ("/pop3/fetch/without-password", Fixture, NULL, fixture_set_up,
               test_fetch_without_password, fixture_tear_down);
+  g_test_add ("/pop3/session/commands", Fixture, NULL, fixture_set_up, test_session_commands,
+              fixture_tear_down);
   return g_test_run ();
 }

@@ -464,7 +464,7 @@ class Scripted(Pop3TestCase):
         self.assertFalse(any(line.startswith((b"USER", b"PASS", b"APOP", b"AUTH"))
                              for line in received))
 
-    def test_mailbox_in_use(self):
+    def login_refused(self, reply):
         server = ScriptedServer([
             ("starttls",),
             ("send", b"+OK ready\r\n"),
@@ -473,11 +473,50 @@ class Scripted(Pop3TestCase):
             ("expect", rb"^USER"),
             ("send", b"+OK\r\n"),
             ("expect", rb"^PASS"),
-            ("send", b"-ERR [IN-USE] locked by another session\r\n"),
+            ("send", reply),
         ])
+        self.cli("account", "remove", self.email, check=False)
         self.scripted_account(server)
         result = self.sync(check=False)
         server.wait()
+        return result
+
+    def test_extended_response_codes_in_words(self):
+        result = self.login_refused(b"-ERR [SYS/TEMP] disk is full\r\n")
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("temporary problem", result.stderr)
+        self.assertIn("disk is full", result.stderr)
+        result = self.login_refused(b"-ERR [LOGIN-DELAY] wait 5 minutes\r\n")
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("only every so often", result.stderr)
+        result = self.login_refused(b"-ERR [SYS/PERM] mailbox damaged\r\n")
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("cannot open the mailbox", result.stderr)
+        result = self.login_refused(b"-ERR [AUTH] invalid credentials\r\n")
+        self.assertEqual(result.returncode, 4, result.stderr)
+        self.assertIn("refused the password", result.stderr)
+        self.assertEqual(self.local(), [])
+
+    def test_stls_required_but_refused(self):
+        server = ScriptedServer([
+            ("send", b"+OK ready\r\n"),
+            ("expect", rb"^CAPA"),
+            ("send", b"+OK\r\nUSER\r\nSTLS\r\nUIDL\r\n.\r\n"),
+            ("expect", rb"^STLS"),
+            ("send", b"-ERR not now\r\n"),
+        ])
+        self.cli("account", "add", "--email", self.email, "--kind", "pop3", "--host", "localhost",
+                 "--port", str(server.port), "--security", "starttls", "--user", self.user,
+                 "--password-stdin", stdin=self.password + "\n")
+        result = self.sync(check=False)
+        received = server.wait()
+        self.assertEqual(result.returncode, 5, result.stderr)
+        self.assertFalse(any(line.startswith((b"USER", b"PASS", b"AUTH", b"APOP", b"UIDL"))
+                             for line in received))
+        self.assertEqual(self.local(), [])
+
+    def test_mailbox_in_use(self):
+        result = self.login_refused(b"-ERR [IN-USE] locked by another session\r\n")
         self.assertEqual(result.returncode, 1)
         self.assertIn("in use by another program", result.stderr)
 

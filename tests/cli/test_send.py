@@ -258,7 +258,81 @@ class Send(SendTestCase):
         self.assertEqual([parse(m["raw"])["Subject"] for m in self.received()], ["queued"])
 
 
+    def test_non_ascii_address_with_smtputf8(self):
+        self.add_account("pop3")
+        self.send("--to", "Jörg <jörg@exämple.org>", "--subject", "utf8")
+        [envelope] = self.received()
+        self.assertEqual(envelope["rcpt_tos"], ["jörg@exämple.org"])
+        self.assertIn("SMTPUTF8", envelope["mail_options"])
+
+
 class Scripted(SendTestCase):
+    def test_auth_login_and_send(self):
+        import base64
+        user = base64.b64encode(self.user.encode())
+        password = base64.b64encode(self.password.encode())
+        server = ScriptedServer([
+            ("starttls",),
+            ("send", b"220 mail ESMTP\r\n"),
+            ("expect", rb"^EHLO"),
+            ("send", b"250-mail\r\n250 AUTH LOGIN\r\n"),
+            ("expect", rb"^AUTH LOGIN$"),
+            ("send", b"334 VXNlcm5hbWU6\r\n"),
+            ("expect", rb"^" + user + rb"$"),
+            ("send", b"334 UGFzc3dvcmQ6\r\n"),
+            ("expect", rb"^" + password + rb"$"),
+            ("send", b"235 2.7.0 ok\r\n"),
+            ("expect", rb"^MAIL FROM:<" + self.email.encode() + rb">"),
+            ("send", b"250 ok\r\n"),
+            ("expect", rb"^RCPT TO:<ada@example.org>"),
+            ("send", b"250 ok\r\n"),
+            ("expect", rb"^DATA"),
+            ("send", b"354 go\r\n"),
+            ("skip_until", rb"^\.$"),
+            ("send", b"250 2.0.0 queued\r\n"),
+            ("expect", rb"^QUIT"),
+            ("send", b"221 bye\r\n"),
+        ])
+        self.add_account("pop3", server.port)
+        self.send("--to", "ada@example.org", "--subject", "login")
+        server.wait()
+        self.assertEqual(self.outbox(), [])
+
+    def test_helo_when_ehlo_is_unknown(self):
+        server = ScriptedServer([
+            ("starttls",),
+            ("send", b"220 old mail server\r\n"),
+            ("expect", rb"^EHLO"),
+            ("send", b"502 what?\r\n"),
+            ("expect", rb"^HELO "),
+            ("send", b"250 hello\r\n"),
+        ])
+        self.add_account("pop3", server.port)
+        result = self.send("--to", "ada@example.org", "--subject", "helo", check=False)
+        received = server.wait()
+        # HELO went fine; such a server offers no login, and none is tried.
+        self.assertEqual(result.returncode, 4, result.stderr)
+        self.assertFalse(any(line.startswith((b"AUTH", b"MAIL")) for line in received))
+
+    def test_ehlo_after_starttls_refused(self):
+        server = ScriptedServer([
+            ("send", b"220 mail ESMTP\r\n"),
+            ("expect", rb"^EHLO"),
+            ("send", b"250-mail\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n"),
+            ("expect", rb"^STARTTLS"),
+            ("send", b"220 go ahead\r\n"),
+            ("starttls",),
+            ("expect", rb"^EHLO"),
+            ("send", b"554 no service\r\n"),
+        ])
+        self.add_account("imap", server.port, "starttls")
+        result = self.send("--to", "ada@example.org", "--subject", "after tls", check=False)
+        received = server.wait()
+        self.assertNotEqual(result.returncode, 0, result.stderr)
+        self.assertFalse(any(line.startswith((b"AUTH", b"MAIL")) for line in received))
+        [item] = self.outbox()
+        self.assertEqual(item["state"], "queued")
+
     def test_too_large_for_the_server(self):
         server = ScriptedServer([
             ("starttls",),

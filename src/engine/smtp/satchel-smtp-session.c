@@ -1055,6 +1055,24 @@ valid_address (const char *address)
          g_utf8_validate (address, -1, NULL);
 }
 
+/* Refuses the send when @address cannot be written in MAIL or RCPT; notes
+ * whether it needs SMTPUTF8. */
+static gboolean
+check_address (GTask      *task,
+               const char *address,
+               gboolean   *utf8)
+{
+  if (!valid_address (address))
+    {
+      g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_REJECTED,
+                               _("“%s” is not an address mail can be sent to or from."),
+                               address);
+      return FALSE;
+    }
+  *utf8 |= !is_ascii (address);
+  return TRUE;
+}
+
 /**
  * satchel_smtp_session_send_async:
  * @from: the envelope sender (an address)
@@ -1100,19 +1118,11 @@ satchel_smtp_session_send_async (SatchelSmtpSession  *self,
                                _("The message has no recipient."));
       return;
     }
-  for (guint i = 0; i == 0 || recipients[i - 1] != NULL; i++)
-    {
-      const char *address = i == 0 ? from : recipients[i - 1];
-
-      if (!valid_address (address))
-        {
-          g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_REJECTED,
-                                   _("“%s” is not an address mail can be sent to or from."),
-                                   address);
-          return;
-        }
-      utf8 |= !is_ascii (address);
-    }
+  if (!check_address (task, from, &utf8))
+    return;
+  for (guint i = 0; recipients[i] != NULL; i++)
+    if (!check_address (task, recipients[i], &utf8))
+      return;
   if (utf8 && !satchel_smtp_session_has_extension (self, "SMTPUTF8"))
     {
       g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_REJECTED,

@@ -614,6 +614,24 @@ satchel_store_uids_without_body (SatchelStore  *store,
  * Keeps the raw message of a message the folder has. Its text goes into
  * the full-text index later (satchel_store_bodies_to_index()).
  */
+static gboolean
+insert_body (SatchelStore  *store,
+             gint64         message_id,
+             GBytes        *raw,
+             GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store, "INSERT OR REPLACE INTO body "
+                                                     "(message_id, raw, indexed) VALUES (?, ?, 0)",
+                                              error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  sqlite3_bind_blob64 (stmt, 2, g_bytes_get_data (raw, NULL), g_bytes_get_size (raw),
+                       SQLITE_STATIC);
+  return satchel_store_run (store, stmt, error);
+}
+
 gboolean
 satchel_store_set_body (SatchelStore  *store,
                         gint64         folder_id,
@@ -624,8 +642,8 @@ satchel_store_set_body (SatchelStore  *store,
   sqlite3_stmt *stmt;
   gint64 id;
 
-  stmt = satchel_store_prepare (store, "SELECT id FROM message WHERE folder_id = ? AND uid = ?",
-                                error);
+  stmt = satchel_store_prepare (store, "UPDATE message SET body_cached = 1 "
+                                       "WHERE folder_id = ? AND uid = ? RETURNING id", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, folder_id);
@@ -634,7 +652,7 @@ satchel_store_set_body (SatchelStore  *store,
     return error == NULL || *error == NULL;   /* gone meanwhile: nothing to do */
   id = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
-  return satchel_store_set_body_of (store, id, raw, error);
+  return insert_body (store, id, raw, error);
 }
 
 /**
@@ -649,23 +667,14 @@ satchel_store_set_body_of (SatchelStore  *store,
                            GBytes        *raw,
                            GError       **error)
 {
-  sqlite3_stmt *stmt;
+  sqlite3_stmt *stmt = satchel_store_prepare (store,
+                                              "UPDATE message SET body_cached = 1 WHERE id = ?",
+                                              error);
 
-  stmt = satchel_store_prepare (store, "UPDATE message SET body_cached = 1 WHERE id = ?", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, message_id);
-  if (!satchel_store_run (store, stmt, error))
-    return FALSE;
-
-  stmt = satchel_store_prepare (store, "INSERT OR REPLACE INTO body (message_id, raw, indexed) "
-                                       "VALUES (?, ?, 0)", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, message_id);
-  sqlite3_bind_blob64 (stmt, 2, g_bytes_get_data (raw, NULL), g_bytes_get_size (raw),
-                       SQLITE_STATIC);
-  return satchel_store_run (store, stmt, error);
+  return satchel_store_run (store, stmt, error) && insert_body (store, message_id, raw, error);
 }
 
 void
