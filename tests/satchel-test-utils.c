@@ -131,3 +131,24 @@ satchel_test_mailctl (const char *first,
   if (!g_spawn_check_wait_status (status, NULL))
     g_error ("mailctl %s failed: %s", first, err);
 }
+
+/**
+ * satchel_test_query_int:
+ *
+ * Returns: the first column of the first row that @sql returns; the test
+ *   fails when it returns none
+ */
+gint64
+satchel_test_query_int (SatchelStore *store,
+                        const char   *sql)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = satchel_store_prepare (store, sql, &error);
+  gint64 n;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (satchel_store_step (store, stmt, &error), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return n;
+}

@@ -8,6 +8,8 @@
 
 #include <gio/gio.h>
 
+#include "store/satchel-store.h"
+
 G_BEGIN_DECLS
 
 void      satchel_test_init             (int          *argc,
@@ -19,5 +21,7 @@ GBytes   *satchel_test_read_file        (const char   *path);
 void      satchel_test_finalize_soon    (gpointer      object);
 void      satchel_test_mailctl          (const char   *first,
                                          ...) G_GNUC_NULL_TERMINATED;
+gint64    satchel_test_query_int        (SatchelStore *store,
+                                         const char   *sql);
 
 G_END_DECLS

@@ -368,9 +368,20 @@ test_sync_compress (Fixture       *fixture,
     }
 }
 
-/* Conversations: replies join their first message's thread by References,
- * or by In-Reply-To alone when the parent is here; whatever the order in
- * which they arrive and the folder they are in. */
+/* Conversations: replies join their first message's thread by In-Reply-To
+ * (a header sync fetches no References), whatever the order in which they
+ * arrive, the folder they are in and the length of the chain; a reply
+ * whose parent is missing joins by the References of its cached body. */
+static gint64
+message_thread (Fixture    *fixture,
+                const char *message_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT thread_id FROM message WHERE message_id = '%s'",
+                                          message_id);
+
+  return satchel_test_query_int (fixture->store, sql);
+}
+
 static void
 test_sync_threads (Fixture       *fixture,
                    gconstpointer  data)
@@ -385,8 +396,12 @@ test_sync_threads (Fixture       *fixture,
     /* The user's own reply, in another folder. */
     { "Sent", "<mine@t>", "In-Reply-To: <r2@t>\r\nReferences: <root@t> <r1@t> <r2@t>\r\n" },
     { "INBOX", "<other@t>", "" },
+    /* Three deep, newest first, and a parent that never came. */
+    { "INBOX", "<r3@t>", "In-Reply-To: <r2@t>\r\nReferences: <root@t> <r1@t> <r2@t>\r\n" },
+    { "INBOX", "<far@t>", "In-Reply-To: <gone@t>\r\nReferences: <root@t>\r\n <gone@t>\r\n" },
   };
   g_autoptr(GHashTable) threads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GError) error = NULL;
   gint64 root_thread;
 
   if (!satchel_test_require_servers ())
@@ -407,12 +422,18 @@ test_sync_threads (Fixture       *fixture,
   append_raw (fixture, "INBOX", "From: b@example.org\r\nSubject: Re: Plans\r\n"
                                 "Message-ID: <bare@t>\r\nIn-Reply-To: <r1@t>\r\n\r\nText\r\n");
   run_sync (fixture, 0);
+  g_assert_cmpint (message_thread (fixture, "<far@t>"), !=, message_thread (fixture, "<root@t>"));
+  g_assert_cmpint (message_thread (fixture, "<r3@t>"), ==, message_thread (fixture, "<root@t>"));
+
+  /* The body's References bring the orphan home. */
+  run_sync (fixture, SATCHEL_IMAP_SYNC_BODIES);
+  g_assert_true (satchel_index_all_bodies (fixture->store, NULL, &error));
+  g_assert_no_error (error);
 
   for (guint f = 0; f < 2; f++)
     {
       g_autoptr(GPtrArray) folders = NULL;
       g_autoptr(GPtrArray) rows = NULL;
-      g_autoptr(GError) error = NULL;
       SatchelFolderRow *row = folder_row (fixture, f == 0 ? "INBOX" : "Sent", &folders);
 
       rows = satchel_query_messages (fixture->store, row->id, 0, TRUE, &error);

@@ -88,14 +88,7 @@ static gint64
 count (Fixture    *fixture,
        const char *sql)
 {
-  sqlite3_stmt *stmt = satchel_store_prepare (fixture->store, sql, NULL);
-  gint64 n;
-
-  g_assert_nonnull (stmt);
-  g_assert_cmpint (satchel_store_step (fixture->store, stmt, NULL), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return n;
+  return satchel_test_query_int (fixture->store, sql);
 }
 
 static void

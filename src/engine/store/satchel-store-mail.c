@@ -313,26 +313,36 @@ static const char *
 first_id (const char *ids,
           gsize      *len)
 {
-  const char *end;
-
   if (ids == NULL)
     return NULL;
-  while (*ids == ' ')
-    ids++;
+  ids += strspn (ids, " \t\r\n");
   if (*ids == '\0')
     return NULL;
-  end = strchr (ids, ' ');
-  *len = end != NULL ? (gsize) (end - ids) : strlen (ids);
+  *len = strcspn (ids, " \t\r\n");
   return ids;
 }
 
-/* The conversation a message belongs to, as a number. The first id of
- * References names the conversation's first message, which every reply
- * carries (RFC 5322 3.6.4 keeps it when a long list is shortened), so all
- * the messages of one conversation share it, in any order of arrival and
- * across folders, without looking at the others. A reply with only
- * In-Reply-To joins its parent's conversation when the store has the
- * parent; a message that refers to nothing starts one with its own id.
+/* The conversation that replies waiting for @summary carry: its own id,
+ * hashed. */
+static gint64
+own_thread (const SatchelMessageSummary *summary)
+{
+  gsize len = 0;
+  const char *key = first_id (summary->message_id, &len);
+
+  return key != NULL ? thread_number (key, len) : 0;
+}
+
+/* The conversation a message belongs to, as a number: the id of its first
+ * message hashed. The first id of References names it, as every reply
+ * carries it (RFC 5322 3.6.4 keeps it when a long list is shortened). A
+ * reply with only In-Reply-To (an IMAP header sync fetches no References:
+ * ENVELOPE has In-Reply-To) takes its parent's conversation when the store
+ * has the parent, and else the parent's id, which is what the parent
+ * takes when it arrives with nothing above it; when it arrives with a
+ * parent of its own, rethread() moves the replies that were waiting for it.
+ * So a conversation comes together in any order of arrival and across
+ * folders. A message that refers to nothing starts one with its own id.
  * Returns 0 when the message has no id at all. */
 static gint64
 thread_of (SatchelStore                *store,
@@ -368,8 +378,27 @@ thread_of (SatchelStore                *store,
       return thread_number (key, len);
     }
 
-  key = first_id (summary->message_id, &len);
-  return key != NULL ? thread_number (key, len) : 0;
+  return own_thread (summary);
+}
+
+/* Moves the messages of conversation @from into @to. */
+static gboolean
+rethread (SatchelStore  *store,
+          gint64         from,
+          gint64         to,
+          GError       **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (from == to || from == 0)
+    return TRUE;
+  stmt = satchel_store_prepare (store, "UPDATE message SET thread_id = ? WHERE thread_id = ?",
+                                error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, to);
+  sqlite3_bind_int64 (stmt, 2, from);
+  return satchel_store_run (store, stmt, error);
 }
 
 /**
@@ -426,9 +455,13 @@ satchel_store_add_message (SatchelStore                *store,
 
   if (satchel_store_changes (store) == 1)
     {
+      id = satchel_store_last_insert_id (store);
       if (added != NULL)
         *added = TRUE;
-      return satchel_store_last_insert_id (store);
+      /* Replies that arrived first wait under this message's own id. */
+      if (thread != 0 && !rethread (store, own_thread (summary), thread, error))
+        return 0;
+      return id;
     }
 
   /* The folder had the message: keep its row, take the new flags. */
@@ -767,6 +800,46 @@ satchel_store_set_body_text (SatchelStore  *store,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, message_id);
   return satchel_store_run (store, stmt, error);
+}
+
+/**
+ * satchel_store_set_references:
+ * @references: the message's References header
+ *
+ * Gives a message whose summary came without References (an IMAP header
+ * sync) the ones its cached body has, and moves its conversation to the
+ * first message they name: a reply to a message that is not here then
+ * joins the rest of its conversation too.
+ */
+gboolean
+satchel_store_set_references (SatchelStore  *store,
+                              gint64         message_id,
+                              const char    *references,
+                              GError       **error)
+{
+  g_autofree char *valid = g_utf8_make_valid (references, -1);
+  sqlite3_stmt *stmt;
+  const char *root;
+  gsize len = 0;
+  gint64 thread = 0;
+  int rc;
+
+  root = first_id (g_strstrip (valid), &len);
+  if (root == NULL)
+    return TRUE;
+  stmt = satchel_store_prepare (store, "UPDATE message SET refs = ? "
+                                       "WHERE id = ? AND refs IS NULL RETURNING thread_id", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, valid, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, message_id);
+  rc = satchel_store_step (store, stmt, error);
+  if (rc == SQLITE_ROW)
+    thread = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return rc == SQLITE_DONE;
+  return rethread (store, thread, thread_number (root, len), error);
 }
 
 /* Returns: (transfer full) (nullable): the raw message, or NULL without

@@ -156,6 +156,10 @@ gboolean           satchel_store_set_body_text       (SatchelStore              
                                                       const char                  *text,
                                                       const char                  *preview,
                                                       GError                     **error);
+gboolean           satchel_store_set_references      (SatchelStore                *store,
+                                                      gint64                       message_id,
+                                                      const char                  *references,
+                                                      GError                     **error);
 GBytes            *satchel_store_get_body            (SatchelStore                *store,
                                                       gint64                       message_id,
                                                       GError                     **error);

@@ -48,8 +48,12 @@
 #define MAX_WRITES_PENDING 2
 #define IDLE_RENEW_SECONDS (25 * 60)
 
-#define HEADER_ITEMS "UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE " \
-                     "BODY.PEEK[HEADER.FIELDS (REFERENCES)]"
+/* No References: ENVELOPE has In-Reply-To, which threads as well once the
+ * parents are here (satchel_store_add_message()), while References would
+ * make the server read every message's header (measured on Dovecot: +0.8 s
+ * of its CPU for 100,000 messages, a quarter of the sync). They come with
+ * the body. */
+#define HEADER_ITEMS "UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE"
 
 typedef struct _FolderSync FolderSync;
 

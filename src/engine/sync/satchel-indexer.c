@@ -8,7 +8,8 @@
  * than fetching them, so it happens afterwards, a batch per transaction:
  * in the application's writer thread when a sync is done, and in
  * satchel-cli before a search. Messages without a preview get one from
- * their text here.
+ * their text here, and messages synced without References (IMAP) get
+ * them, and with them their place in a conversation.
  */
 
 #include "config.h"
@@ -96,10 +97,17 @@ satchel_index_bodies (SatchelStore  *store,
       g_autofree char *preview = NULL;
 
       if (message != NULL)
-        text = satchel_mime_get_text (message, MAX_INDEXED_TEXT);
+        {
+          const char *references = g_mime_object_get_header (GMIME_OBJECT (message),
+                                                             "References");
+
+          text = satchel_mime_get_text (message, MAX_INDEXED_TEXT);
+          if (references != NULL)
+            ok = satchel_store_set_references (store, body->message_id, references, error);
+        }
       if (text != NULL && body->wants_preview)
         preview = preview_of (text);
-      ok = satchel_store_set_body_text (store, body->message_id, text, preview, error);
+      ok = ok && satchel_store_set_body_text (store, body->message_id, text, preview, error);
     }
   if (!ok)
     {
