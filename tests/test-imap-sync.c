@@ -461,6 +461,33 @@ test_sync_threads (Fixture       *fixture,
     }
 }
 
+/* The senders of synced mail fill the address book, names with commas
+ * and all, counted once per message and not again on the next sync. */
+static void
+test_sync_contacts (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  if (!satchel_test_require_servers ())
+    return;
+
+  for (guint i = 0; i < 2; i++)
+    append_raw (fixture, "INBOX", "From: \"Doe, Jane\" <Jane@Example.org>\r\n"
+                                  "Subject: Lunch\r\n\r\nText\r\n");
+  append_raw (fixture, "INBOX", "From: jane@example.org\r\nSubject: Later\r\n\r\nText\r\n");
+  append_raw (fixture, "Sent", "From: bob@example.org\r\nSubject: Mine\r\n\r\nText\r\n");
+  run_sync (fixture, 0);
+  run_sync (fixture, 0);
+
+  g_assert_cmpint (satchel_test_query_int (fixture->store, "SELECT count (*) FROM contact"), ==, 2);
+  g_assert_cmpint (satchel_test_query_int (fixture->store,
+                                           "SELECT times_received FROM contact "
+                                           "WHERE address = 'jane@example.org' "
+                                           "AND name = 'Doe, Jane'"), ==, 3);
+  g_assert_cmpint (satchel_test_query_int (fixture->store,
+                                           "SELECT times_received FROM contact "
+                                           "WHERE address = 'bob@example.org'"), ==, 1);
+}
+
 static void
 test_sync_both_ways (Fixture       *fixture,
                      gconstpointer  data)
@@ -650,12 +677,13 @@ test_sync_drafts (Fixture       *fixture,
   gboolean is_draft = FALSE;
   g_autoptr(JsonArray) drafts = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 account = satchel_account_get_id (fixture->account);
+  gint64 account;
   JsonObject *draft;
   gint64 id;
 
   if (!satchel_test_require_servers ())
     return;
+  account = satchel_account_get_id (fixture->account);
   run_sync (fixture, 0);
 
   id = satchel_mail_save_draft (fixture->store, account, TRUE, first, 0, &error);
@@ -692,6 +720,7 @@ main (int   argc,
 
   ADD ("/imap-sync/full", test_sync_full);
   ADD ("/imap-sync/threads", test_sync_threads);
+  ADD ("/imap-sync/contacts", test_sync_contacts);
   ADD ("/imap-sync/compress", test_sync_compress);
   g_test_add ("/imap-sync/both-ways", Fixture, NULL, fixture_set_up, test_sync_both_ways,
               fixture_tear_down);

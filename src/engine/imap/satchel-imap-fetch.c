@@ -30,6 +30,8 @@ satchel_imap_fetch_free (SatchelImapFetch *fetch)
   g_free (fetch->keywords);
   g_free (fetch->subject);
   g_free (fetch->from);
+  g_free (fetch->sender_address);
+  g_free (fetch->sender_name);
   g_free (fetch->to);
   g_free (fetch->cc);
   g_free (fetch->message_id);
@@ -226,9 +228,12 @@ decode_text (const SatchelImapValue *value)
 }
 
 /* An ENVELOPE address list: ((name adl mailbox host) ...), with RFC 5322
- * groups as (NIL NIL "group" NIL) ... (NIL NIL NIL NIL). */
+ * groups as (NIL NIL "group" NIL) ... (NIL NIL NIL NIL). @first_address
+ * and @first_name, when given, receive the first mailbox's parts. */
 static char *
-format_addresses (const SatchelImapValue *list)
+format_addresses (const SatchelImapValue  *list,
+                  char                   **first_address,
+                  char                   **first_name)
 {
   g_autoptr(GString) out = NULL;
   guint n = MIN (satchel_imap_value_get_length (list), MAX_ADDRESSES);
@@ -246,6 +251,13 @@ format_addresses (const SatchelImapValue *list)
 
       if (satchel_imap_value_get_length (address) != 4 || mailbox == NULL || host == NULL)
         continue;   /* group markers */
+      if (out->len == 0 && first_address != NULL)
+        {
+          g_autofree char *joined = g_strconcat (mailbox, "@", host, NULL);
+
+          *first_address = g_utf8_make_valid (joined, -1);
+          *first_name = name != NULL && name[0] != '\0' ? g_strdup (name) : NULL;
+        }
       if (out->len > 0)
         g_string_append_len (out, ", ", 2);
       if (name != NULL && name[0] != '\0')
@@ -271,10 +283,16 @@ parse_envelope (SatchelImapFetch        *fetch,
                 const SatchelImapValue  *envelope,
                 GError                 **error)
 {
+  char **fields[] = { &fetch->subject, &fetch->from, &fetch->sender_address, &fetch->sender_name,
+                      &fetch->to, &fetch->cc, &fetch->in_reply_to, &fetch->message_id };
   const char *date;
 
   if (envelope->kind != SATCHEL_IMAP_VALUE_LIST || satchel_imap_value_get_length (envelope) < 10)
     return malformed (error, "ENVELOPE");
+
+  /* A server that sends it twice: the last one counts. */
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    g_clear_pointer (fields[i], g_free);
 
   date = satchel_imap_value_get_text (satchel_imap_value_get_item (envelope, 0));
   if (date != NULL)
@@ -287,9 +305,10 @@ parse_envelope (SatchelImapFetch        *fetch,
         fetch->date = g_date_time_to_unix (when);
     }
   fetch->subject = decode_text (satchel_imap_value_get_item (envelope, 1));
-  fetch->from = format_addresses (satchel_imap_value_get_item (envelope, 2));
-  fetch->to = format_addresses (satchel_imap_value_get_item (envelope, 5));
-  fetch->cc = format_addresses (satchel_imap_value_get_item (envelope, 6));
+  fetch->from = format_addresses (satchel_imap_value_get_item (envelope, 2),
+                                  &fetch->sender_address, &fetch->sender_name);
+  fetch->to = format_addresses (satchel_imap_value_get_item (envelope, 5), NULL, NULL);
+  fetch->cc = format_addresses (satchel_imap_value_get_item (envelope, 6), NULL, NULL);
   fetch->in_reply_to = g_strdup (satchel_imap_value_get_text (satchel_imap_value_get_item (envelope, 8)));
   fetch->message_id = g_strdup (satchel_imap_value_get_text (satchel_imap_value_get_item (envelope, 9)));
   fetch->items |= SATCHEL_IMAP_FETCH_ENVELOPE;

@@ -41,6 +41,8 @@ typedef struct
   gint64                date;
   char                 *subject;
   char                 *from;
+  char                 *sender_address;  /* From's first mailbox, as parts */
+  char                 *sender_name;
   char                 *to;
   char                 *cc;
   char                 *message_id;

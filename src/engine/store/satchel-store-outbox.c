@@ -182,21 +182,22 @@ satchel_store_outbox_interrupted (SatchelStore  *store,
 }
 
 /**
- * satchel_store_note_contacts:
- * @mailboxes: "Name <address>" or addresses
- * @sent: whether the user wrote to them (else they wrote to the user)
+ * satchel_store_note_contact:
+ * @name: (nullable): the name that came with the address
+ * @sent: how many messages the user wrote to it
+ * @received: how many messages came from it
  *
- * Counts the addresses for completion: how often, how recently, with the
+ * Counts an address for completion: how often, how recently, with the
  * latest name.
  */
-static gboolean
-note_contact (SatchelStore  *store,
-              const char    *address,
-              const char    *name,
-              guint          sent,
-              guint          received,
-              gint64         now,
-              GError       **error)
+gboolean
+satchel_store_note_contact (SatchelStore  *store,
+                            const char    *address,
+                            const char    *name,
+                            guint          sent,
+                            guint          received,
+                            gint64         now,
+                            GError       **error)
 {
   sqlite3_stmt *stmt = satchel_store_prepare (store,
     "INSERT INTO contact (address, name, times_sent, times_received, last_seen) "
@@ -238,19 +239,20 @@ note_mailboxes (SatchelStore  *store,
       addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address));
       if (addr == NULL || strchr (addr, '@') == NULL)
         continue;
-      if (!note_contact (store, addr, internet_address_get_name (address), sent ? times : 0,
-                         sent ? 0 : times, now, error))
+      if (!satchel_store_note_contact (store, addr, internet_address_get_name (address),
+                                       sent ? times : 0, sent ? 0 : times, now, error))
         return FALSE;
     }
   return TRUE;
 }
 
 /**
- * satchel_store_note_contacts:
- * @mailboxes: "Name <address>" or addresses
- * @sent: whether the user wrote to them (else they wrote to the user)
+ * satchel_store_note_contact:
+ * @name: (nullable): the name that came with the address
+ * @sent: how many messages the user wrote to it
+ * @received: how many messages came from it
  *
- * Counts the addresses for completion: how often, how recently, with the
+ * Counts an address for completion: how often, how recently, with the
  * latest name.
  */
 gboolean

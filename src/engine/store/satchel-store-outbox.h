@@ -53,6 +53,13 @@ gboolean    satchel_store_outbox_remove    (SatchelStore       *store,
                                             GError            **error);
 gboolean    satchel_store_outbox_interrupted (SatchelStore     *store,
                                               GError          **error);
+gboolean    satchel_store_note_contact     (SatchelStore       *store,
+                                            const char         *address,
+                                            const char         *name,
+                                            guint               sent,
+                                            guint               received,
+                                            gint64              now,
+                                            GError            **error);
 gboolean    satchel_store_note_contacts    (SatchelStore       *store,
                                             const char * const *mailboxes,
                                             gboolean            sent,

@@ -265,6 +265,34 @@ fetch_to_summary (const SatchelImapFetch *fetch,
   summary->preview = fetch->preview;
 }
 
+/* The senders of a batch, by address: their latest name and how many
+ * messages came from each. */
+typedef struct
+{
+  const char *name;
+  guint       count;
+} SenderTally;
+
+static gboolean
+note_senders (SatchelStore  *store,
+              GHashTable    *senders,
+              GError       **error)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  GHashTableIter iter;
+  gpointer address, value;
+
+  g_hash_table_iter_init (&iter, senders);
+  while (g_hash_table_iter_next (&iter, &address, &value))
+    {
+      SenderTally *tally = value;
+
+      if (!satchel_store_note_contact (store, address, tally->name, 0, tally->count, now, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* data: SatchelFetchBatch of header fetches. Returns GPtrArray of
  * SatchelNewMessage: those that were not in the store before. */
 gpointer
@@ -276,7 +304,7 @@ satchel_job_add_messages (SatchelStore  *store,
   g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_new_message_free);
   gboolean ok = TRUE;
 
-  g_autoptr(GHashTable) senders = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) senders = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   gint64 first_new = 0;
   gint64 last_new = 0;
 
@@ -305,10 +333,19 @@ satchel_job_add_messages (SatchelStore  *store,
           if (first_new == 0)
             first_new = id;
           last_new = id;
-          if (fetch->from != NULL)
-            g_hash_table_insert (senders, fetch->from,
-                                 GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (senders,
-                                                                                          fetch->from)) + 1));
+          if (fetch->sender_address != NULL)
+            {
+              SenderTally *tally = g_hash_table_lookup (senders, fetch->sender_address);
+
+              if (tally == NULL)
+                {
+                  tally = g_new0 (SenderTally, 1);
+                  g_hash_table_insert (senders, fetch->sender_address, tally);
+                }
+              if (fetch->sender_name != NULL)
+                tally->name = fetch->sender_name;
+              tally->count++;
+            }
           if (!batch->report_new)
             continue;
           message = g_new0 (SatchelNewMessage, 1);
@@ -322,7 +359,7 @@ satchel_job_add_messages (SatchelStore  *store,
   if (ok && first_new != 0)
     ok = satchel_store_index_messages (store, first_new, last_new, error);
   if (ok)
-    ok = satchel_store_note_senders (store, senders, g_get_real_time () / G_USEC_PER_SEC, error);
+    ok = note_senders (store, senders, error);
   if (done_or_rollback (store, ok, error) == NULL)
     return NULL;
   return g_steal_pointer (&added);
