@@ -152,3 +152,30 @@ satchel_test_query_int (SatchelStore *store,
   sqlite3_reset (stmt);
   return n;
 }
+
+/**
+ * satchel_test_server_messages:
+ *
+ * Returns: (transfer full): what the server has in @folder, as another
+ *   client sees it (mailctl messages): {uid, flags, size, message_id,
+ *   sha256} by UID
+ */
+JsonArray *
+satchel_test_server_messages (const char *user,
+                              const char *password,
+                              const char *folder)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  const char *argv[] = { g_getenv ("SATCHEL_TEST_MAILCTL"), "messages", user, password, folder,
+                         NULL };
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status,
+                &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  return json_array_ref (json_node_get_array (json_parser_get_root (parser)));
+}

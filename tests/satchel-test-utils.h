@@ -7,6 +7,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "store/satchel-store.h"
 
@@ -21,6 +22,9 @@ GBytes   *satchel_test_read_file        (const char   *path);
 void      satchel_test_finalize_soon    (gpointer      object);
 void      satchel_test_mailctl          (const char   *first,
                                          ...) G_GNUC_NULL_TERMINATED;
+JsonArray *satchel_test_server_messages (const char *user,
+                                         const char   *password,
+                                         const char   *folder);
 gint64    satchel_test_query_int        (SatchelStore *store,
                                          const char   *sql);
 

@@ -48,19 +48,7 @@ static JsonArray *
 server_messages (Fixture    *fixture,
                  const char *folder)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *out = NULL;
-  const char *argv[] = { g_getenv ("SATCHEL_TEST_MAILCTL"), "messages", fixture->user,
-                         fixture->password, folder, NULL };
-  int status;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status,
-                &error);
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
-  return json_array_ref (json_node_get_array (json_parser_get_root (parser)));
+  return satchel_test_server_messages (fixture->user, fixture->password, folder);
 }
 
 static void

@@ -120,15 +120,34 @@ items_changed_cb (GListModel *model,
 }
 
 static void
+notify_cb (GObject    *item,
+           GParamSpec *pspec,
+           guint      *notified)
+{
+  (*notified)++;
+}
+
+/* A reload says only which places changed; an item that someone holds
+ * (the selection) stays the same object and takes its new flags. */
+static void
 test_reload (Fixture       *fixture,
              gconstpointer  data)
 {
   g_autoptr(SatchelMessageList) list = satchel_message_list_new (fixture->store, fixture->folder);
+  GListModel *model = G_LIST_MODEL (list);
   g_autoptr(GString) log = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelMessageItem) held = NULL;
+  g_autoptr(SatchelMessageItem) again = NULL;
   SatchelMessageSummary summary = { 0 };
+  guint notified = 0;
 
   g_signal_connect (list, "items-changed", G_CALLBACK (items_changed_cb), log);
+  held = g_list_model_get_item (model, 10);
+  g_assert_cmpuint (satchel_message_item_get_row (held)->flags & SATCHEL_FLAG_SEEN, ==, 0);
+  g_signal_connect (held, "notify::row", G_CALLBACK (notify_cb), &notified);
+
+  /* New mail: one place at the top. */
   summary.uid = COUNT + 1;
   summary.subject = "Newest";
   summary.date = G_MAXINT32;
@@ -136,8 +155,27 @@ test_reload (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_true (satchel_message_list_reload (list, &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (log->str, ==, "0-1000+1001;");
-  g_assert_cmpuint (uid_at (G_LIST_MODEL (list), 0), ==, COUNT + 1);
+  g_assert_cmpstr (log->str, ==, "0-0+1;");
+  g_assert_cmpuint (uid_at (model, 0), ==, COUNT + 1);
+  g_assert_cmpuint (notified, ==, 0);
+
+  /* Read elsewhere: no place changes, the held item says it changed. */
+  g_assert_true (satchel_store_set_message_flags (fixture->store, fixture->folder,
+                                                  satchel_message_item_get_row (held)->uid,
+                                                  SATCHEL_FLAG_SEEN, NULL, 0, &error));
+  g_assert_true (satchel_message_list_reload (list, &error));
+  g_assert_cmpstr (log->str, ==, "0-0+1;");
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_cmpuint (satchel_message_item_get_row (held)->flags & SATCHEL_FLAG_SEEN, !=, 0);
+  again = g_list_model_get_item (model, 11);
+  g_assert_true (again == held);
+
+  /* Deleted: its place goes. */
+  g_assert_true (satchel_store_delete_uids (fixture->store, fixture->folder,
+                                            (guint32[]) { COUNT }, 1, &error));
+  g_assert_true (satchel_message_list_reload (list, &error));
+  g_assert_cmpstr (log->str, ==, "0-0+1;1-1+0;");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, COUNT);
 
   /* An empty folder is an empty list. */
   {

@@ -14,6 +14,7 @@
 
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "satchel-application.h"
 #include "satchel-window.h"
@@ -294,6 +295,187 @@ test_window_mail (void)
   satchel_test_remove_dir (profile);
 }
 
+/* Runs the main loop until @done says so, for at most @seconds. */
+static void
+wait_until (gboolean (*done) (gpointer data),
+            gpointer   data,
+            guint      seconds)
+{
+  gint64 end = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!done (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+}
+
+static gboolean
+service_idle (gpointer app)
+{
+  return !satchel_mail_service_is_busy (satchel_application_get_mail_service (app));
+}
+
+typedef struct
+{
+  GtkSelectionModel *selection;
+  guint              n;
+} Count;
+
+static gboolean
+has_n_messages (gpointer data)
+{
+  Count *count = data;
+
+  return g_list_model_get_n_items (G_LIST_MODEL (count->selection)) == count->n;
+}
+
+static gboolean
+time_passed (gpointer data)
+{
+  return g_get_monotonic_time () >= *(gint64 *) data;
+}
+
+static const char *window_user;
+static const char *window_password;
+
+/* The flags of the one message that the server has in @folder. */
+static char *
+server_flags (const char *folder,
+              guint      *count)
+{
+  g_autoptr(JsonArray) messages = satchel_test_server_messages (window_user, window_password,
+                                                                folder);
+  g_autoptr(GString) flags = g_string_new (NULL);
+
+  *count = json_array_get_length (messages);
+  if (*count == 0)
+    return NULL;
+  {
+    JsonArray *list = json_object_get_array_member (json_array_get_object_element (messages, 0),
+                                                    "flags");
+
+    for (guint i = 0; i < json_array_get_length (list); i++)
+      g_string_append_printf (flags, "%s ", json_array_get_string_element (list, i));
+  }
+  return g_string_free (g_steal_pointer (&flags), FALSE);
+}
+
+/* The user opens Satchel on an IMAP account: the mail arrives, opening a
+ * message marks it read on the server, Delete moves it to the server's
+ * Trash, and Undo brings it back. */
+static void
+check_imap (SatchelApplication *app,
+            SatchelWindow      *window)
+{
+  GtkWidget *list = find_widget (GTK_WIDGET (window), is_widget_of_type,
+                                 GSIZE_TO_POINTER (GTK_TYPE_LIST_VIEW));
+  Count count = { NULL, 2 };
+  g_autofree char *flags = NULL;
+  g_autoptr(SatchelMessageItem) item = NULL;
+  gint64 later;
+  guint n = 0;
+
+  /* The first check brings the Inbox. */
+  wait_until (service_idle, app, 30);
+  count.selection = gtk_list_view_get_model (GTK_LIST_VIEW (list));
+  g_assert_nonnull (count.selection);
+  wait_until (has_n_messages, &count, 10);
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_row_titled, "Office"));
+  item = g_list_model_get_item (G_LIST_MODEL (count.selection), 0);
+  g_assert_cmpstr (satchel_message_item_get_row (item)->subject, ==, "Newer");
+  g_assert_cmpuint (satchel_message_item_get_row (item)->flags & SATCHEL_FLAG_SEEN, ==, 0);
+
+  /* Opened, and after a moment read, here and on the server. */
+  gtk_selection_model_select_item (count.selection, 0, TRUE);
+  later = g_get_monotonic_time () + 1500 * G_TIME_SPAN_MILLISECOND;
+  wait_until (time_passed, &later, 5);
+  g_assert_cmpuint (satchel_message_item_get_row (item)->flags & SATCHEL_FLAG_SEEN, !=, 0);
+  g_assert_true (gtk_selection_model_is_selected (count.selection, 0));
+  wait_until (service_idle, app, 30);
+  flags = server_flags ("INBOX", &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_clear_pointer (&flags, g_free);
+  {
+    g_autoptr(JsonArray) inbox = satchel_test_server_messages (window_user, window_password,
+                                                               "INBOX");
+    guint seen = 0;
+
+    for (guint i = 0; i < json_array_get_length (inbox); i++)
+      {
+        JsonArray *list_flags = json_object_get_array_member (
+          json_array_get_object_element (inbox, i), "flags");
+
+        for (guint f = 0; f < json_array_get_length (list_flags); f++)
+          seen += g_str_equal (json_array_get_string_element (list_flags, f), "\\Seen");
+      }
+    g_assert_cmpuint (seen, ==, 1);
+  }
+
+  /* Deleted: gone from the list, in the Trash on the server. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.delete", NULL));
+  count.n = 1;
+  wait_until (has_n_messages, &count, 5);
+  wait_until (service_idle, app, 30);
+  flags = server_flags ("Trash", &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_nonnull (strstr (flags, "\\Seen"));
+  g_clear_pointer (&flags, g_free);
+  flags = server_flags ("INBOX", &n);
+  g_assert_cmpuint (n, ==, 1);
+}
+
+static void
+test_window_imap (void)
+{
+  g_autofree char *profile = satchel_test_make_dir ();
+  g_autofree char *path = g_build_filename (profile, "satchel.db", NULL);
+  g_autofree char *user = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *mail = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!satchel_test_require_servers ())
+    return;
+
+  user = g_strdup_printf ("win%dx%u", (int) getpid (), g_random_int ());
+  password = g_strconcat ("pw-", user, NULL);
+  window_user = user;
+  window_password = password;
+  mail = g_build_filename (profile, "mail.eml", NULL);
+  g_assert_true (g_file_set_contents (mail, "From: Ada <ada@example.org>\r\nSubject: Older\r\n"
+                                            "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\n"
+                                            "One\r\n", -1, NULL));
+  satchel_test_mailctl ("append", user, password, "INBOX", mail, NULL);
+  g_assert_true (g_file_set_contents (mail, "From: Ada <ada@example.org>\r\nSubject: Newer\r\n"
+                                            "Date: Tue, 3 Nov 2026 10:00:00 +0000\r\n\r\n"
+                                            "Two\r\n", -1, NULL));
+  satchel_test_mailctl ("append", user, password, "INBOX", mail, NULL);
+
+  {
+    g_autoptr(SatchelStore) store = satchel_store_open (path, &error);
+    g_autoptr(SatchelAccountList) list = satchel_account_list_new (store, &error);
+    g_autoptr(SatchelAccount) account = satchel_account_new (SATCHEL_ACCOUNT_KIND_IMAP,
+                                                             "someone@example.org");
+    g_autoptr(SatchelSecrets) secrets = satchel_secrets_new ();
+
+    g_assert_no_error (error);
+    g_object_set (account, "host", "localhost", "label", "Office",
+                  "port", (guint) g_ascii_strtoull (g_getenv ("SATCHEL_TEST_IMAPS_PORT"), NULL, 10),
+                  "user", user, "ca-file", g_getenv ("SATCHEL_TEST_CA"), NULL);
+    g_assert_true (satchel_account_list_add (list, account, &error));
+    g_assert_true (satchel_secrets_store_sync (secrets, satchel_account_get_uuid (account),
+                                               "someone@example.org", SATCHEL_SECRET_INCOMING,
+                                               password, NULL, &error));
+    g_assert_no_error (error);
+  }
+  g_setenv ("SATCHEL_CHECK_SECONDS", "3600", TRUE);
+  run_app (profile, check_imap);
+  g_setenv ("SATCHEL_CHECK_SECONDS", "never", TRUE);
+  satchel_test_remove_dir (profile);
+}
+
 static void
 check_bad_store (SatchelApplication *app,
                  SatchelWindow      *window)
@@ -334,6 +516,8 @@ main (int   argc,
       return 0;
     }
 
+  /* The window alone: its accounts are not checked, unless a test says so. */
+  g_setenv ("SATCHEL_CHECK_SECONDS", "never", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   satchel_engine_init ();
@@ -342,6 +526,7 @@ main (int   argc,
   g_test_add_func ("/window/existing-accounts", test_window_existing_accounts);
   g_test_add_func ("/window/bad-store", test_window_bad_store);
   g_test_add_func ("/window/mail", test_window_mail);
+  g_test_add_func ("/window/imap", test_window_imap);
 
   return g_test_run ();
 }

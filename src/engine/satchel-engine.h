@@ -29,6 +29,7 @@
 #include "sync/satchel-indexer.h"
 #include "sync/satchel-login-check.h"
 #include "sync/satchel-mail-actions.h"
+#include "sync/satchel-mail-service.h"
 #include "sync/satchel-outbox.h"
 #include "sync/satchel-pop3-fetch.h"
 #include "sync/satchel-store-writer.h"

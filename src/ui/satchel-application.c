@@ -26,6 +26,7 @@ struct _SatchelApplication
   SatchelStore       *store;
   SatchelAccountList *accounts;
   SatchelSecrets     *secrets;
+  SatchelMailService *service;
   GError             *store_error;
 };
 
@@ -41,6 +42,7 @@ static const GOptionEntry option_entries[] = {
 static void
 open_profile (SatchelApplication *self)
 {
+  const char *interval = g_getenv ("SATCHEL_CHECK_SECONDS");
   g_autofree char *path = NULL;
 
   self->profile = satchel_profile_new (self->profile_dir);
@@ -53,6 +55,15 @@ open_profile (SatchelApplication *self)
   if (self->store == NULL)
     return;
   self->accounts = satchel_account_list_new (self->store, &self->store_error);
+  if (self->accounts == NULL)
+    return;
+  self->service = satchel_mail_service_new (path, self->accounts, self->secrets);
+  /* SATCHEL_CHECK_SECONDS: how often to check; "never" only when asked
+   * (tests of the window alone). */
+  if (g_strcmp0 (interval, "never") != 0)
+    satchel_mail_service_start (self->service,
+                                interval != NULL ? (guint) g_ascii_strtoull (interval, NULL, 10)
+                                                 : 0);
 }
 
 static void
@@ -95,6 +106,17 @@ about_activated_cb (GSimpleAction *action,
 }
 
 static void
+check_mail_activated_cb (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  SatchelApplication *self = user_data;
+
+  if (self->service != NULL)
+    satchel_mail_service_check (self->service, NULL);
+}
+
+static void
 quit_activated_cb (GSimpleAction *action,
                    GVariant      *parameter,
                    gpointer       user_data)
@@ -105,6 +127,7 @@ quit_activated_cb (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { "add-account", add_account_activated_cb },
   { "about", about_activated_cb },
+  { "check-mail", check_mail_activated_cb },
   { "quit", quit_activated_cb },
 };
 
@@ -138,6 +161,7 @@ satchel_application_startup (GApplication *app)
   SatchelApplication *self = SATCHEL_APPLICATION (app);
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *add_accels[] = { "<Control><Shift>n", NULL };
+  static const char *check_accels[] = { "F5", NULL };
 
   G_APPLICATION_CLASS (satchel_application_parent_class)->startup (app);
 
@@ -145,6 +169,7 @@ satchel_application_startup (GApplication *app)
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.add-account", add_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.check-mail", check_accels);
 
   open_profile (self);
   if (self->store_error != NULL)
@@ -166,6 +191,9 @@ satchel_application_shutdown (GApplication *app)
 {
   SatchelApplication *self = SATCHEL_APPLICATION (app);
 
+  if (self->service != NULL)
+    satchel_mail_service_stop (self->service);
+  g_clear_object (&self->service);
   g_clear_object (&self->accounts);
   g_clear_object (&self->store);
 
@@ -177,6 +205,7 @@ satchel_application_finalize (GObject *object)
 {
   SatchelApplication *self = (SatchelApplication *)object;
 
+  g_clear_object (&self->service);
   g_clear_object (&self->accounts);
   g_clear_object (&self->store);
   g_clear_object (&self->secrets);
@@ -244,6 +273,20 @@ satchel_application_get_accounts (SatchelApplication *self)
   g_return_val_if_fail (SATCHEL_IS_APPLICATION (self), NULL);
 
   return self->accounts;
+}
+
+/**
+ * satchel_application_get_mail_service:
+ *
+ * Returns: (transfer none) (nullable): what keeps the store up to date, or
+ *   %NULL when the store could not be opened
+ */
+SatchelMailService *
+satchel_application_get_mail_service (SatchelApplication *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_APPLICATION (self), NULL);
+
+  return self->service;
 }
 
 /**

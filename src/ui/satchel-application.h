@@ -19,6 +19,7 @@ G_DECLARE_FINAL_TYPE (SatchelApplication, satchel_application, SATCHEL, APPLICAT
 SatchelApplication *satchel_application_new            (void);
 SatchelStore       *satchel_application_get_store      (SatchelApplication *self);
 SatchelAccountList *satchel_application_get_accounts   (SatchelApplication *self);
+SatchelMailService *satchel_application_get_mail_service (SatchelApplication *self);
 const GError       *satchel_application_get_store_error (SatchelApplication *self);
 
 G_END_DECLS

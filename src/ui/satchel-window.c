@@ -34,8 +34,16 @@ struct _SatchelWindow
   /* Owned */
   GSettings       *settings;
   GSignalGroup    *accounts_signals;
+  GSignalGroup    *service_signals;
   SatchelMessageList *messages;
+  GHashTable      *account_rows;   /* SatchelAccount → its AdwActionRow, borrowed */
+  gint64           folder_id;      /* the folder shown, or 0 */
+  gboolean         rebuilding;     /* the sidebar's rows are replaced: the folder stays */
+  guint            mark_read_id;   /* marks the open message read, after a moment */
+  gint64           shown_id;       /* the message in the reader, or 0 */
 };
+
+#define MARK_READ_DELAY_MS 1000
 
 G_DEFINE_FINAL_TYPE (SatchelWindow, satchel_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -45,20 +53,91 @@ kind_name (SatchelAccountKind kind)
   return kind == SATCHEL_ACCOUNT_KIND_POP3 ? "POP3" : "IMAP";
 }
 
+static SatchelMailService *
+service_of (SatchelWindow *self)
+{
+  SatchelApplication *app = SATCHEL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  return app != NULL ? satchel_application_get_mail_service (app) : NULL;
+}
+
 static GtkWidget *
 account_row (SatchelAccount *account)
 {
   GtkWidget *row = adw_action_row_new ();
-  g_autofree char *subtitle = NULL;
+  GtkWidget *spinner = gtk_spinner_new ();
+  GtkWidget *icon = gtk_image_new ();
 
-  /* Translators: an account's address and its kind (IMAP or POP3). */
-  subtitle = g_strdup_printf (_("%s · %s"), satchel_account_get_email (account),
-                              kind_name (satchel_account_get_kind (account)));
   g_object_bind_property (account, "label", row, "title", G_BINDING_SYNC_CREATE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_widget_set_visible (spinner, FALSE);
+  gtk_widget_set_visible (icon, FALSE);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spinner);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
+  g_object_set_data (G_OBJECT (row), "spinner", spinner);
+  g_object_set_data (G_OBJECT (row), "state-icon", icon);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (row), FALSE);
   return row;
+}
+
+/* The account's row says what its mail is doing: its address and kind
+ * when all is well, the progress of a check, or why it failed. */
+static void
+update_account_row (SatchelWindow  *self,
+                    SatchelAccount *account)
+{
+  GtkWidget *row = g_hash_table_lookup (self->account_rows, account);
+  SatchelMailService *service = service_of (self);
+  SatchelAccountState state = SATCHEL_ACCOUNT_STATE_IDLE;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *folder = NULL;
+  const char *message = NULL;
+  const char *icon_name = NULL;
+  GtkWidget *spinner, *icon;
+  guint done = 0, total = 0;
+
+  if (row == NULL)
+    return;
+  spinner = g_object_get_data (G_OBJECT (row), "spinner");
+  icon = g_object_get_data (G_OBJECT (row), "state-icon");
+  if (service != NULL)
+    state = satchel_mail_service_get_state (service, account, &message);
+
+  switch (state)
+    {
+    case SATCHEL_ACCOUNT_STATE_SYNCING:
+      if (satchel_mail_service_get_progress (service, account, &folder, &done, &total) &&
+          folder != NULL && total > 0)
+        /* Translators: a folder's name, then how many of its messages came. */
+        subtitle = g_strdup_printf (_("%s: %u of %u"), folder, done, total);
+      else
+        subtitle = g_strdup (_("Checking for mail…"));
+      break;
+    case SATCHEL_ACCOUNT_STATE_OFFLINE:
+      icon_name = "network-offline-symbolic";
+      subtitle = g_strdup (_("Offline — changes wait until the server is back"));
+      break;
+    case SATCHEL_ACCOUNT_STATE_NEEDS_PASSWORD:
+    case SATCHEL_ACCOUNT_STATE_ERROR:
+      icon_name = "dialog-warning-symbolic";
+      subtitle = g_strdup (message != NULL ? message : _("The last check failed"));
+      break;
+    case SATCHEL_ACCOUNT_STATE_IDLE:
+    default:
+      /* Translators: an account's address and its kind (IMAP or POP3). */
+      subtitle = g_strdup_printf (_("%s · %s"), satchel_account_get_email (account),
+                                  kind_name (satchel_account_get_kind (account)));
+      break;
+    }
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_widget_set_tooltip_text (row, message);
+  gtk_widget_set_visible (spinner, state == SATCHEL_ACCOUNT_STATE_SYNCING);
+  gtk_spinner_set_spinning (GTK_SPINNER (spinner), state == SATCHEL_ACCOUNT_STATE_SYNCING);
+  gtk_widget_set_visible (icon, icon_name != NULL);
+  if (icon_name != NULL)
+    gtk_image_set_from_icon_name (GTK_IMAGE (icon), icon_name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  subtitle, -1);
 }
 
 static const char *
@@ -177,8 +256,13 @@ rebuild_sidebar (SatchelWindow *self)
   SatchelStore *store = store_of (self);
   GtkWidget *child;
 
+  gint64 selected = self->folder_id;
+
+  self->rebuilding = TRUE;
+  g_hash_table_remove_all (self->account_rows);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->accounts_box))) != NULL)
     gtk_list_box_remove (self->accounts_box, child);
+  self->rebuilding = FALSE;
   if (accounts == NULL || store == NULL)
     return;
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
@@ -187,7 +271,11 @@ rebuild_sidebar (SatchelWindow *self)
       g_autoptr(GPtrArray) folders = NULL;
       g_autoptr(GError) error = NULL;
 
-      gtk_list_box_append (self->accounts_box, account_row (account));
+      GtkWidget *row = account_row (account);
+
+      gtk_list_box_append (self->accounts_box, row);
+      g_hash_table_insert (self->account_rows, account, row);
+      update_account_row (self, account);
       folders = satchel_query_folders (store, satchel_account_get_id (account), &error);
       if (folders == NULL)
         {
@@ -198,14 +286,20 @@ rebuild_sidebar (SatchelWindow *self)
       g_ptr_array_sort (folders, compare_folders);
       for (guint f = 0; f < folders->len; f++)
         {
-          GtkWidget *row = folder_row (g_ptr_array_index (folders, f));
+          const SatchelFolderRow *folder = g_ptr_array_index (folders, f);
+          GtkWidget *frow = folder_row (folder);
 
-          gtk_list_box_append (self->accounts_box, row);
-          /* The first account's Inbox opens with the window. */
-          if (gtk_list_box_get_selected_row (self->accounts_box) == NULL &&
-              ((SatchelFolderRow *) g_ptr_array_index (folders, f))->role ==
-              SATCHEL_FOLDER_ROLE_INBOX)
-            gtk_list_box_select_row (self->accounts_box, GTK_LIST_BOX_ROW (row));
+          gtk_list_box_append (self->accounts_box, frow);
+          /* The folder that was shown stays; at first the first account's
+           * Inbox opens with the window. */
+          if (folder->id == selected ||
+              (selected == 0 && gtk_list_box_get_selected_row (self->accounts_box) == NULL &&
+               folder->role == SATCHEL_FOLDER_ROLE_INBOX))
+            {
+              self->rebuilding = folder->id == selected;
+              gtk_list_box_select_row (self->accounts_box, GTK_LIST_BOX_ROW (frow));
+              self->rebuilding = FALSE;
+            }
         }
     }
 }
@@ -266,9 +360,13 @@ setup_message_cb (GtkSignalListItemFactory *factory,
   GtkWidget *sender = line_label (NULL);
   GtkWidget *date = line_label ("dim-label");
 
+  GtkWidget *star = gtk_image_new_from_icon_name ("starred-symbolic");
+
   gtk_widget_set_hexpand (sender, TRUE);
   gtk_box_append (GTK_BOX (top), sender);
   gtk_box_append (GTK_BOX (top), date);
+  gtk_widget_set_tooltip_text (star, _("Starred"));
+  gtk_box_append (GTK_BOX (top), star);
   gtk_box_append (GTK_BOX (box), top);
   gtk_box_append (GTK_BOX (box), line_label (NULL));
   gtk_box_append (GTK_BOX (box), line_label ("dim-label"));
@@ -277,42 +375,75 @@ setup_message_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, box);
 }
 
+/* Fills a list row (setup_message_cb()'s box) with @row. */
+static void
+fill_message_row (GtkWidget               *box,
+                  const SatchelMessageRow *row)
+{
+  GtkWidget *top = gtk_widget_get_first_child (box);
+  GtkWidget *sender = gtk_widget_get_first_child (top);
+  GtkWidget *date = gtk_widget_get_next_sibling (sender);
+  GtkWidget *star = gtk_widget_get_next_sibling (date);
+  GtkWidget *subject = gtk_widget_get_next_sibling (top);
+  GtkWidget *preview = gtk_widget_get_next_sibling (subject);
+  g_autofree char *when = short_date (row->date);
+  g_autofree char *name = display_sender (row->from);
+  g_autoptr(PangoAttrList) attributes = pango_attr_list_new ();
+  gboolean unread = !(row->flags & SATCHEL_FLAG_SEEN);
+  g_autofree char *description = NULL;
+
+  /* Unread mail: the sender in bold. */
+  if (unread)
+    pango_attr_list_insert (attributes, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+  gtk_label_set_attributes (GTK_LABEL (sender), attributes);
+  gtk_label_set_text (GTK_LABEL (sender), name);
+  gtk_widget_set_tooltip_text (sender, row->from);
+  gtk_label_set_text (GTK_LABEL (date), when);
+  gtk_widget_set_visible (star, (row->flags & SATCHEL_FLAG_FLAGGED) != 0);
+  gtk_label_set_text (GTK_LABEL (subject), row->subject != NULL && row->subject[0] != '\0'
+                                           ? row->subject : _("(no subject)"));
+  gtk_label_set_text (GTK_LABEL (preview), row->preview != NULL ? row->preview : "");
+  gtk_widget_set_visible (preview, row->preview != NULL && row->preview[0] != '\0');
+  /* What a screen reader says of the row. */
+  description = g_strdup_printf ("%s%s%s", unread ? _("Unread. ") : "",
+                                 row->flags & SATCHEL_FLAG_FLAGGED ? _("Starred. ") : "",
+                                 row->flags & SATCHEL_FLAG_ANSWERED ? _("Answered. ") : "");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  description, -1);
+}
+
+static void
+item_row_changed_cb (SatchelMessageItem *item,
+                     GParamSpec         *pspec,
+                     GtkWidget          *box)
+{
+  fill_message_row (box, satchel_message_item_get_row (item));
+}
+
 static void
 bind_message_cb (GtkSignalListItemFactory *factory,
                  GtkListItem              *item,
                  gpointer                  user_data)
 {
   SatchelMessageItem *message = gtk_list_item_get_item (item);
-  const SatchelMessageRow *row = message != NULL ? satchel_message_item_get_row (message) : NULL;
   GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *top = gtk_widget_get_first_child (box);
-  GtkWidget *sender = gtk_widget_get_first_child (top);
-  GtkWidget *date = gtk_widget_get_next_sibling (sender);
-  GtkWidget *subject = gtk_widget_get_next_sibling (top);
-  GtkWidget *preview = gtk_widget_get_next_sibling (subject);
-  g_autofree char *when = NULL;
-  gboolean unread;
 
-  if (row == NULL)
+  if (message == NULL)
     return;
-  unread = !(row->flags & SATCHEL_FLAG_SEEN);
-  when = short_date (row->date);
-  {
-    g_autofree char *name = display_sender (row->from);
-    g_autoptr(PangoAttrList) attributes = pango_attr_list_new ();
+  fill_message_row (box, satchel_message_item_get_row (message));
+  g_signal_connect_object (message, "notify::row", G_CALLBACK (item_row_changed_cb), box, 0);
+}
 
-    /* Unread mail: the sender in bold. */
-    if (unread)
-      pango_attr_list_insert (attributes, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
-    gtk_label_set_attributes (GTK_LABEL (sender), attributes);
-    gtk_label_set_text (GTK_LABEL (sender), name);
-    gtk_widget_set_tooltip_text (sender, row->from);
-  }
-  gtk_label_set_text (GTK_LABEL (date), when);
-  gtk_label_set_text (GTK_LABEL (subject), row->subject != NULL && row->subject[0] != '\0'
-                                           ? row->subject : _("(no subject)"));
-  gtk_label_set_text (GTK_LABEL (preview), row->preview != NULL ? row->preview : "");
-  gtk_widget_set_visible (preview, row->preview != NULL && row->preview[0] != '\0');
+static void
+unbind_message_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   gpointer                  user_data)
+{
+  SatchelMessageItem *message = gtk_list_item_get_item (item);
+
+  if (message != NULL)
+    g_signal_handlers_disconnect_by_func (message, item_row_changed_cb,
+                                          gtk_list_item_get_child (item));
 }
 
 /* The reader: the header block, then the text (the formatted view comes
@@ -370,16 +501,293 @@ show_message (SatchelWindow           *self,
     }
 }
 
+static const SatchelMessageRow *
+selected_row (SatchelWindow *self)
+{
+  GtkSelectionModel *selection = gtk_list_view_get_model (self->message_view);
+  SatchelMessageItem *item;
+
+  if (selection == NULL)
+    return NULL;
+  item = gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (selection));
+  return item != NULL ? satchel_message_item_get_row (item) : NULL;
+}
+
+static SatchelAccount *
+account_of_folder (SatchelWindow *self,
+                   gint64         folder_id)
+{
+  SatchelApplication *app = SATCHEL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  SatchelAccountList *accounts = app != NULL ? satchel_application_get_accounts (app) : NULL;
+  g_autoptr(SatchelFolderInfo) folder = NULL;
+
+  if (accounts == NULL)
+    return NULL;
+  folder = satchel_store_get_folder (store_of (self), folder_id, NULL);
+  if (folder == NULL)
+    return NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
+    {
+      g_autoptr(SatchelAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+
+      if (satchel_account_get_id (account) == folder->account_id)
+        return account;
+    }
+  return NULL;
+}
+
+/* After a change here: the views show it, and the server hears of it. */
+static void
+changed_here (SatchelWindow *self,
+              gint64         folder_id)
+{
+  SatchelMailService *service = service_of (self);
+  SatchelAccount *account = account_of_folder (self, folder_id);
+
+  if (self->messages != NULL)
+    satchel_message_list_reload (self->messages, NULL);
+  rebuild_sidebar (self);
+  if (service != NULL && account != NULL)
+    satchel_mail_service_push (service, account);
+}
+
+static void
+report (SatchelWindow *self,
+        const GError  *error)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+}
+
+/* Sets or clears @flag on the selected message. */
+static void
+change_flag (SatchelWindow *self,
+             guint          flag,
+             gboolean       set)
+{
+  const SatchelMessageRow *row = selected_row (self);
+  g_autoptr(GError) error = NULL;
+  gint64 folder_id;
+
+  if (row == NULL)
+    return;
+  folder_id = row->folder_id;
+  if (!satchel_mail_change_flags (store_of (self), row->id, set ? flag : 0, set ? 0 : flag,
+                                  &error))
+    report (self, error);
+  else
+    changed_here (self, folder_id);
+}
+
+static gboolean
+mark_read_cb (gpointer user_data)
+{
+  SatchelWindow *self = user_data;
+  const SatchelMessageRow *row = selected_row (self);
+
+  self->mark_read_id = 0;
+  if (row != NULL && row->id == self->shown_id && !(row->flags & SATCHEL_FLAG_SEEN))
+    change_flag (self, SATCHEL_FLAG_SEEN, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+update_actions (SatchelWindow *self)
+{
+  const SatchelMessageRow *row = selected_row (self);
+  const char *names[] = { "mark-read", "mark-unread", "star", "unstar", "delete", "archive" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), names[i]);
+      gboolean enabled = row != NULL;
+
+      if (enabled && g_str_equal (names[i], "mark-read"))
+        enabled = !(row->flags & SATCHEL_FLAG_SEEN);
+      else if (enabled && g_str_equal (names[i], "mark-unread"))
+        enabled = (row->flags & SATCHEL_FLAG_SEEN) != 0;
+      else if (enabled && g_str_equal (names[i], "star"))
+        enabled = !(row->flags & SATCHEL_FLAG_FLAGGED);
+      else if (enabled && g_str_equal (names[i], "unstar"))
+        enabled = (row->flags & SATCHEL_FLAG_FLAGGED) != 0;
+      g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+    }
+}
+
 static void
 selection_changed_cb (GtkSelectionModel *selection,
                       guint              position,
                       guint              n_items,
                       SatchelWindow     *self)
 {
-  SatchelMessageItem *item = gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (selection));
+  const SatchelMessageRow *row = selected_row (self);
+  gint64 id = row != NULL ? row->id : 0;
 
-  show_message (self, item != NULL ? satchel_message_item_get_row (item) : NULL);
+  update_actions (self);
+  if (id == self->shown_id)
+    return;   /* the same message, after a reload */
+  self->shown_id = id;
+  show_message (self, row);
+  g_clear_handle_id (&self->mark_read_id, g_source_remove);
+  /* Opening a message marks it read, once the user had a moment to see
+   * which one it is. */
+  if (row != NULL && !(row->flags & SATCHEL_FLAG_SEEN))
+    self->mark_read_id = g_timeout_add (MARK_READ_DELAY_MS, mark_read_cb, self);
 }
+
+/* Actions on the selected message */
+
+static void
+mark_read_activated_cb (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  change_flag (user_data, SATCHEL_FLAG_SEEN, TRUE);
+}
+
+static void
+mark_unread_activated_cb (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  SatchelWindow *self = user_data;
+
+  /* Not read again by the timer of the open message. */
+  g_clear_handle_id (&self->mark_read_id, g_source_remove);
+  change_flag (self, SATCHEL_FLAG_SEEN, FALSE);
+}
+
+static void
+star_activated_cb (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  change_flag (user_data, SATCHEL_FLAG_FLAGGED, TRUE);
+}
+
+static void
+unstar_activated_cb (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  change_flag (user_data, SATCHEL_FLAG_FLAGGED, FALSE);
+}
+
+typedef struct
+{
+  SatchelWindow *window;   /* weak */
+  gint64         message_id;
+  gint64         folder_id;
+  char          *folder;   /* where it was */
+} Undo;
+
+static void
+undo_free (gpointer  data,
+           GClosure *closure)
+{
+  Undo *undo = data;
+
+  g_clear_weak_pointer (&undo->window);
+  g_free (undo->folder);
+  g_free (undo);
+}
+
+static void
+undo_cb (AdwToast *toast,
+         Undo     *undo)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (undo->window == NULL)
+    return;
+  if (!satchel_mail_move (store_of (undo->window), undo->message_id, undo->folder, &error))
+    report (undo->window, error);
+  else
+    changed_here (undo->window, undo->folder_id);
+}
+
+/* Moves the selected message away (@role: its folder, or the Trash when
+ * deleting), with a toast that can undo it. */
+static void
+move_away (SatchelWindow     *self,
+           SatchelFolderRole  role)
+{
+  const SatchelMessageRow *row = selected_row (self);
+  g_autoptr(SatchelFolderInfo) from = NULL;
+  g_autoptr(SatchelFolderInfo) dest = NULL;
+  g_autoptr(GError) error = NULL;
+  AdwToast *toast;
+  Undo *undo;
+  gint64 id, folder_id;
+  gboolean ok;
+
+  if (row == NULL)
+    return;
+  id = row->id;
+  folder_id = row->folder_id;
+  from = satchel_store_get_folder (store_of (self), folder_id, &error);
+  if (from == NULL)
+    {
+      if (error != NULL)
+        report (self, error);
+      return;
+    }
+  if (role == SATCHEL_FOLDER_ROLE_TRASH)
+    ok = satchel_mail_delete (store_of (self), id, &error);
+  else
+    {
+      dest = satchel_store_find_folder_by_role (store_of (self), from->account_id, role, &error);
+      if (dest == NULL && error == NULL)
+        g_set_error (&error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_NOT_FOUND,
+                     _("This account has no Archive folder."));
+      ok = dest != NULL && satchel_mail_move (store_of (self), id, dest->name, &error);
+    }
+  if (!ok)
+    {
+      report (self, error);
+      return;
+    }
+  changed_here (self, folder_id);
+
+  /* A message deleted in the Trash is gone for good: nothing to undo. */
+  if (from->role == SATCHEL_FOLDER_ROLE_TRASH && role == SATCHEL_FOLDER_ROLE_TRASH)
+    return;
+  toast = adw_toast_new (role == SATCHEL_FOLDER_ROLE_TRASH ? _("Message deleted")
+                                                          : _("Message archived"));
+  adw_toast_set_button_label (toast, _("_Undo"));
+  undo = g_new0 (Undo, 1);
+  g_set_weak_pointer (&undo->window, self);
+  undo->message_id = id;
+  undo->folder_id = folder_id;
+  undo->folder = g_strdup (from->name);
+  g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_cb), undo,
+                         undo_free, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+delete_activated_cb (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  move_away (user_data, SATCHEL_FOLDER_ROLE_TRASH);
+}
+
+static void
+archive_activated_cb (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  move_away (user_data, SATCHEL_FOLDER_ROLE_ARCHIVE);
+}
+
+static const GActionEntry win_actions[] = {
+  { "mark-read", mark_read_activated_cb },
+  { "mark-unread", mark_unread_activated_cb },
+  { "star", star_activated_cb },
+  { "unstar", unstar_activated_cb },
+  { "delete", delete_activated_cb },
+  { "archive", archive_activated_cb },
+};
 
 static void
 folder_selected_cb (GtkListBox    *box,
@@ -389,6 +797,12 @@ folder_selected_cb (GtkListBox    *box,
   gint64 *folder_id = row != NULL ? g_object_get_data (G_OBJECT (row), "folder-id") : NULL;
   g_autoptr(GtkSingleSelection) selection = NULL;
   SatchelStore *store = store_of (self);
+
+  if (self->rebuilding)
+    return;
+  self->folder_id = folder_id != NULL ? *folder_id : 0;
+  self->shown_id = 0;
+  g_clear_handle_id (&self->mark_read_id, g_source_remove);
 
   show_message (self, NULL);
   g_clear_object (&self->messages);
@@ -407,6 +821,7 @@ folder_selected_cb (GtkListBox    *box,
   g_signal_connect_object (selection, "selection-changed", G_CALLBACK (selection_changed_cb), self,
                            0);
   gtk_list_view_set_model (self->message_view, GTK_SELECTION_MODEL (selection));
+  update_actions (self);
   if (g_list_model_get_n_items (G_LIST_MODEL (self->messages)) == 0)
     {
       adw_status_page_set_title (self->list_status, _("No Messages"));
@@ -455,11 +870,37 @@ accounts_items_changed_cb (SatchelWindow *self,
 }
 
 static void
+service_state_changed_cb (SatchelWindow  *self,
+                          SatchelAccount *account)
+{
+  update_account_row (self, account);
+}
+
+/* A sync brought mail or flags: the views take them, and what is
+ * selected stays selected. */
+static void
+service_changed_cb (SatchelWindow  *self,
+                    SatchelAccount *account)
+{
+  if (self->messages != NULL)
+    {
+      satchel_message_list_reload (self->messages, NULL);
+      gtk_stack_set_visible_child_name (self->list_stack,
+                                        g_list_model_get_n_items (G_LIST_MODEL (self->messages)) > 0
+                                        ? "list" : "empty");
+    }
+  rebuild_sidebar (self);
+  update_actions (self);
+}
+
+static void
 bind_accounts (SatchelWindow *self)
 {
   SatchelApplication *app = SATCHEL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   SatchelAccountList *accounts = app != NULL ? satchel_application_get_accounts (app) : NULL;
 
+  g_signal_group_set_target (self->service_signals,
+                             app != NULL ? satchel_application_get_mail_service (app) : NULL);
   g_signal_group_set_target (self->accounts_signals, accounts);
   rebuild_sidebar (self);
   update_page (self);
@@ -489,7 +930,10 @@ satchel_window_dispose (GObject *object)
   if (self->accounts_box != NULL)
     g_signal_handlers_disconnect_by_func (self->accounts_box, folder_selected_cb, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SATCHEL_TYPE_WINDOW);
+  g_clear_handle_id (&self->mark_read_id, g_source_remove);
   g_clear_object (&self->accounts_signals);
+  g_clear_object (&self->service_signals);
+  g_clear_pointer (&self->account_rows, g_hash_table_unref);
   g_clear_object (&self->settings);
   g_clear_object (&self->messages);
 
@@ -526,6 +970,13 @@ satchel_window_class_init (SatchelWindowClass *klass)
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
                                        "window.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, 0, "win.archive", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK,
+                                       "win.mark-read", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK,
+                                       "win.mark-unread", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, 0, "win.star", NULL);
 }
 
 static void
@@ -538,6 +989,7 @@ satchel_window_init (SatchelWindow *self)
 
     g_signal_connect (factory, "setup", G_CALLBACK (setup_message_cb), NULL);
     g_signal_connect (factory, "bind", G_CALLBACK (bind_message_cb), NULL);
+    g_signal_connect (factory, "unbind", G_CALLBACK (unbind_message_cb), NULL);
     gtk_list_view_set_factory (self->message_view, factory);
   }
   g_signal_connect (self->accounts_box, "row-selected", G_CALLBACK (folder_selected_cb), self);
@@ -545,6 +997,15 @@ satchel_window_init (SatchelWindow *self)
   /* "application" is set after construction, and may change. */
   g_signal_connect (self, "notify::application", G_CALLBACK (notify_application_cb), NULL);
 
+  self->account_rows = g_hash_table_new (NULL, NULL);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions),
+                                   self);
+  update_actions (self);
+  self->service_signals = g_signal_group_new (SATCHEL_TYPE_MAIL_SERVICE);
+  g_signal_group_connect_object (self->service_signals, "state-changed",
+                                 G_CALLBACK (service_state_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->service_signals, "changed",
+                                 G_CALLBACK (service_changed_cb), self, G_CONNECT_SWAPPED);
   self->accounts_signals = g_signal_group_new (SATCHEL_TYPE_ACCOUNT_LIST);
   g_signal_group_connect_object (self->accounts_signals, "items-changed",
                                  G_CALLBACK (accounts_items_changed_cb), self,

@@ -37,6 +37,23 @@ satchel_message_row_free (SatchelMessageRow *row)
   g_free (row);
 }
 
+SatchelMessageRow *
+satchel_message_row_copy (const SatchelMessageRow *row)
+{
+  SatchelMessageRow *copy = g_memdup2 (row, sizeof *row);
+
+  copy->folder = g_strdup (row->folder);
+  copy->uidl = g_strdup (row->uidl);
+  copy->message_id = g_strdup (row->message_id);
+  copy->from = g_strdup (row->from);
+  copy->to = g_strdup (row->to);
+  copy->cc = g_strdup (row->cc);
+  copy->subject = g_strdup (row->subject);
+  copy->keywords = g_strdup (row->keywords);
+  copy->preview = g_strdup (row->preview);
+  return copy;
+}
+
 void
 satchel_folder_row_free (SatchelFolderRow *row)
 {

@@ -51,6 +51,7 @@ typedef struct
 } SatchelMessageKey;
 
 void        satchel_message_row_free        (SatchelMessageRow  *row);
+SatchelMessageRow *satchel_message_row_copy (const SatchelMessageRow *row);
 void        satchel_folder_row_free         (SatchelFolderRow   *row);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelMessageRow, satchel_message_row_free)
 

@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-mail-service.c: the application's mail in the background
+ *
+ * Copyright 2026 The Satchel authors
+ *
+ * The application's windows read the store; this object keeps it up to
+ * date. It checks every account when asked, every few minutes and when an
+ * account appears, one run per account at a time (IMAP: SatchelImapSync,
+ * POP3: SatchelPop3Fetch, through one store writer), and delivers the
+ * changes the user makes (satchel-mail-actions.c queues them) soon after
+ * they are made. A check asked for while one runs follows it.
+ *
+ * What each account is doing, and why it failed in words, is its state:
+ * the sidebar shows it. "changed" says that the store holds new mail or
+ * flags for the account: views reload what they show.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "net/satchel-net-error.h"
+#include "satchel-mail-service.h"
+#include "sync/satchel-imap-sync.h"
+#include "sync/satchel-pop3-fetch.h"
+#include "sync/satchel-store-writer.h"
+
+#define DEFAULT_INTERVAL   (5 * 60)
+#define CHANGED_EVERY_USEC (G_USEC_PER_SEC / 2)
+
+typedef struct
+{
+  SatchelMailService  *service;      /* borrowed: the service outlives its runs */
+  SatchelAccount      *account;
+  SatchelAccountState  state;
+  char                *message;
+  GObject             *sync;         /* the running SatchelImapSync or SatchelPop3Fetch */
+  GCancellable        *cancellable;
+  gboolean             changes_only; /* the running sync only delivers changes */
+  gboolean             check_next;   /* asked for while one ran */
+  gboolean             push_next;
+  gint64               last_changed;
+} AccountRun;
+
+struct _SatchelMailService
+{
+  GObject parent_instance;
+
+  char               *store_path;
+  SatchelAccountList *accounts;
+  SatchelSecrets     *secrets;
+  SatchelStoreWriter *writer;
+  GHashTable         *runs;         /* SatchelAccount → AccountRun */
+  guint               interval_id;
+  gboolean            started;      /* checks accounts by itself */
+};
+
+G_DEFINE_FINAL_TYPE (SatchelMailService, satchel_mail_service, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_CHANGED,
+  SIGNAL_STATE_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void start_run (AccountRun *run,
+                       gboolean    changes_only);
+
+static void
+account_run_free (AccountRun *run)
+{
+  g_cancellable_cancel (run->cancellable);
+  g_clear_object (&run->cancellable);
+  if (run->sync != NULL)
+    g_signal_handlers_disconnect_by_data (run->sync, run);
+  g_clear_object (&run->sync);
+  g_clear_object (&run->account);
+  g_free (run->message);
+  g_free (run);
+}
+
+static void
+set_state (AccountRun          *run,
+           SatchelAccountState  state,
+           const char          *message)
+{
+  run->state = state;
+  g_free (run->message);
+  run->message = g_strdup (message);
+  g_signal_emit (run->service, signals[SIGNAL_STATE_CHANGED], 0, run->account);
+}
+
+static AccountRun *
+run_of (SatchelMailService *self,
+        SatchelAccount     *account)
+{
+  AccountRun *run;
+
+  if (self->runs == NULL)
+    return NULL;
+  run = g_hash_table_lookup (self->runs, account);
+  if (run == NULL)
+    {
+      run = g_new0 (AccountRun, 1);
+      run->service = self;
+      run->account = g_object_ref (account);
+      g_hash_table_insert (self->runs, account, run);
+    }
+  return run;
+}
+
+/* How a failed run leaves the account. */
+static SatchelAccountState
+state_for_error (const GError *error)
+{
+  if (error->domain == SATCHEL_NET_ERROR)
+    switch ((SatchelNetError) error->code)
+      {
+      case SATCHEL_NET_ERROR_RESOLVE:
+      case SATCHEL_NET_ERROR_CONNECT:
+      case SATCHEL_NET_ERROR_TIMEOUT:
+      case SATCHEL_NET_ERROR_CLOSED:
+        return SATCHEL_ACCOUNT_STATE_OFFLINE;
+      case SATCHEL_NET_ERROR_AUTH_FAILED:
+      case SATCHEL_NET_ERROR_AUTH_UNAVAILABLE:
+        return SATCHEL_ACCOUNT_STATE_NEEDS_PASSWORD;
+      case SATCHEL_NET_ERROR_TLS:
+      case SATCHEL_NET_ERROR_UNTRUSTED_CERTIFICATE:
+      case SATCHEL_NET_ERROR_INSECURE:
+      case SATCHEL_NET_ERROR_PROTOCOL:
+      case SATCHEL_NET_ERROR_SERVER:
+      case SATCHEL_NET_ERROR_REJECTED:
+      case SATCHEL_NET_ERROR_TEMPORARY:
+      case SATCHEL_NET_ERROR_DELIVERY_UNKNOWN:
+      default:
+        break;
+      }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE))
+    return SATCHEL_ACCOUNT_STATE_OFFLINE;
+  return SATCHEL_ACCOUNT_STATE_ERROR;
+}
+
+static void
+emit_changed (AccountRun *run)
+{
+  run->last_changed = g_get_monotonic_time ();
+  g_signal_emit (run->service, signals[SIGNAL_CHANGED], 0, run->account);
+}
+
+/* Progress: the sidebar shows it, and during a long first sync the views
+ * take what arrived, at most twice a second. */
+static void
+progress_cb (GObject    *sync,
+             GParamSpec *pspec,
+             AccountRun *run)
+{
+  g_signal_emit (run->service, signals[SIGNAL_STATE_CHANGED], 0, run->account);
+  if (g_get_monotonic_time () - run->last_changed >= CHANGED_EVERY_USEC)
+    emit_changed (run);
+}
+
+/* user_data: the service, referenced by the run. */
+static void
+run_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(SatchelMailService) self = user_data;
+  gpointer account = g_object_get_data (source, "satchel-account");
+  AccountRun *run = self->runs != NULL ? g_hash_table_lookup (self->runs, account) : NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (SATCHEL_IS_POP3_FETCH (source))
+    ok = satchel_pop3_fetch_run_finish (SATCHEL_POP3_FETCH (source), result, &error);
+  else
+    ok = satchel_imap_sync_run_finish (SATCHEL_IMAP_SYNC (source), result, &error);
+  /* The account went, or the service stopped. */
+  if (run == NULL || run->sync != source)
+    return;
+
+  g_signal_handlers_disconnect_by_data (run->sync, run);
+  g_clear_object (&run->sync);
+  g_clear_object (&run->cancellable);
+  if (ok)
+    set_state (run, SATCHEL_ACCOUNT_STATE_IDLE, NULL);
+  else
+    set_state (run, state_for_error (error), error->message);
+  emit_changed (run);
+
+  if (run->check_next || run->push_next)
+    {
+      gboolean changes_only = !run->check_next;
+
+      run->check_next = run->push_next = FALSE;
+      start_run (run, changes_only);
+    }
+}
+
+static void
+password_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GObject) sync = user_data;
+  g_autoptr(GError) lookup_error = NULL;
+  g_autoptr(SatchelPassword) password = NULL;
+  GError *error = NULL;
+
+  password = satchel_secrets_lookup_finish (SATCHEL_SECRETS (source), result, &lookup_error);
+  if (password == NULL)
+    error = g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_AUTH_UNAVAILABLE, "%s",
+                         lookup_error != NULL ? lookup_error->message
+                                              : _("No password is saved for this account."));
+  if (SATCHEL_IS_POP3_FETCH (sync))
+    satchel_pop3_fetch_set_password (SATCHEL_POP3_FETCH (sync), password, error);
+  else
+    satchel_imap_sync_set_password (SATCHEL_IMAP_SYNC (sync), password, error);
+}
+
+static gboolean
+ensure_writer (SatchelMailService  *self,
+               GError             **error)
+{
+  if (self->writer == NULL)
+    self->writer = satchel_store_writer_new (self->store_path, error);
+  return self->writer != NULL;
+}
+
+static void
+start_run (AccountRun *run,
+           gboolean    changes_only)
+{
+  SatchelMailService *self;
+  gboolean pop3;
+  g_autoptr(GError) error = NULL;
+
+  if (run == NULL)
+    return;   /* stopped */
+  self = run->service;
+  pop3 = satchel_account_get_kind (run->account) == SATCHEL_ACCOUNT_KIND_POP3;
+  if (run->sync != NULL)
+    {
+      /* After this one; a check delivers the changes too. */
+      if (changes_only)
+        run->push_next = TRUE;
+      else
+        run->check_next = TRUE;
+      return;
+    }
+  /* A POP3 server keeps nothing the user changes here. */
+  if (pop3 && changes_only)
+    return;
+  if (!ensure_writer (self, &error))
+    {
+      set_state (run, SATCHEL_ACCOUNT_STATE_ERROR, error->message);
+      return;
+    }
+
+  run->changes_only = changes_only;
+  run->cancellable = g_cancellable_new ();
+  if (pop3)
+    run->sync = G_OBJECT (satchel_pop3_fetch_new (run->account, NULL, self->writer));
+  else
+    run->sync = G_OBJECT (satchel_imap_sync_new (run->account, NULL, self->writer,
+                                                 changes_only ? SATCHEL_IMAP_SYNC_CHANGES_ONLY
+                                                              : 0));
+  g_object_set_data (run->sync, "satchel-account", run->account);
+  g_signal_connect (run->sync, "notify", G_CALLBACK (progress_cb), run);
+  satchel_secrets_lookup_async (self->secrets, satchel_account_get_uuid (run->account),
+                                SATCHEL_SECRET_INCOMING, run->cancellable, password_cb,
+                                g_object_ref (run->sync));
+  if (!changes_only)
+    set_state (run, SATCHEL_ACCOUNT_STATE_SYNCING, NULL);
+  if (pop3)
+    satchel_pop3_fetch_run_async (SATCHEL_POP3_FETCH (run->sync), run->cancellable, run_done_cb,
+                                  g_object_ref (self));
+  else
+    satchel_imap_sync_run_async (SATCHEL_IMAP_SYNC (run->sync), run->cancellable, run_done_cb,
+                                 g_object_ref (self));
+}
+
+/* Accounts that appear get their first check; those that go, go. */
+static void
+accounts_changed_cb (GListModel         *accounts,
+                     guint               position,
+                     guint               removed,
+                     guint               added,
+                     SatchelMailService *self)
+{
+  g_autoptr(GHashTable) present = g_hash_table_new (NULL, NULL);
+  GHashTableIter iter;
+  gpointer account;
+
+  if (self->runs == NULL)
+    return;
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(SatchelAccount) item = g_list_model_get_item (accounts, i);
+
+      g_hash_table_add (present, item);
+      if (!g_hash_table_contains (self->runs, item) && self->started)
+        start_run (run_of (self, item), FALSE);
+    }
+  g_hash_table_iter_init (&iter, self->runs);
+  while (g_hash_table_iter_next (&iter, &account, NULL))
+    if (!g_hash_table_contains (present, account))
+      g_hash_table_iter_remove (&iter);
+}
+
+static gboolean
+interval_cb (gpointer user_data)
+{
+  satchel_mail_service_check (user_data, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+satchel_mail_service_dispose (GObject *object)
+{
+  SatchelMailService *self = SATCHEL_MAIL_SERVICE (object);
+
+  satchel_mail_service_stop (self);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->secrets);
+  g_clear_object (&self->writer);
+
+  G_OBJECT_CLASS (satchel_mail_service_parent_class)->dispose (object);
+}
+
+static void
+satchel_mail_service_finalize (GObject *object)
+{
+  SatchelMailService *self = SATCHEL_MAIL_SERVICE (object);
+
+  g_free (self->store_path);
+
+  G_OBJECT_CLASS (satchel_mail_service_parent_class)->finalize (object);
+}
+
+static void
+satchel_mail_service_class_init (SatchelMailServiceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = satchel_mail_service_dispose;
+  object_class->finalize = satchel_mail_service_finalize;
+
+  /**
+   * SatchelMailService::changed:
+   * @account: the account whose mail changed in the store
+   */
+  signals[SIGNAL_CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, SATCHEL_TYPE_ACCOUNT);
+  /**
+   * SatchelMailService::state-changed:
+   * @account: the account whose state or progress changed
+   */
+  signals[SIGNAL_STATE_CHANGED] =
+    g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, SATCHEL_TYPE_ACCOUNT);
+}
+
+static void
+satchel_mail_service_init (SatchelMailService *self)
+{
+  self->runs = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) account_run_free);
+}
+
+/**
+ * satchel_mail_service_new:
+ * @store_path: the profile's store, which the service writes through a
+ *   writer of its own
+ *
+ * The service checks only when asked until satchel_mail_service_start().
+ */
+SatchelMailService *
+satchel_mail_service_new (const char         *store_path,
+                          SatchelAccountList *accounts,
+                          SatchelSecrets     *secrets)
+{
+  SatchelMailService *self = g_object_new (SATCHEL_TYPE_MAIL_SERVICE, NULL);
+
+  self->store_path = g_strdup (store_path);
+  self->accounts = g_object_ref (accounts);
+  self->secrets = g_object_ref (secrets);
+  g_signal_connect (accounts, "items-changed", G_CALLBACK (accounts_changed_cb), self);
+  return self;
+}
+
+/**
+ * satchel_mail_service_start:
+ * @interval: how often every account is checked, in seconds (0: the
+ *   default of five minutes)
+ *
+ * Checks every account now, each new account when it appears, and all of
+ * them every @interval seconds.
+ */
+void
+satchel_mail_service_start (SatchelMailService *self,
+                            guint               interval)
+{
+  g_return_if_fail (SATCHEL_IS_MAIL_SERVICE (self));
+
+  self->started = TRUE;
+  accounts_changed_cb (G_LIST_MODEL (self->accounts), 0, 0, 0, self);
+  satchel_mail_service_set_interval (self, interval != 0 ? interval : DEFAULT_INTERVAL);
+}
+
+/**
+ * satchel_mail_service_stop:
+ *
+ * Cancels every run and checks no more: for the application's shutdown.
+ * Each run holds the service until its end, which comes soon after.
+ */
+void
+satchel_mail_service_stop (SatchelMailService *self)
+{
+  g_return_if_fail (SATCHEL_IS_MAIL_SERVICE (self));
+
+  g_clear_handle_id (&self->interval_id, g_source_remove);
+  if (self->accounts != NULL)
+    g_signal_handlers_disconnect_by_data (self->accounts, self);
+  g_clear_pointer (&self->runs, g_hash_table_unref);
+}
+
+/**
+ * satchel_mail_service_set_interval:
+ * @seconds: how often every account is checked; 0: only when asked
+ */
+void
+satchel_mail_service_set_interval (SatchelMailService *self,
+                                   guint               seconds)
+{
+  g_return_if_fail (SATCHEL_IS_MAIL_SERVICE (self));
+
+  g_clear_handle_id (&self->interval_id, g_source_remove);
+  if (seconds > 0)
+    self->interval_id = g_timeout_add_seconds (seconds, interval_cb, self);
+}
+
+/**
+ * satchel_mail_service_check:
+ * @account: (nullable): the account, or %NULL for every account
+ *
+ * Delivers the changes made here and fetches what is new.
+ */
+void
+satchel_mail_service_check (SatchelMailService *self,
+                            SatchelAccount     *account)
+{
+  g_return_if_fail (SATCHEL_IS_MAIL_SERVICE (self));
+
+  if (account != NULL)
+    {
+      start_run (run_of (self, account), FALSE);
+      return;
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->accounts)); i++)
+    {
+      g_autoptr(SatchelAccount) item = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      start_run (run_of (self, item), FALSE);
+    }
+}
+
+/**
+ * satchel_mail_service_push:
+ *
+ * Delivers the changes queued for @account's server (flags, moves,
+ * deletions, folders), without fetching.
+ */
+void
+satchel_mail_service_push (SatchelMailService *self,
+                           SatchelAccount     *account)
+{
+  g_return_if_fail (SATCHEL_IS_MAIL_SERVICE (self));
+  g_return_if_fail (SATCHEL_IS_ACCOUNT (account));
+
+  start_run (run_of (self, account), TRUE);
+}
+
+/**
+ * satchel_mail_service_get_state:
+ * @message: (out) (optional) (transfer none): why it failed, in words
+ */
+SatchelAccountState
+satchel_mail_service_get_state (SatchelMailService  *self,
+                                SatchelAccount      *account,
+                                const char         **message)
+{
+  AccountRun *run;
+
+  g_return_val_if_fail (SATCHEL_IS_MAIL_SERVICE (self), SATCHEL_ACCOUNT_STATE_IDLE);
+
+  run = self->runs != NULL ? g_hash_table_lookup (self->runs, account) : NULL;
+  if (message != NULL)
+    *message = run != NULL ? run->message : NULL;
+  return run != NULL ? run->state : SATCHEL_ACCOUNT_STATE_IDLE;
+}
+
+/**
+ * satchel_mail_service_get_progress:
+ * @folder: (out) (optional) (transfer full): the folder being synced
+ *
+ * Returns: whether a check of @account runs; its progress then
+ */
+gboolean
+satchel_mail_service_get_progress (SatchelMailService  *self,
+                                   SatchelAccount      *account,
+                                   char               **folder,
+                                   guint               *done,
+                                   guint               *total)
+{
+  AccountRun *run;
+
+  g_return_val_if_fail (SATCHEL_IS_MAIL_SERVICE (self), FALSE);
+
+  run = self->runs != NULL ? g_hash_table_lookup (self->runs, account) : NULL;
+  if (run == NULL || run->sync == NULL || run->changes_only)
+    return FALSE;
+  g_object_get (run->sync, "folder", folder, "done", done, "total", total, NULL);
+  return TRUE;
+}
+
+/**
+ * satchel_mail_service_is_busy:
+ *
+ * Returns: whether any run is under way (tests wait for this to end)
+ */
+gboolean
+satchel_mail_service_is_busy (SatchelMailService *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (SATCHEL_IS_MAIL_SERVICE (self), FALSE);
+
+  if (self->runs == NULL)
+    return FALSE;
+  g_hash_table_iter_init (&iter, self->runs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((AccountRun *) value)->sync != NULL)
+      return TRUE;
+  return FALSE;
+}
