@@ -449,6 +449,59 @@ test_sync_threads (Fixture       *fixture,
     }
 }
 
+/* Opening a message that is not cached: its body alone comes, beside
+ * any other run, and the others stay uncached. */
+static void
+test_sync_wanted_body (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(SatchelImapSync) sync = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  const SatchelMessageRow *wanted;
+  const SatchelMessageRow *other;
+  SatchelFolderRow *inbox;
+
+  if (!satchel_test_require_servers ())
+    return;
+  append_raw (fixture, "INBOX", "Subject: first\r\n\r\nThe first text\r\n");
+  append_raw (fixture, "INBOX", "Subject: second\r\n\r\nThe second text\r\n");
+  run_sync (fixture, 0);
+  inbox = folder_row (fixture, "INBOX", &folders);
+  rows = satchel_query_messages (fixture->store, inbox->id, 0, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 2);
+  wanted = g_ptr_array_index (rows, 0);
+  other = g_ptr_array_index (rows, 1);
+  if (g_str_equal (wanted->subject, "first"))
+    {
+      const SatchelMessageRow *swap = wanted;
+
+      wanted = other;
+      other = swap;
+    }
+  g_assert_false (wanted->body_cached);
+
+  sync = satchel_imap_sync_new (fixture->account, fixture->password, fixture->writer,
+                                SATCHEL_IMAP_SYNC_WANTED_ONLY);
+  satchel_imap_sync_want_bodies (sync, &wanted->id, 1);
+  satchel_imap_sync_run_async (sync, NULL, store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (satchel_imap_sync_run_finish (sync, result, &error));
+  g_assert_no_error (error);
+
+  body = satchel_store_get_body (fixture->store, wanted->id, &error);
+  g_assert_nonnull (body);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                  "The second text"));
+  g_assert_null (satchel_store_get_body (fixture->store, other->id, &error));
+  g_assert_no_error (error);
+}
+
 /* The senders of synced mail fill the address book, names with commas
  * and all, counted once per message and not again on the next sync. */
 static void
@@ -709,6 +762,7 @@ main (int   argc,
   ADD ("/imap-sync/full", test_sync_full);
   ADD ("/imap-sync/threads", test_sync_threads);
   ADD ("/imap-sync/contacts", test_sync_contacts);
+  ADD ("/imap-sync/wanted-body", test_sync_wanted_body);
   ADD ("/imap-sync/compress", test_sync_compress);
   g_test_add ("/imap-sync/both-ways", Fixture, NULL, fixture_set_up, test_sync_both_ways,
               fixture_tear_down);

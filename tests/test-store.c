@@ -560,7 +560,7 @@ test_store_index_bodies (Fixture       *fixture,
     }
 
   /* Not searchable by its text before the indexer ran. */
-  found = satchel_query_search (store, "analytical", 0, 0, &error);
+  found = satchel_query_search (store, "analytical", 0, 0, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (found->len, ==, 0);
   g_clear_pointer (&found, g_ptr_array_unref);
@@ -571,11 +571,11 @@ test_store_index_bodies (Fixture       *fixture,
   g_assert_true (satchel_index_all_bodies (store, &indexed, &error));
   g_assert_cmpuint (indexed, ==, 0);
 
-  found = satchel_query_search (store, "analytical weaves", 0, 0, &error);
+  found = satchel_query_search (store, "analytical weaves", 0, 0, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (found->len, ==, 2);
   g_clear_pointer (&found, g_ptr_array_unref);
-  found = satchel_query_search (store, "html", 0, 0, &error);
+  found = satchel_query_search (store, "html", 0, 0, 0, &error);
   g_assert_cmpuint (found->len, ==, 0);
 
   first = satchel_query_message (store, ids[0], &error);

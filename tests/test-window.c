@@ -295,6 +295,35 @@ test_window_mail (void)
   satchel_test_remove_dir (profile);
 }
 
+/* Saves what @window shows as tests/screenshots/@name.png in the build
+ * tree: the artefacts a reviewer looks at. */
+static void
+save_screenshot (GtkWidget  *window,
+                 const char *name)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("SATCHEL_BUILD_DIR") != NULL
+                                           ? g_getenv ("SATCHEL_BUILD_DIR") : ".",
+                                           "tests", "screenshots", NULL);
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (window);
+  int height = gtk_widget_get_height (window);
+
+  wait_for_draw (window);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
 /* Runs the main loop until @done says so, for at most @seconds. */
 static void
 wait_until (gboolean (*done) (gpointer data),
@@ -329,6 +358,30 @@ has_n_messages (gpointer data)
   Count *count = data;
 
   return g_list_model_get_n_items (G_LIST_MODEL (count->selection)) == count->n;
+}
+
+/* The reader shows the text of the message "Newer". */
+static gboolean
+reader_shows_body (gpointer window)
+{
+  GtkWidget *reader = find_widget (window, is_widget_of_type,
+                                   GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
+  g_autofree char *text = NULL;
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (GTK_TEXT_VIEW (reader)), &start, &end);
+  text = gtk_text_iter_get_text (&start, &end);
+  return strstr (text, "Newer") != NULL && strstr (text, "\nTwo") != NULL;
+}
+
+/* The list shows one search result. */
+static gboolean
+search_shows_one (gpointer list)
+{
+  GtkSelectionModel *model = gtk_list_view_get_model (GTK_LIST_VIEW (list));
+
+  return model != NULL && g_list_model_get_n_items (G_LIST_MODEL (model)) == 1 &&
+         G_IS_LIST_STORE (gtk_single_selection_get_model (GTK_SINGLE_SELECTION (model)));
 }
 
 static gboolean
@@ -374,6 +427,7 @@ check_imap (SatchelApplication *app,
   Count count = { NULL, 2 };
   g_autofree char *flags = NULL;
   g_autoptr(SatchelMessageItem) item = NULL;
+  GtkWidget *search;
   gint64 later;
   guint n = 0;
 
@@ -387,10 +441,19 @@ check_imap (SatchelApplication *app,
   g_assert_cmpstr (satchel_message_item_get_row (item)->subject, ==, "Newer");
   g_assert_cmpuint (satchel_message_item_get_row (item)->flags & SATCHEL_FLAG_SEEN, ==, 0);
 
-  /* Opened, and after a moment read, here and on the server. */
+  save_screenshot (GTK_WIDGET (window), "mail");
+
+  /* Opened: its body comes from the server, and after a moment it is
+   * read, here and on the server. */
   gtk_selection_model_select_item (count.selection, 0, TRUE);
+  wait_until (reader_shows_body, window, 10);
   later = g_get_monotonic_time () + 1500 * G_TIME_SPAN_MILLISECOND;
   wait_until (time_passed, &later, 5);
+  save_screenshot (GTK_WIDGET (window), "reading");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  save_screenshot (GTK_WIDGET (window), "reading-dark");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
   g_assert_cmpuint (satchel_message_item_get_row (item)->flags & SATCHEL_FLAG_SEEN, !=, 0);
   g_assert_true (gtk_selection_model_is_selected (count.selection, 0));
   wait_until (service_idle, app, 30);
@@ -424,6 +487,29 @@ check_imap (SatchelApplication *app,
   g_clear_pointer (&flags, g_free);
   flags = server_flags ("INBOX", &n);
   g_assert_cmpuint (n, ==, 1);
+
+  /* Ctrl+F, a word: the list shows what matches, as it is typed. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
+  search = find_widget (GTK_WIDGET (window), is_widget_of_type,
+                        GSIZE_TO_POINTER (GTK_TYPE_SEARCH_ENTRY));
+  g_assert_true (gtk_widget_get_mapped (search) || gtk_widget_get_visible (search));
+  gtk_editable_set_text (GTK_EDITABLE (search), "from:ada older");
+  count.selection = NULL;
+  wait_until (search_shows_one, list, 5);
+  {
+    GListModel *results = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list)));
+    g_autoptr(SatchelMessageItem) hit = g_list_model_get_item (results, 0);
+
+    g_assert_cmpstr (satchel_message_item_get_row (hit)->subject, ==, "Older");
+  }
+  save_screenshot (GTK_WIDGET (window), "search");
+  gtk_editable_set_text (GTK_EDITABLE (search), "from:nobody");
+  later = g_get_monotonic_time () + 500 * G_TIME_SPAN_MILLISECOND;
+  wait_until (time_passed, &later, 5);
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_status_page_titled,
+                                 "No Results"));
+  save_screenshot (GTK_WIDGET (window), "search-no-results");
 }
 
 static void

@@ -702,7 +702,7 @@ cli_search (CliContext  *ctx,
   /* Bodies cached since the last indexing are searched too. */
   if (!satchel_index_all_bodies (ctx->store, NULL, &error))
     return cli_report (error);
-  rows = satchel_query_search (ctx->store, query, account_id, 0, &error);
+  rows = satchel_query_search (ctx->store, query, account_id, 0, 0, &error);
   if (rows == NULL)
     return cli_report (error);
   print_messages (rows, json);

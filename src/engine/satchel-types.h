@@ -68,6 +68,7 @@ typedef enum
   SATCHEL_IMAP_SYNC_FULL        = 0,
   SATCHEL_IMAP_SYNC_BODIES      = 1 << 0,  /* fetch every body, as "keep all mail offline" */
   SATCHEL_IMAP_SYNC_CHANGES_ONLY = 1 << 1, /* deliver queued changes, fetch nothing */
+  SATCHEL_IMAP_SYNC_WANTED_ONLY = 1 << 2,  /* only the bodies asked for (want_bodies()) */
 } SatchelImapSyncFlags;
 
 guint16     satchel_standard_port      (SatchelAccountKind  kind,

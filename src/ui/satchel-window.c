@@ -30,6 +30,10 @@ struct _SatchelWindow
   GtkListView     *message_view;
   GtkTextView     *reader;
   GtkStack        *reader_stack;
+  GtkSearchBar    *search_bar;
+  GtkSearchEntry  *search_entry;
+  GtkCheckButton  *search_all;
+  GtkToggleButton *search_button;
 
   /* Owned */
   GSettings       *settings;
@@ -40,10 +44,12 @@ struct _SatchelWindow
   gint64           folder_id;      /* the folder shown, or 0 */
   gboolean         rebuilding;     /* the sidebar's rows are replaced: the folder stays */
   guint            mark_read_id;   /* marks the open message read, after a moment */
+  gint64           waiting_body;   /* the message whose body was asked of the server */
   gint64           shown_id;       /* the message in the reader, or 0 */
 };
 
 #define MARK_READ_DELAY_MS 1000
+#define SEARCH_LIMIT       1000
 
 G_DEFINE_FINAL_TYPE (SatchelWindow, satchel_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -446,6 +452,9 @@ unbind_message_cb (GtkSignalListItemFactory *factory,
                                           gtk_list_item_get_child (item));
 }
 
+static SatchelAccount *account_of_folder (SatchelWindow *self,
+                                          gint64         folder_id);
+
 /* The reader: the header block, then the text (the formatted view comes
  * with the HTML reader). */
 static void
@@ -491,13 +500,30 @@ show_message (SatchelWindow           *self,
   gtk_text_buffer_insert (buffer, &end, out->str, -1);
   if (text != NULL)
     gtk_text_buffer_insert (buffer, &end, text, -1);
+  else if (raw != NULL)
+    gtk_text_buffer_insert (buffer, &end, _("(This message has no text.)"), -1);
   else
     {
+      SatchelMailService *service = service_of (self);
+      SatchelAccount *account = account_of_folder (self, row->folder_id);
+
+      /* Not cached: it comes from the server now, beside any check. */
       if (row->preview != NULL)
-        gtk_text_buffer_insert (buffer, &end, row->preview, -1);
-      gtk_text_buffer_insert (buffer, &end,
-                              _("\n\nThe message is not downloaded yet; it is when Satchel syncs "
-                                "its body."), -1);
+        {
+          gtk_text_buffer_insert (buffer, &end, row->preview, -1);
+          gtk_text_buffer_insert (buffer, &end, "\n\n", -1);
+        }
+      if (service != NULL && account != NULL && row->uid != 0)
+        {
+          if (self->waiting_body != row->id)
+            satchel_mail_service_fetch_body (service, account, row->id);
+          self->waiting_body = row->id;
+          gtk_text_buffer_insert (buffer, &end, _("Downloading the message…"), -1);
+        }
+      else
+        gtk_text_buffer_insert (buffer, &end,
+                                _("This message is not on this computer yet, and the server "
+                                  "does not have it."), -1);
     }
 }
 
@@ -780,7 +806,19 @@ archive_activated_cb (GSimpleAction *action,
   move_away (user_data, SATCHEL_FOLDER_ROLE_ARCHIVE);
 }
 
+static void
+search_activated_cb (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  SatchelWindow *self = user_data;
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
 static const GActionEntry win_actions[] = {
+  { "search", search_activated_cb },
   { "mark-read", mark_read_activated_cb },
   { "mark-unread", mark_unread_activated_cb },
   { "star", star_activated_cb },
@@ -789,13 +827,83 @@ static const GActionEntry win_actions[] = {
   { "archive", archive_activated_cb },
 };
 
+/* Shows @model in the list, or @empty when it has nothing. */
+static void
+show_model (SatchelWindow *self,
+            GListModel    *model,
+            const char    *empty)
+{
+  g_autoptr(GtkSingleSelection) selection = gtk_single_selection_new (g_object_ref (model));
+
+  gtk_single_selection_set_autoselect (selection, FALSE);
+  gtk_single_selection_set_can_unselect (selection, TRUE);
+  gtk_single_selection_set_selected (selection, GTK_INVALID_LIST_POSITION);
+  g_signal_connect_object (selection, "selection-changed", G_CALLBACK (selection_changed_cb), self,
+                           0);
+  gtk_list_view_set_model (self->message_view, GTK_SELECTION_MODEL (selection));
+  self->shown_id = 0;
+  show_message (self, NULL);
+  update_actions (self);
+  adw_status_page_set_title (self->list_status, empty);
+  gtk_stack_set_visible_child_name (self->list_stack,
+                                    g_list_model_get_n_items (model) > 0 ? "list" : "empty");
+}
+
+/* Search: the words and operators of the entry, in the folder shown or
+ * in all of them (satchel-search.c). */
+static void
+run_search (SatchelWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  gboolean everywhere = gtk_check_button_get_active (self->search_all);
+  g_autoptr(GListStore) results = g_list_store_new (SATCHEL_TYPE_MESSAGE_ITEM);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (store_of (self) == NULL)
+    return;
+  if (text[0] == '\0')
+    {
+      if (self->messages != NULL)
+        show_model (self, G_LIST_MODEL (self->messages), _("No Messages"));
+      return;
+    }
+  rows = satchel_query_search (store_of (self), text, 0, everywhere ? 0 : self->folder_id,
+                               SEARCH_LIMIT, &error);
+  if (rows == NULL)
+    {
+      report (self, error);
+      return;
+    }
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autoptr(SatchelMessageItem) item = satchel_message_item_new (g_ptr_array_steal_index (rows, i--));
+
+      g_list_store_append (results, item);
+    }
+  show_model (self, G_LIST_MODEL (results), _("No Results"));
+}
+
+static void
+search_changed_cb (SatchelWindow *self)
+{
+  run_search (self);
+}
+
+static void
+search_mode_cb (SatchelWindow *self)
+{
+  /* Closed: the folder again. */
+  if (!gtk_search_bar_get_search_mode (self->search_bar) && self->messages != NULL)
+    show_model (self, G_LIST_MODEL (self->messages), _("No Messages"));
+}
+
 static void
 folder_selected_cb (GtkListBox    *box,
                     GtkListBoxRow *row,
                     SatchelWindow *self)
 {
   gint64 *folder_id = row != NULL ? g_object_get_data (G_OBJECT (row), "folder-id") : NULL;
-  g_autoptr(GtkSingleSelection) selection = NULL;
   SatchelStore *store = store_of (self);
 
   if (self->rebuilding)
@@ -814,21 +922,11 @@ folder_selected_cb (GtkListBox    *box,
       return;
     }
   self->messages = satchel_message_list_new (store, *folder_id);
-  selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->messages)));
-  gtk_single_selection_set_autoselect (selection, FALSE);
-  gtk_single_selection_set_can_unselect (selection, TRUE);
-  gtk_single_selection_set_selected (selection, GTK_INVALID_LIST_POSITION);
-  g_signal_connect_object (selection, "selection-changed", G_CALLBACK (selection_changed_cb), self,
-                           0);
-  gtk_list_view_set_model (self->message_view, GTK_SELECTION_MODEL (selection));
-  update_actions (self);
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->messages)) == 0)
-    {
-      adw_status_page_set_title (self->list_status, _("No Messages"));
-      gtk_stack_set_visible_child_name (self->list_stack, "empty");
-    }
+  if (gtk_search_bar_get_search_mode (self->search_bar) &&
+      gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] != '\0')
+    run_search (self);
   else
-    gtk_stack_set_visible_child_name (self->list_stack, "list");
+    show_model (self, G_LIST_MODEL (self->messages), _("No Messages"));
 }
 
 static void
@@ -882,6 +980,15 @@ static void
 service_changed_cb (SatchelWindow  *self,
                     SatchelAccount *account)
 {
+  g_autoptr(GBytes) body = NULL;
+
+  /* The body asked for came (or the check that would bring it ended). */
+  if (self->waiting_body != 0 && self->waiting_body == self->shown_id)
+    {
+      body = satchel_store_get_body (store_of (self), self->waiting_body, NULL);
+      if (body != NULL)
+        show_message (self, selected_row (self));
+    }
   if (self->messages != NULL)
     {
       satchel_message_list_reload (self->messages, NULL);
@@ -967,10 +1074,16 @@ satchel_window_class_init (SatchelWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, message_view);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, reader);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, reader_stack);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, search_all);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, search_button);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
                                        "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
+                                       NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, 0, "win.archive", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK,
                                        "win.mark-read", NULL);
@@ -993,6 +1106,14 @@ satchel_window_init (SatchelWindow *self)
     gtk_list_view_set_factory (self->message_view, factory);
   }
   g_signal_connect (self->accounts_box, "row-selected", G_CALLBACK (folder_selected_cb), self);
+  g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb),
+                            self);
+  g_signal_connect_swapped (self->search_all, "toggled", G_CALLBACK (search_changed_cb), self);
+  g_signal_connect_swapped (self->search_bar, "notify::search-mode-enabled",
+                            G_CALLBACK (search_mode_cb), self);
+  g_object_bind_property (self->search_button, "active", self->search_bar, "search-mode-enabled",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
 
   /* "application" is set after construction, and may change. */
   g_signal_connect (self, "notify::application", G_CALLBACK (notify_application_cb), NULL);

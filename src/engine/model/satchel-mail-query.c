@@ -13,6 +13,7 @@
 
 #include "satchel-enum-types.h"
 #include "satchel-mail-query.h"
+#include "satchel-search.h"
 #include "store/satchel-store.h"
 
 #define MESSAGE_COLUMNS "m.id, m.folder_id, f.name, m.uid, m.uidl, m.message_id, m.sender, " \
@@ -218,63 +219,50 @@ satchel_query_message (SatchelStore  *store,
   return row;
 }
 
-/* Each word of the query as an FTS5 string, so that nothing the user
- * types is read as FTS5 syntax; the words must all match. */
-static char *
-fts_query (const char *query)
-{
-  g_auto(GStrv) words = g_strsplit_set (query, " \t\r\n", -1);
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; words[i] != NULL; i++)
-    {
-      if (words[i][0] == '\0')
-        continue;
-      if (out->len > 0)
-        g_string_append_c (out, ' ');
-      g_string_append_c (out, '"');
-      for (const char *p = words[i]; *p != '\0'; p++)
-        {
-          if (*p == '"')
-            g_string_append_c (out, '"');
-          g_string_append_c (out, *p);
-        }
-      g_string_append_c (out, '"');
-    }
-  return g_string_free (out, FALSE);
-}
-
 /**
  * satchel_query_search:
+ * @query: words and operators (satchel-search.c)
  * @account_id: an account, or 0 for all
+ * @folder_id: a folder, or 0 for all
+ * @limit: the most to return, or 0 for all
  *
  * Returns: (transfer full) (element-type SatchelMessageRow): the messages
- *   whose subject, addresses or cached text hold every word of @query,
- *   newest first
+ *   that match @query, newest first
  */
 GPtrArray *
 satchel_query_search (SatchelStore  *store,
                       const char    *query,
                       gint64         account_id,
+                      gint64         folder_id,
                       guint          limit,
                       GError       **error)
 {
-  g_autofree char *match = fts_query (query);
+  /* ?1 to ?4 are the statement's own; the query's conditions follow. */
+  g_autoptr(SatchelSearch) search = satchel_search_parse (query, 5);
+  const char *match = satchel_search_get_match (search);
+  g_autofree char *sql = NULL;
   sqlite3_stmt *stmt;
 
-  if (match[0] == '\0')
+  if (satchel_search_is_empty (search))
     return g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_message_row_free);
-  stmt = satchel_store_prepare (store,
-    "SELECT " MESSAGE_COLUMNS " FROM message_fts s "
-    "JOIN message m ON m.id = s.rowid JOIN folder f ON f.id = m.folder_id "
-    "WHERE message_fts MATCH ? AND (? = 0 OR f.account_id = ?) "
-    "ORDER BY m.date DESC, m.id DESC LIMIT ?", error);
+  /* The conditions are the query's shapes, not its values: the store
+   * keeps one statement for each. */
+  sql = g_strdup_printf ("SELECT " MESSAGE_COLUMNS " FROM message m %s"
+                         "JOIN folder f ON f.id = m.folder_id "
+                         "WHERE (?1 = 0 OR f.account_id = ?1) AND (?2 = 0 OR m.folder_id = ?2)"
+                         "%s%s ORDER BY m.date DESC, m.id DESC LIMIT ?3",
+                         match != NULL ? "JOIN message_fts s ON s.rowid = m.id " : "",
+                         match != NULL ? " AND message_fts MATCH ?4" : "",
+                         satchel_search_get_where (search));
+  stmt = satchel_store_prepare (store, sql, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 2, account_id);
-  sqlite3_bind_int64 (stmt, 3, account_id);
-  sqlite3_bind_int64 (stmt, 4, limit > 0 ? (gint64) limit : -1);
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 2, folder_id);
+  sqlite3_bind_int64 (stmt, 3, limit > 0 ? (gint64) limit : -1);
+  if (match != NULL)
+    sqlite3_bind_text (stmt, 4, match, -1, SQLITE_TRANSIENT);
+  satchel_search_bind (search, stmt);
   return collect_messages (store, stmt, error);
 }
 

@@ -69,6 +69,7 @@ SatchelMessageRow *satchel_query_message    (SatchelStore       *store,
 GPtrArray  *satchel_query_search            (SatchelStore       *store,
                                              const char         *query,
                                              gint64              account_id,
+                                             gint64              folder_id,
                                              guint               limit,
                                              GError            **error);
 GArray     *satchel_query_message_keys      (SatchelStore       *store,

@@ -95,6 +95,21 @@ satchel_message_item_init (SatchelMessageItem *self)
 {
 }
 
+/**
+ * satchel_message_item_new:
+ * @row: (transfer full): the message
+ *
+ * An item of its own, as search results are.
+ */
+SatchelMessageItem *
+satchel_message_item_new (SatchelMessageRow *row)
+{
+  SatchelMessageItem *self = g_object_new (SATCHEL_TYPE_MESSAGE_ITEM, NULL);
+
+  self->row = row;
+  return self;
+}
+
 const SatchelMessageRow *
 satchel_message_item_get_row (SatchelMessageItem *self)
 {

@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SatchelMessageItem, satchel_message_item, SATCHEL, MESSAGE_ITEM, GObject)
 
+SatchelMessageItem      *satchel_message_item_new     (SatchelMessageRow  *row);
 const SatchelMessageRow *satchel_message_item_get_row (SatchelMessageItem *self);
 
 #define SATCHEL_TYPE_MESSAGE_LIST (satchel_message_list_get_type ())

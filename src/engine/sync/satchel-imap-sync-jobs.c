@@ -545,3 +545,54 @@ satchel_job_finish_op (SatchelStore  *store,
     ok = satchel_store_op_failed (store, outcome->op_id, outcome->error, error);
   return done_or_rollback (store, ok, error);
 }
+
+void
+satchel_wanted_body_free (SatchelWantedBody *wanted)
+{
+  if (wanted == NULL)
+    return;
+  g_free (wanted->folder_name);
+  g_clear_pointer (&wanted->wire_name, g_bytes_unref);
+  g_free (wanted);
+}
+
+/* data: GArray of message ids. Returns the SatchelWantedBody of those
+ * that are on the server and not cached yet. */
+gpointer
+satchel_job_resolve_wanted (SatchelStore  *store,
+                            gpointer       data,
+                            GError       **error)
+{
+  GArray *ids = data;
+  g_autoptr(GPtrArray) wanted = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_wanted_body_free);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      sqlite3_stmt *stmt = satchel_store_prepare (store,
+        "SELECT m.folder_id, f.name, f.wire_name, m.uid FROM message m "
+        "JOIN folder f ON f.id = m.folder_id "
+        "WHERE m.id = ? AND m.uid IS NOT NULL AND m.body_cached = 0 AND f.wire_name IS NOT NULL",
+        error);
+      int rc;
+
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_int64 (stmt, 1, g_array_index (ids, gint64, i));
+      rc = satchel_store_step (store, stmt, error);
+      if (rc == SQLITE_ROW)
+        {
+          SatchelWantedBody *body = g_new0 (SatchelWantedBody, 1);
+
+          body->folder_id = sqlite3_column_int64 (stmt, 0);
+          body->folder_name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+          body->wire_name = g_bytes_new (sqlite3_column_blob (stmt, 2),
+                                         sqlite3_column_bytes (stmt, 2));
+          body->uid = (guint32) sqlite3_column_int64 (stmt, 3);
+          g_ptr_array_add (wanted, body);
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return NULL;
+    }
+  return g_steal_pointer (&wanted);
+}

@@ -53,6 +53,17 @@ typedef struct
 
 void      satchel_fetch_batch_free  (SatchelFetchBatch *batch);
 
+/* A body the user asked for: where the message is on the server. */
+typedef struct
+{
+  gint64   folder_id;
+  char    *folder_name;
+  GBytes  *wire_name;
+  guint32  uid;
+} SatchelWantedBody;
+
+void      satchel_wanted_body_free  (SatchelWantedBody *wanted);
+
 typedef struct
 {
   gint64     folder_id;
@@ -101,6 +112,7 @@ void      satchel_op_outcome_free   (SatchelOpOutcome *outcome);
 gpointer  satchel_job_resolve_op       (SatchelStore *store, gpointer data, GError **error);
 gpointer  satchel_job_finish_op        (SatchelStore *store, gpointer data, GError **error);
 gpointer  satchel_job_lookup_pin       (SatchelStore *store, gpointer data, GError **error);
+gpointer  satchel_job_resolve_wanted   (SatchelStore *store, gpointer data, GError **error);
 gpointer  satchel_job_list_ops         (SatchelStore *store, gpointer data, GError **error);
 gpointer  satchel_job_apply_folder_list (SatchelStore *store, gpointer data, GError **error);
 gpointer  satchel_job_load_folder      (SatchelStore *store, gpointer data, GError **error);

@@ -91,6 +91,9 @@ struct _SatchelImapSync
   gboolean              resync_wanted;
   guint                 backoff;       /* seconds before reconnecting */
   gulong                untagged_id;
+  GArray               *wanted;        /* message ids whose bodies the user asked for */
+  GPtrArray            *wanted_bodies; /* SatchelWantedBody, being fetched */
+  guint                 wanted_index;
 };
 
 G_DEFINE_FINAL_TYPE (SatchelImapSync, satchel_imap_sync, G_TYPE_OBJECT)
@@ -117,6 +120,7 @@ static void next_op        (SatchelImapSync *self);
 static void start_run      (SatchelImapSync *self);
 static void next_folder    (SatchelImapSync *self);
 static void list_folders   (SatchelImapSync *self);
+static void fetch_wanted   (SatchelImapSync *self);
 static void finish_run     (SatchelImapSync *self,
                             GError          *error);
 
@@ -2060,6 +2064,170 @@ op_resolved_cb (GObject      *source,
   replay_step (replay);
 }
 
+/* Bodies the user asked for (satchel_imap_sync_want_bodies()): each
+ * message's folder opened, its body fetched and stored; then the run goes
+ * on with the folders, or ends. */
+static void wanted_step (SatchelImapSync *self);
+
+static void
+wanted_done (SatchelImapSync *self)
+{
+  g_clear_pointer (&self->wanted_bodies, g_ptr_array_unref);
+  if (self->flags & (SATCHEL_IMAP_SYNC_CHANGES_ONLY | SATCHEL_IMAP_SYNC_WANTED_ONLY))
+    finish_run (self, NULL);
+  else
+    list_folders (self);
+}
+
+static void
+wanted_written_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(SatchelImapSync) self = user_data;
+  GError *error = NULL;
+
+  if (satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error) == NULL)
+    {
+      finish_run (self, error);
+      return;
+    }
+  wanted_step (self);
+}
+
+static void
+wanted_fetched_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(SatchelImapSync) self = user_data;
+  g_autoptr(SatchelImapResult) reply = NULL;
+  SatchelWantedBody *wanted = g_ptr_array_index (self->wanted_bodies, self->wanted_index - 1);
+  SatchelFetchBatch *batch;
+  GError *error = NULL;
+
+  reply = satchel_imap_session_run_finish (SATCHEL_IMAP_SESSION (source), result, &error);
+  if (reply == NULL)
+    {
+      finish_run (self, error);
+      return;
+    }
+  batch = g_new0 (SatchelFetchBatch, 1);
+  batch->folder_id = wanted->folder_id;
+  batch->folder_name = g_strdup (wanted->folder_name);
+  batch->fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_imap_fetch_free);
+  for (guint i = 0; reply->tagged->status == SATCHEL_IMAP_STATUS_OK && i < reply->untagged->len;
+       i++)
+    {
+      SatchelImapFetch *fetch = satchel_imap_fetch_parse (g_ptr_array_index (reply->untagged, i),
+                                                          &error);
+
+      if (fetch == NULL)
+        {
+          satchel_fetch_batch_free (batch);
+          finish_run (self, error);
+          return;
+        }
+      /* Only the message asked for: a server may add others' flags. */
+      if (fetch->uid == wanted->uid && fetch->body != NULL)
+        g_ptr_array_add (batch->fetches, fetch);
+      else
+        satchel_imap_fetch_free (fetch);
+    }
+  /* A message gone from the server meanwhile has no body to fetch: the
+   * next sync removes it here. */
+  write_async (self, satchel_job_add_bodies, batch, (GDestroyNotify) satchel_fetch_batch_free,
+               NULL, wanted_written_cb);
+}
+
+static void
+wanted_selected_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(SatchelImapSync) self = user_data;
+  g_autoptr(SatchelImapMailbox) mailbox = NULL;
+  SatchelWantedBody *wanted = g_ptr_array_index (self->wanted_bodies, self->wanted_index - 1);
+  g_autoptr(SatchelImapCommand) command = NULL;
+  g_autofree char *uid = NULL;
+  GError *error = NULL;
+
+  mailbox = satchel_imap_session_select_finish (SATCHEL_IMAP_SESSION (source), result, &error);
+  if (mailbox == NULL)
+    {
+      g_clear_pointer (&self->selected, g_free);
+      /* A folder the server would not open: the other bodies still come. */
+      if (error->domain == SATCHEL_NET_ERROR && error->code == SATCHEL_NET_ERROR_SERVER)
+        {
+          g_message ("%s", error->message);
+          g_error_free (error);
+          wanted_step (self);
+        }
+      else
+        finish_run (self, error);
+      return;
+    }
+  /* Examined, not selected: whatever writes next opens its folder again. */
+  g_clear_pointer (&self->selected, g_free);
+
+  command = satchel_imap_command_new ("UID FETCH");
+  uid = g_strdup_printf ("%u", wanted->uid);
+  satchel_imap_command_add_atom (command, uid);
+  satchel_imap_command_add_atom (command, "(UID BODY.PEEK[])");
+  satchel_imap_command_collect (command, "FETCH");
+  satchel_imap_session_run_async (self->session, g_steal_pointer (&command), cancellable (self),
+                                  wanted_fetched_cb, g_object_ref (self));
+}
+
+static void
+wanted_step (SatchelImapSync *self)
+{
+  SatchelWantedBody *wanted;
+
+  if (self->wanted_bodies == NULL || self->wanted_index >= self->wanted_bodies->len)
+    {
+      wanted_done (self);
+      return;
+    }
+  wanted = g_ptr_array_index (self->wanted_bodies, self->wanted_index++);
+  set_phase (self, SATCHEL_SYNC_PHASE_FETCHING_BODIES, wanted->folder_name);
+  satchel_imap_session_select_async (self->session, g_bytes_get_data (wanted->wire_name, NULL),
+                                     g_bytes_get_size (wanted->wire_name), TRUE, 0, 0,
+                                     cancellable (self), wanted_selected_cb, g_object_ref (self));
+}
+
+static void
+wanted_resolved_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(SatchelImapSync) self = user_data;
+  GError *error = NULL;
+
+  self->wanted_bodies = satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result,
+                                                         &error);
+  if (self->wanted_bodies == NULL)
+    {
+      finish_run (self, error);
+      return;
+    }
+  self->wanted_index = 0;
+  wanted_step (self);
+}
+
+static void
+fetch_wanted (SatchelImapSync *self)
+{
+  if (self->wanted == NULL || self->wanted->len == 0)
+    {
+      wanted_done (self);
+      return;
+    }
+  write_async (self, satchel_job_resolve_wanted, g_array_ref (self->wanted),
+               (GDestroyNotify) g_array_unref, (GDestroyNotify) g_ptr_array_unref,
+               wanted_resolved_cb);
+}
+
 static void
 next_op (SatchelImapSync *self)
 {
@@ -2067,10 +2235,7 @@ next_op (SatchelImapSync *self)
 
   if (self->ops == NULL || self->op_index >= self->ops->len)
     {
-      if (self->flags & SATCHEL_IMAP_SYNC_CHANGES_ONLY)
-        finish_run (self, NULL);
-      else
-        list_folders (self);
+      fetch_wanted (self);
       return;
     }
   op = g_ptr_array_index (self->ops, self->op_index++);
@@ -2389,6 +2554,12 @@ enabled_cb (GObject      *source,
       finish_run (self, error);
       return;
     }
+  /* Another run delivers the changes. */
+  if (self->flags & SATCHEL_IMAP_SYNC_WANTED_ONLY)
+    {
+      fetch_wanted (self);
+      return;
+    }
   account_id = g_new (gint64, 1);
   *account_id = satchel_account_get_id (self->account);
   write_async (self, satchel_job_list_ops, account_id, g_free, (GDestroyNotify) g_ptr_array_unref,
@@ -2582,6 +2753,27 @@ start_run (SatchelImapSync *self)
 }
 
 /**
+ * satchel_imap_sync_want_bodies:
+ * @ids: the store's ids of messages whose bodies the user wants now
+ *
+ * The run fetches these bodies first, after delivering the changes (with
+ * %SATCHEL_IMAP_SYNC_WANTED_ONLY: only these), as when a message is
+ * opened whose body is not cached.
+ */
+void
+satchel_imap_sync_want_bodies (SatchelImapSync *self,
+                               const gint64    *ids,
+                               guint            n_ids)
+{
+  g_return_if_fail (SATCHEL_IS_IMAP_SYNC (self));
+  g_return_if_fail (self->task == NULL);
+
+  if (self->wanted == NULL)
+    self->wanted = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_array_append_vals (self->wanted, ids, n_ids);
+}
+
+/**
  * satchel_imap_sync_run_async:
  *
  * One sync of the whole account (or, with CHANGES_ONLY, the delivery of
@@ -2643,6 +2835,8 @@ satchel_imap_sync_finalize (GObject *object)
   g_clear_pointer (&self->ops, g_ptr_array_unref);
   g_clear_pointer (&self->folders, g_ptr_array_unref);
   g_clear_pointer (&self->status, g_hash_table_unref);
+  g_clear_pointer (&self->wanted, g_array_unref);
+  g_clear_pointer (&self->wanted_bodies, g_ptr_array_unref);
   g_clear_pointer (&self->current, folder_sync_free);
   g_clear_pointer (&self->inbox, satchel_folder_info_free);
 

@@ -21,6 +21,9 @@ SatchelImapSync  *satchel_imap_sync_new            (SatchelAccount        *accou
                                                     const char            *password,
                                                     SatchelStoreWriter    *writer,
                                                     SatchelImapSyncFlags   flags);
+void              satchel_imap_sync_want_bodies    (SatchelImapSync       *self,
+                                                    const gint64          *ids,
+                                                    guint                  n_ids);
 void              satchel_imap_sync_set_password   (SatchelImapSync       *self,
                                                     const char            *password,
                                                     GError                *error);

@@ -40,6 +40,9 @@ typedef struct
   gboolean             check_next;   /* asked for while one ran */
   gboolean             push_next;
   gint64               last_changed;
+  SatchelImapSync     *body_sync;    /* fetching the bodies asked for, beside the run */
+  GCancellable        *cancellable_bodies;
+  GArray              *bodies_next;  /* message ids asked for meanwhile */
 } AccountRun;
 
 struct _SatchelMailService
@@ -74,9 +77,13 @@ account_run_free (AccountRun *run)
 {
   g_cancellable_cancel (run->cancellable);
   g_clear_object (&run->cancellable);
+  g_cancellable_cancel (run->cancellable_bodies);
+  g_clear_object (&run->cancellable_bodies);
   if (run->sync != NULL)
     g_signal_handlers_disconnect_by_data (run->sync, run);
   g_clear_object (&run->sync);
+  g_clear_object (&run->body_sync);
+  g_clear_pointer (&run->bodies_next, g_array_unref);
   g_clear_object (&run->account);
   g_free (run->message);
   g_free (run);
@@ -106,6 +113,7 @@ run_of (SatchelMailService *self,
     {
       run = g_new0 (AccountRun, 1);
       run->service = self;
+      run->cancellable_bodies = g_cancellable_new ();
       run->account = g_object_ref (account);
       g_hash_table_insert (self->runs, account, run);
     }
@@ -282,6 +290,57 @@ start_run (AccountRun *run,
   else
     satchel_imap_sync_run_async (SATCHEL_IMAP_SYNC (run->sync), run->cancellable, run_done_cb,
                                  g_object_ref (self));
+}
+
+static void start_bodies (AccountRun *run);
+
+/* user_data: the service, referenced by the fetch. */
+static void
+bodies_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(SatchelMailService) self = user_data;
+  gpointer account = g_object_get_data (source, "satchel-account");
+  AccountRun *run = self->runs != NULL ? g_hash_table_lookup (self->runs, account) : NULL;
+  g_autoptr(GError) error = NULL;
+
+  satchel_imap_sync_run_finish (SATCHEL_IMAP_SYNC (source), result, &error);
+  if (run == NULL || G_OBJECT (run->body_sync) != source)
+    return;
+  g_clear_object (&run->body_sync);
+  if (error != NULL)
+    set_state (run, state_for_error (error), error->message);
+  emit_changed (run);
+  start_bodies (run);
+}
+
+static void
+start_bodies (AccountRun *run)
+{
+  SatchelMailService *self = run->service;
+  g_autoptr(GArray) ids = g_steal_pointer (&run->bodies_next);
+  g_autoptr(GError) error = NULL;
+
+  if (ids == NULL || ids->len == 0 || run->body_sync != NULL)
+    {
+      run->bodies_next = g_steal_pointer (&ids);
+      return;
+    }
+  if (!ensure_writer (self, &error))
+    {
+      set_state (run, SATCHEL_ACCOUNT_STATE_ERROR, error->message);
+      return;
+    }
+  run->body_sync = satchel_imap_sync_new (run->account, NULL, self->writer,
+                                          SATCHEL_IMAP_SYNC_WANTED_ONLY);
+  satchel_imap_sync_want_bodies (run->body_sync, (const gint64 *) ids->data, ids->len);
+  g_object_set_data (G_OBJECT (run->body_sync), "satchel-account", run->account);
+  satchel_secrets_lookup_async (self->secrets, satchel_account_get_uuid (run->account),
+                                SATCHEL_SECRET_INCOMING, run->cancellable_bodies, password_cb,
+                                g_object_ref (run->body_sync));
+  satchel_imap_sync_run_async (run->body_sync, run->cancellable_bodies, bodies_done_cb,
+                               g_object_ref (self));
 }
 
 /* Accounts that appear get their first check; those that go, go. */
@@ -486,6 +545,35 @@ satchel_mail_service_push (SatchelMailService *self,
 }
 
 /**
+ * satchel_mail_service_fetch_body:
+ * @message_id: the store's id of a message of @account
+ *
+ * Fetches the message's body now, beside any check that runs, as when
+ * the user opens a message that is not cached. "changed" says when it
+ * is there (or the account's state says why not).
+ */
+void
+satchel_mail_service_fetch_body (SatchelMailService *self,
+                                 SatchelAccount     *account,
+                                 gint64              message_id)
+{
+  AccountRun *run;
+
+  g_return_if_fail (SATCHEL_IS_MAIL_SERVICE (self));
+  g_return_if_fail (SATCHEL_IS_ACCOUNT (account));
+
+  /* A POP3 message is whole here from the start. */
+  run = satchel_account_get_kind (account) == SATCHEL_ACCOUNT_KIND_IMAP ? run_of (self, account)
+                                                                         : NULL;
+  if (run == NULL)
+    return;
+  if (run->bodies_next == NULL)
+    run->bodies_next = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_array_append_val (run->bodies_next, message_id);
+  start_bodies (run);
+}
+
+/**
  * satchel_mail_service_get_state:
  * @message: (out) (optional) (transfer none): why it failed, in words
  */
@@ -545,7 +633,7 @@ satchel_mail_service_is_busy (SatchelMailService *self)
     return FALSE;
   g_hash_table_iter_init (&iter, self->runs);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (((AccountRun *) value)->sync != NULL)
+    if (((AccountRun *) value)->sync != NULL || ((AccountRun *) value)->body_sync != NULL)
       return TRUE;
   return FALSE;
 }

@@ -46,6 +46,9 @@ void                satchel_mail_service_check        (SatchelMailService  *self
                                                        SatchelAccount      *account);
 void                satchel_mail_service_push         (SatchelMailService  *self,
                                                        SatchelAccount      *account);
+void                satchel_mail_service_fetch_body   (SatchelMailService  *self,
+                                                       SatchelAccount      *account,
+                                                       gint64               message_id);
 void                satchel_mail_service_set_interval (SatchelMailService  *self,
                                                        guint                seconds);
 SatchelAccountState satchel_mail_service_get_state    (SatchelMailService  *self,

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-search.h: what the user types in the search bar, as SQL
+ *
+ * Copyright 2026 The Satchel authors
+ */
+
+#pragma once
+
+#include <sqlite3.h>
+
+#include "store/satchel-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SatchelSearch SatchelSearch;
+
+SatchelSearch *satchel_search_parse     (const char          *query,
+                                         int                  first_param);
+void           satchel_search_free      (SatchelSearch       *search);
+gboolean       satchel_search_is_empty  (const SatchelSearch *search);
+const char    *satchel_search_get_match (const SatchelSearch *search);
+const char    *satchel_search_get_where (const SatchelSearch *search);
+void           satchel_search_bind      (const SatchelSearch *search,
+                                         sqlite3_stmt        *stmt);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelSearch, satchel_search_free)
+
+G_END_DECLS
