@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "satchel-message-row.h"
 #include "satchel-window.h"
 
 struct _SatchelWindow
@@ -343,79 +344,27 @@ display_sender (const char *from)
   return g_strdup (from);
 }
 
-static GtkWidget *
-line_label (const char *css_class)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
-  if (css_class != NULL)
-    gtk_widget_add_css_class (label, css_class);
-  return label;
-}
-
 static void
 setup_message_cb (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
                   gpointer                  user_data)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
-  GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *sender = line_label (NULL);
-  GtkWidget *date = line_label ("dim-label");
-
-  GtkWidget *star = gtk_image_new_from_icon_name ("starred-symbolic");
-
-  gtk_widget_set_hexpand (sender, TRUE);
-  gtk_box_append (GTK_BOX (top), sender);
-  gtk_box_append (GTK_BOX (top), date);
-  gtk_widget_set_tooltip_text (star, _("Starred"));
-  gtk_box_append (GTK_BOX (top), star);
-  gtk_box_append (GTK_BOX (box), top);
-  gtk_box_append (GTK_BOX (box), line_label (NULL));
-  gtk_box_append (GTK_BOX (box), line_label ("dim-label"));
-  gtk_widget_set_margin_top (box, 6);
-  gtk_widget_set_margin_bottom (box, 6);
-  gtk_list_item_set_child (item, box);
+  gtk_list_item_set_child (item, satchel_message_row_widget_new ());
 }
 
-/* Fills a list row (setup_message_cb()'s box) with @row. */
+/* Fills a list row with @row. */
 static void
-fill_message_row (GtkWidget               *box,
+fill_message_row (GtkWidget               *widget,
                   const SatchelMessageRow *row)
 {
-  GtkWidget *top = gtk_widget_get_first_child (box);
-  GtkWidget *sender = gtk_widget_get_first_child (top);
-  GtkWidget *date = gtk_widget_get_next_sibling (sender);
-  GtkWidget *star = gtk_widget_get_next_sibling (date);
-  GtkWidget *subject = gtk_widget_get_next_sibling (top);
-  GtkWidget *preview = gtk_widget_get_next_sibling (subject);
   g_autofree char *when = short_date (row->date);
   g_autofree char *name = display_sender (row->from);
-  g_autoptr(PangoAttrList) attributes = pango_attr_list_new ();
-  gboolean unread = !(row->flags & SATCHEL_FLAG_SEEN);
-  g_autofree char *description = NULL;
 
-  /* Unread mail: the sender in bold. */
-  if (unread)
-    pango_attr_list_insert (attributes, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
-  gtk_label_set_attributes (GTK_LABEL (sender), attributes);
-  gtk_label_set_text (GTK_LABEL (sender), name);
-  gtk_widget_set_tooltip_text (sender, row->from);
-  gtk_label_set_text (GTK_LABEL (date), when);
-  gtk_widget_set_visible (star, (row->flags & SATCHEL_FLAG_FLAGGED) != 0);
-  gtk_label_set_text (GTK_LABEL (subject), row->subject != NULL && row->subject[0] != '\0'
-                                           ? row->subject : _("(no subject)"));
-  gtk_label_set_text (GTK_LABEL (preview), row->preview != NULL ? row->preview : "");
-  gtk_widget_set_visible (preview, row->preview != NULL && row->preview[0] != '\0');
-  /* What a screen reader says of the row. */
-  description = g_strdup_printf ("%s%s%s", unread ? _("Unread. ") : "",
-                                 row->flags & SATCHEL_FLAG_FLAGGED ? _("Starred. ") : "",
-                                 row->flags & SATCHEL_FLAG_ANSWERED ? _("Answered. ") : "");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  description, -1);
+  satchel_message_row_widget_set (SATCHEL_MESSAGE_ROW_WIDGET (widget), name, when,
+                                  row->subject != NULL && row->subject[0] != '\0'
+                                  ? row->subject : _("(no subject)"),
+                                  row->preview, !(row->flags & SATCHEL_FLAG_SEEN),
+                                  (row->flags & SATCHEL_FLAG_FLAGGED) != 0);
 }
 
 static void
@@ -1092,6 +1041,31 @@ satchel_window_class_init (SatchelWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, 0, "win.star", NULL);
 }
 
+/* SATCHEL_EXIT_AFTER_FIRST_FRAME=1 (bench/ui): once the first frame is
+ * painted, print the peak memory so far and quit. */
+static void
+first_frame_cb (GdkFrameClock *clock,
+                SatchelWindow *self)
+{
+  g_autofree char *status = NULL;
+  const char *peak;
+
+  g_signal_handlers_disconnect_by_func (clock, first_frame_cb, self);
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL) &&
+      (peak = strstr (status, "VmHWM:")) != NULL)
+    g_print ("first frame: peak RSS %" G_GINT64_FORMAT " kB\n",
+             g_ascii_strtoll (peak + strlen ("VmHWM:"), NULL, 10));
+  g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+}
+
+static void
+realize_cb (SatchelWindow *self)
+{
+  if (g_strcmp0 (g_getenv ("SATCHEL_EXIT_AFTER_FIRST_FRAME"), "1") == 0)
+    g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
+                      G_CALLBACK (first_frame_cb), self);
+}
+
 static void
 satchel_window_init (SatchelWindow *self)
 {
@@ -1114,6 +1088,8 @@ satchel_window_init (SatchelWindow *self)
   g_object_bind_property (self->search_button, "active", self->search_bar, "search-mode-enabled",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+
+  g_signal_connect (self, "realize", G_CALLBACK (realize_cb), NULL);
 
   /* "application" is set after construction, and may change. */
   g_signal_connect (self, "notify::application", G_CALLBACK (notify_application_cb), NULL);
@@ -1172,4 +1148,32 @@ satchel_window_get_page (SatchelWindow *self)
   g_return_val_if_fail (SATCHEL_IS_WINDOW (self), NULL);
 
   return gtk_stack_get_visible_child_name (self->stack);
+}
+
+/**
+ * satchel_window_show_folder:
+ * @folder_id: a folder of the store
+ *
+ * Shows the folder's messages, as when the user picks it in the sidebar.
+ *
+ * Returns: whether the sidebar has that folder
+ */
+gboolean
+satchel_window_show_folder (SatchelWindow *self,
+                            gint64         folder_id)
+{
+  g_return_val_if_fail (SATCHEL_IS_WINDOW (self), FALSE);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->accounts_box));
+       row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      gint64 *id = g_object_get_data (G_OBJECT (row), "folder-id");
+
+      if (id != NULL && *id == folder_id)
+        {
+          gtk_list_box_select_row (self->accounts_box, GTK_LIST_BOX_ROW (row));
+          return TRUE;
+        }
+    }
+  return FALSE;
 }

@@ -20,5 +20,7 @@ SatchelWindow *satchel_window_new        (SatchelApplication *application);
 void           satchel_window_add_toast  (SatchelWindow      *self,
                                           const char         *message);
 const char    *satchel_window_get_page   (SatchelWindow      *self);
+gboolean       satchel_window_show_folder (SatchelWindow     *self,
+                                           gint64             folder_id);
 
 G_END_DECLS
