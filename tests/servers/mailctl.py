@@ -279,10 +279,12 @@ def _maildir_path(user, folder):
 
 
 def fill(user, folder, count, seed=0, attachment_every=0, uidvalidity=None,
-         seen_every=0, flagged_every=0, large_every=0):
+         seen_every=0, flagged_every=0, large_every=0, newest=None, reply_every=0):
     """Puts count generated messages (UIDs 1..count) in a new, empty folder
     fast: Maildir files and a dovecot-uidlist written here, then indexed by
-    doveadm. The newest message has the highest UID."""
+    doveadm. The newest message has the highest UID; with newest (seconds
+    since 1970) it is dated then, the others 37 minutes apart before it.
+    With reply_every, every such message replies to the one before it."""
     path = _maildir_path(user, folder)
     if os.path.exists(os.path.join(path, "dovecot-uidlist")):
         raise RuntimeError(f"{folder} of {user} is not new; fill only fills new folders")
@@ -292,7 +294,9 @@ def fill(user, folder, count, seed=0, attachment_every=0, uidvalidity=None,
     lines = [f"3 V{uidvalidity} N{count + 1} G{hashlib.md5(path.encode()).hexdigest()}"]
     for i in range(1, count + 1):
         large = bool(large_every and i % large_every == 0)
-        raw = make_message(i, seed=seed,
+        date = newest - (count - i) * 37 * 60 if newest is not None else None
+        reply = i - 1 if reply_every and i > 1 and i % reply_every == 0 else None
+        raw = make_message(i, seed=seed, date=date, reply_to_index=reply,
                            attachment=large or bool(attachment_every and i % attachment_every == 0),
                            attachment_size=256 * 1024 if large else None)
         raw = raw.replace(b"\r\n", b"\n")
@@ -304,8 +308,8 @@ def fill(user, folder, count, seed=0, attachment_every=0, uidvalidity=None,
         base = f"{1_700_000_000 + i}.M{i}P{seed}.satchel,S={len(raw)}"
         with open(os.path.join(path, "cur", f"{base}:2,{flags}"), "wb") as f:
             f.write(raw)
-        os.utime(os.path.join(path, "cur", f"{base}:2,{flags}"),
-                 (1_700_000_000 + i * 600, 1_700_000_000 + i * 600))
+        when = date if date is not None else 1_700_000_000 + i * 600
+        os.utime(os.path.join(path, "cur", f"{base}:2,{flags}"), (when, when))
         lines.append(f"{i} :{base}")
     with open(os.path.join(path, "dovecot-uidlist"), "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -267,23 +267,6 @@ satchel_draft_reply (SatchelDraft *draft,
     draft->quoted = g_strdup_printf (_("%s wrote:\n%s"), who != NULL ? who : "", quote);
 }
 
-/* The parts of @message that are attachments (forwarded with it). */
-static void
-collect_attachments (GMimeObject *parent,
-                     GMimeObject *part,
-                     gpointer     user_data)
-{
-  GPtrArray *carried = user_data;
-  GMimeContentDisposition *disposition = g_mime_object_get_content_disposition (part);
-
-  if (carried->len >= 1000 || GMIME_IS_MULTIPART (part))
-    return;
-  if ((disposition != NULL && g_mime_content_disposition_is_attachment (disposition)) ||
-      (GMIME_IS_PART (part) && !GMIME_IS_TEXT_PART (part) &&
-       g_mime_part_get_filename (GMIME_PART (part)) != NULL))
-    g_ptr_array_add (carried, g_object_ref (part));
-}
-
 /**
  * satchel_draft_forward:
  * @as_attachment: the original goes whole, as a message/rfc822 part;
@@ -335,7 +318,11 @@ satchel_draft_forward (SatchelDraft *draft,
       if (text != NULL)
         g_string_append (quoted, text);
       draft->quoted = g_string_free (g_steal_pointer (&quoted), FALSE);
-      g_mime_message_foreach (original, collect_attachments, draft->carried);
+      {
+        g_autoptr(GPtrArray) attachments = satchel_mime_get_attachments (original);
+
+        g_ptr_array_extend_and_steal (draft->carried, g_steal_pointer (&attachments));
+      }
     }
 }
 

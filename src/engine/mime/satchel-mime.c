@@ -112,6 +112,97 @@ part_text (GMimePart *part)
   return g_steal_pointer (&text);
 }
 
+/* Calls @func on each leaf part of @message (not a multipart) in order,
+ * at most MAX_PARTS of them and MAX_DEPTH deep, until it returns FALSE. */
+typedef gboolean (*LeafFunc) (GMimeObject *leaf,
+                              gpointer     data);
+
+static void
+foreach_leaf (GMimeMessage *message,
+              LeafFunc      func,
+              gpointer      data)
+{
+  g_autoptr(GPtrArray) pending = g_ptr_array_new ();
+  g_autoptr(GArray) depths = g_array_new (FALSE, FALSE, sizeof (guint));
+  GMimeObject *root = g_mime_message_get_mime_part (message);
+  guint zero = 0;
+  guint seen = 0;
+
+  if (root == NULL)
+    return;
+  g_ptr_array_add (pending, root);
+  g_array_append_val (depths, zero);
+  while (pending->len > 0 && seen++ < MAX_PARTS)
+    {
+      GMimeObject *object = g_ptr_array_steal_index (pending, pending->len - 1);
+      guint depth = g_array_index (depths, guint, depths->len - 1);
+
+      g_array_set_size (depths, depths->len - 1);
+      if (GMIME_IS_MULTIPART (object))
+        {
+          GMimeMultipart *multipart = GMIME_MULTIPART (object);
+          guint next = depth + 1;
+
+          if (depth >= MAX_DEPTH)
+            continue;
+          /* Pushed last to first, so that parts come in order. */
+          for (int i = g_mime_multipart_get_count (multipart) - 1; i >= 0; i--)
+            {
+              g_ptr_array_add (pending, g_mime_multipart_get_part (multipart, i));
+              g_array_append_val (depths, next);
+            }
+          continue;
+        }
+      if (!func (object, data))
+        return;
+    }
+}
+
+/**
+ * satchel_mime_is_attachment:
+ *
+ * Returns: whether @part is an attachment: its disposition says so, or it
+ *   is not text and has a file name (as the IMAP BODYSTRUCTURE reading
+ *   decides)
+ */
+gboolean
+satchel_mime_is_attachment (GMimeObject *part)
+{
+  GMimeContentDisposition *disposition = g_mime_object_get_content_disposition (part);
+
+  if (disposition != NULL && g_mime_content_disposition_is_attachment (disposition))
+    return TRUE;
+  return GMIME_IS_PART (part) && !GMIME_IS_TEXT_PART (part) &&
+         g_mime_part_get_filename (GMIME_PART (part)) != NULL;
+}
+
+typedef struct
+{
+  GString *plain;
+  GString *html;
+} TextParts;
+
+static gboolean
+collect_text (GMimeObject *leaf,
+              gpointer     data)
+{
+  TextParts *parts = data;
+  g_autofree char *text = NULL;
+  GString *chosen;
+
+  if (!GMIME_IS_TEXT_PART (leaf) || satchel_mime_is_attachment (leaf))
+    return TRUE;
+  text = part_text (GMIME_PART (leaf));
+  if (text == NULL)
+    return TRUE;
+  chosen = g_mime_content_type_is_type (g_mime_object_get_content_type (leaf), "text", "html")
+           ? parts->html : parts->plain;
+  if (chosen->len > 0)
+    g_string_append (chosen, "\n\n");
+  g_string_append (chosen, text);
+  return TRUE;
+}
+
 /**
  * satchel_mime_get_text:
  * @max: the most bytes to return
@@ -125,53 +216,10 @@ satchel_mime_get_text (GMimeMessage *message,
 {
   g_autoptr(GString) plain = g_string_new (NULL);
   g_autoptr(GString) html = g_string_new (NULL);
-  g_autoptr(GPtrArray) pending = g_ptr_array_new ();
-  g_autoptr(GArray) depths = g_array_new (FALSE, FALSE, sizeof (guint));
-  GMimeObject *root = g_mime_message_get_mime_part (message);
-  guint zero = 0;
-  guint seen = 0;
+  TextParts parts = { plain, html };
   GString *chosen;
 
-  if (root == NULL)
-    return NULL;
-  g_ptr_array_add (pending, root);
-  g_array_append_val (depths, zero);
-  while (pending->len > 0 && seen++ < MAX_PARTS)
-    {
-      GMimeObject *object = g_ptr_array_steal_index (pending, pending->len - 1);
-      guint depth = g_array_index (depths, guint, depths->len - 1);
-
-      g_array_set_size (depths, depths->len - 1);
-      if (GMIME_IS_MULTIPART (object) && depth < MAX_DEPTH)
-        {
-          GMimeMultipart *multipart = GMIME_MULTIPART (object);
-          guint next = depth + 1;
-
-          /* Pushed last to first, so that parts come in order. */
-          for (int i = g_mime_multipart_get_count (multipart) - 1; i >= 0; i--)
-            {
-              g_ptr_array_add (pending, g_mime_multipart_get_part (multipart, i));
-              g_array_append_val (depths, next);
-            }
-        }
-      else if (GMIME_IS_TEXT_PART (object))
-        {
-          GMimeContentDisposition *disposition = g_mime_object_get_content_disposition (object);
-          g_autofree char *text = NULL;
-
-          if (disposition != NULL && g_mime_content_disposition_is_attachment (disposition))
-            continue;
-          text = part_text (GMIME_PART (object));
-          if (text == NULL)
-            continue;
-          chosen = g_mime_content_type_is_type (g_mime_object_get_content_type (object), "text",
-                                                "html") ? html : plain;
-          if (chosen->len > 0)
-            g_string_append (chosen, "\n\n");
-          g_string_append (chosen, text);
-        }
-    }
-
+  foreach_leaf (message, collect_text, &parts);
   chosen = plain->len > 0 ? plain : html;
   if (chosen->len == 0)
     return NULL;
@@ -264,47 +312,20 @@ addresses (GMimeMessage        *message,
 /* As the IMAP BODYSTRUCTURE reading decides: a part whose disposition is
  * "attachment", or a part that is not text and has a file name. */
 static gboolean
+find_attachment (GMimeObject *leaf,
+                 gpointer     data)
+{
+  *(gboolean *) data = satchel_mime_is_attachment (leaf);
+  return !*(gboolean *) data;
+}
+
+static gboolean
 has_attachments (GMimeMessage *message)
 {
-  g_autoptr(GPtrArray) pending = g_ptr_array_new ();
-  g_autoptr(GArray) depths = g_array_new (FALSE, FALSE, sizeof (guint));
-  GMimeObject *root = g_mime_message_get_mime_part (message);
-  guint zero = 0;
-  guint seen = 0;
+  gboolean found = FALSE;
 
-  if (root == NULL)
-    return FALSE;
-  g_ptr_array_add (pending, root);
-  g_array_append_val (depths, zero);
-  while (pending->len > 0 && seen++ < MAX_PARTS)
-    {
-      GMimeObject *object = g_ptr_array_steal_index (pending, pending->len - 1);
-      guint depth = g_array_index (depths, guint, depths->len - 1);
-      GMimeContentDisposition *disposition;
-
-      g_array_set_size (depths, depths->len - 1);
-      if (GMIME_IS_MULTIPART (object))
-        {
-          GMimeMultipart *multipart = GMIME_MULTIPART (object);
-          guint next = depth + 1;
-
-          if (depth >= MAX_DEPTH)
-            continue;
-          for (int i = g_mime_multipart_get_count (multipart) - 1; i >= 0; i--)
-            {
-              g_ptr_array_add (pending, g_mime_multipart_get_part (multipart, i));
-              g_array_append_val (depths, next);
-            }
-          continue;
-        }
-      disposition = g_mime_object_get_content_disposition (object);
-      if (disposition != NULL && g_mime_content_disposition_is_attachment (disposition))
-        return TRUE;
-      if (GMIME_IS_PART (object) && !GMIME_IS_TEXT_PART (object) &&
-          g_mime_part_get_filename (GMIME_PART (object)) != NULL)
-        return TRUE;
-    }
-  return FALSE;
+  foreach_leaf (message, find_attachment, &found);
+  return found;
 }
 
 static char *
@@ -344,4 +365,123 @@ satchel_mime_read_headers (GMimeMessage *message)
   headers->date = date != NULL ? g_date_time_to_unix (date) : 0;
   headers->has_attachments = has_attachments (message);
   return headers;
+}
+
+static gboolean
+first_html (GMimeObject *leaf,
+            gpointer     data)
+{
+  if (!GMIME_IS_TEXT_PART (leaf) || satchel_mime_is_attachment (leaf) ||
+      !g_mime_content_type_is_type (g_mime_object_get_content_type (leaf), "text", "html"))
+    return TRUE;
+  *(char **) data = g_mime_text_part_get_text (GMIME_TEXT_PART (leaf));
+  return *(char **) data == NULL;
+}
+
+/**
+ * satchel_mime_get_html:
+ *
+ * Returns: (transfer full) (nullable): the message's first HTML part that
+ *   is not an attachment, in UTF-8, as it is (it is not safe to show
+ *   without the reader's protections)
+ */
+char *
+satchel_mime_get_html (GMimeMessage *message)
+{
+  g_autofree char *html = NULL;
+
+  foreach_leaf (message, first_html, &html);
+  if (html == NULL)
+    return NULL;
+  return g_utf8_make_valid (html, -1);
+}
+
+static gboolean
+collect_attachment (GMimeObject *leaf,
+                    gpointer     data)
+{
+  GPtrArray *attachments = data;
+
+  if (satchel_mime_is_attachment (leaf))
+    g_ptr_array_add (attachments, g_object_ref (leaf));
+  return TRUE;
+}
+
+/**
+ * satchel_mime_get_attachments:
+ *
+ * Returns: (transfer full) (element-type GMimeObject): the message's
+ *   attachments, in order
+ */
+GPtrArray *
+satchel_mime_get_attachments (GMimeMessage *message)
+{
+  GPtrArray *attachments = g_ptr_array_new_with_free_func (g_object_unref);
+
+  foreach_leaf (message, collect_attachment, attachments);
+  return attachments;
+}
+
+typedef struct
+{
+  const char *id;
+  GMimePart  *found;
+} CidLookup;
+
+static gboolean
+match_cid (GMimeObject *leaf,
+           gpointer     data)
+{
+  CidLookup *lookup = data;
+  const char *id = g_mime_object_get_content_id (leaf);
+
+  if (GMIME_IS_PART (leaf) && id != NULL && g_ascii_strcasecmp (id, lookup->id) == 0)
+    lookup->found = GMIME_PART (leaf);
+  return lookup->found == NULL;
+}
+
+/**
+ * satchel_mime_find_content_id:
+ * @id: a Content-ID without its angle brackets, as a cid: URL names it
+ *
+ * Returns: (transfer none) (nullable): the part with that Content-ID
+ */
+GMimePart *
+satchel_mime_find_content_id (GMimeMessage *message,
+                              const char   *id)
+{
+  CidLookup lookup = { id, NULL };
+
+  foreach_leaf (message, match_cid, &lookup);
+  return lookup.found;
+}
+
+/**
+ * satchel_mime_part_get_bytes:
+ *
+ * Returns: (transfer full): the content of @part, decoded from its
+ *   transfer encoding (a message part: the message as it is written)
+ */
+GBytes *
+satchel_mime_part_get_bytes (GMimeObject *part)
+{
+  g_autoptr(GMimeStream) stream = g_mime_stream_mem_new ();
+  GByteArray *array;
+
+  if (GMIME_IS_PART (part))
+    {
+      GMimeDataWrapper *content = g_mime_part_get_content (GMIME_PART (part));
+
+      if (content != NULL)
+        g_mime_data_wrapper_write_to_stream (content, stream);
+    }
+  else if (GMIME_IS_MESSAGE_PART (part))
+    {
+      GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (part));
+
+      if (inner != NULL)
+        g_mime_object_write_to_stream (GMIME_OBJECT (inner), NULL, stream);
+    }
+  array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream));
+  return g_bytes_new (array->data, array->len);
 }

@@ -32,6 +32,12 @@ SatchelMimeHeaders *satchel_mime_read_headers (GMimeMessage *message);
 GMimeMessage *satchel_mime_parse      (GBytes       *raw);
 char         *satchel_mime_get_text   (GMimeMessage *message,
                                        gsize         max);
+gboolean      satchel_mime_is_attachment   (GMimeObject  *part);
+char         *satchel_mime_get_html        (GMimeMessage *message);
+GPtrArray    *satchel_mime_get_attachments (GMimeMessage *message);
+GMimePart    *satchel_mime_find_content_id (GMimeMessage *message,
+                                            const char   *id);
+GBytes       *satchel_mime_part_get_bytes  (GMimeObject  *part);
 char         *satchel_mime_get_header (GMimeMessage *message,
                                        const char   *name);
 
