@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "satchel-application.h"
+#include "satchel-message-view.h"
 #include "satchel-window.h"
 #include "satchel-test-utils.h"
 
@@ -62,6 +63,14 @@ is_mapped_status_page_titled (GtkWidget     *widget,
 {
   return ADW_IS_STATUS_PAGE (widget) && gtk_widget_get_mapped (widget) &&
          g_strcmp0 (adw_status_page_get_title (ADW_STATUS_PAGE (widget)), title) == 0;
+}
+
+static gboolean
+is_mapped_label (GtkWidget     *widget,
+                 gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
 }
 
 static gboolean
@@ -229,11 +238,10 @@ check_mail (SatchelApplication *app,
   GtkWidget *list = find_widget (GTK_WIDGET (window), is_widget_of_type,
                                  GSIZE_TO_POINTER (GTK_TYPE_LIST_VIEW));
   GtkWidget *reader = find_widget (GTK_WIDGET (window), is_widget_of_type,
-                                   GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
+                                   GSIZE_TO_POINTER (SATCHEL_TYPE_MESSAGE_VIEW));
   GtkSelectionModel *selection;
   g_autoptr(SatchelMessageItem) first = NULL;
   g_autofree char *text = NULL;
-  GtkTextIter start, end;
 
   /* The Inbox opens with the window: its messages, newest first. */
   g_assert_cmpstr (satchel_window_get_page (window), ==, "accounts");
@@ -245,14 +253,15 @@ check_mail (SatchelApplication *app,
   first = g_list_model_get_item (G_LIST_MODEL (selection), 0);
   g_assert_cmpstr (satchel_message_item_get_row (first)->subject, ==, "Third");
 
-  /* Selecting a message shows it. */
+  /* Selecting a message shows it: its headers, and (its body being
+   * nowhere) why there is no text. */
   gtk_selection_model_select_item (selection, 0, TRUE);
-  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (GTK_TEXT_VIEW (reader)), &start, &end);
-  text = gtk_text_iter_get_text (&start, &end);
-  g_assert_nonnull (strstr (text, "Third"));
-  g_assert_nonnull (strstr (text, "From: Ada <ada@example.org>"));
   wait_for_draw (GTK_WIDGET (window));
   g_assert_true (gtk_widget_get_mapped (reader));
+  g_assert_nonnull (find_widget (reader, is_mapped_label, "Third"));
+  g_assert_nonnull (find_widget (reader, is_mapped_label, "Ada <ada@example.org>"));
+  text = satchel_message_view_dup_shown_text (SATCHEL_MESSAGE_VIEW (reader));
+  g_assert_nonnull (strstr (text, "not on this computer"));
 }
 
 static void
@@ -365,13 +374,11 @@ static gboolean
 reader_shows_body (gpointer window)
 {
   GtkWidget *reader = find_widget (window, is_widget_of_type,
-                                   GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
-  g_autofree char *text = NULL;
-  GtkTextIter start, end;
+                                   GSIZE_TO_POINTER (SATCHEL_TYPE_MESSAGE_VIEW));
+  g_autofree char *text = satchel_message_view_dup_shown_text (SATCHEL_MESSAGE_VIEW (reader));
 
-  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (GTK_TEXT_VIEW (reader)), &start, &end);
-  text = gtk_text_iter_get_text (&start, &end);
-  return strstr (text, "Newer") != NULL && strstr (text, "\nTwo") != NULL;
+  return find_widget (reader, is_mapped_label, "Newer") != NULL && text != NULL &&
+         strstr (text, "Two") != NULL;
 }
 
 /* The list shows one search result. */
@@ -512,32 +519,28 @@ check_imap (SatchelApplication *app,
   save_screenshot (GTK_WIDGET (window), "search-no-results");
 }
 
+/* A profile with an IMAP account of a new user of the test Dovecot (its
+ * password in the keyring), who has @n_mail messages in the Inbox. Runs
+ * Satchel on it with @check, checking mail at once. */
 static void
-test_window_imap (void)
+run_imap_app (const char * const *mail,
+              guint               n_mail,
+              WindowCheck         check)
 {
   g_autofree char *profile = satchel_test_make_dir ();
   g_autofree char *path = g_build_filename (profile, "satchel.db", NULL);
-  g_autofree char *user = NULL;
-  g_autofree char *password = NULL;
-  g_autofree char *mail = NULL;
+  g_autofree char *file = g_build_filename (profile, "mail.eml", NULL);
+  g_autofree char *user = g_strdup_printf ("win%dx%u", (int) getpid (), g_random_int ());
+  g_autofree char *password = g_strconcat ("pw-", user, NULL);
   g_autoptr(GError) error = NULL;
 
-  if (!satchel_test_require_servers ())
-    return;
-
-  user = g_strdup_printf ("win%dx%u", (int) getpid (), g_random_int ());
-  password = g_strconcat ("pw-", user, NULL);
   window_user = user;
   window_password = password;
-  mail = g_build_filename (profile, "mail.eml", NULL);
-  g_assert_true (g_file_set_contents (mail, "From: Ada <ada@example.org>\r\nSubject: Older\r\n"
-                                            "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\n"
-                                            "One\r\n", -1, NULL));
-  satchel_test_mailctl ("append", user, password, "INBOX", mail, NULL);
-  g_assert_true (g_file_set_contents (mail, "From: Ada <ada@example.org>\r\nSubject: Newer\r\n"
-                                            "Date: Tue, 3 Nov 2026 10:00:00 +0000\r\n\r\n"
-                                            "Two\r\n", -1, NULL));
-  satchel_test_mailctl ("append", user, password, "INBOX", mail, NULL);
+  for (guint i = 0; i < n_mail; i++)
+    {
+      g_assert_true (g_file_set_contents (file, mail[i], -1, NULL));
+      satchel_test_mailctl ("append", user, password, "INBOX", file, NULL);
+    }
 
   {
     g_autoptr(SatchelStore) store = satchel_store_open (path, &error);
@@ -557,9 +560,169 @@ test_window_imap (void)
     g_assert_no_error (error);
   }
   g_setenv ("SATCHEL_CHECK_SECONDS", "3600", TRUE);
-  run_app (profile, check_imap);
+  run_app (profile, check);
   g_setenv ("SATCHEL_CHECK_SECONDS", "never", TRUE);
+  window_user = window_password = NULL;
   satchel_test_remove_dir (profile);
+}
+
+static void
+test_window_imap (void)
+{
+  const char *mail[] = {
+    "From: Ada <ada@example.org>\r\nSubject: Older\r\n"
+    "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nOne\r\n",
+    "From: Ada <ada@example.org>\r\nSubject: Newer\r\n"
+    "Date: Tue, 3 Nov 2026 10:00:00 +0000\r\n\r\nTwo\r\n",
+  };
+
+  if (!satchel_test_require_servers ())
+    return;
+  run_imap_app (mail, G_N_ELEMENTS (mail), check_imap);
+}
+
+/* A web server on loopback that answers every request with an empty page
+ * and remembers each request's path: what a sender's server would learn. */
+typedef struct
+{
+  GSocketService *service;
+  guint16         port;
+  GMutex          lock;
+  GPtrArray      *paths;
+} Spy;
+
+static Spy spy;
+
+static gboolean
+spy_run_cb (GThreadedSocketService *service,
+            GSocketConnection      *connection,
+            GObject                *source,
+            gpointer                user_data)
+{
+  g_autoptr(GDataInputStream) in = g_data_input_stream_new (
+    g_io_stream_get_input_stream (G_IO_STREAM (connection)));
+  g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
+  static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  g_auto(GStrv) words = line != NULL ? g_strsplit (line, " ", 3) : NULL;
+
+  g_mutex_lock (&spy.lock);
+  g_ptr_array_add (spy.paths, g_strdup (words != NULL && words[0] != NULL && words[1] != NULL
+                                        ? words[1] : "?"));
+  g_mutex_unlock (&spy.lock);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), reply,
+                             sizeof reply - 1, NULL, NULL, NULL);
+  return TRUE;
+}
+
+static guint
+spy_count (const char *path)
+{
+  guint n = 0;
+
+  g_mutex_lock (&spy.lock);
+  for (guint i = 0; i < spy.paths->len; i++)
+    n += path == NULL || g_str_equal (g_ptr_array_index (spy.paths, i), path);
+  g_mutex_unlock (&spy.lock);
+  return n;
+}
+
+static gboolean
+spy_saw_image (gpointer data)
+{
+  return spy_count ("/pixel.png") > 0;
+}
+
+static gboolean
+reader_shows_remote (gpointer window)
+{
+  GtkWidget *reader = find_widget (window, is_widget_of_type,
+                                   GSIZE_TO_POINTER (SATCHEL_TYPE_MESSAGE_VIEW));
+  g_autofree char *text = satchel_message_view_dup_shown_text (SATCHEL_MESSAGE_VIEW (reader));
+
+  return text != NULL && strstr (text, "pixel.png") != NULL;
+}
+
+static gboolean
+is_mapped_info_bar (GtkWidget     *widget,
+                    gconstpointer  data)
+{
+  return GTK_IS_INFO_BAR (widget) && gtk_widget_get_mapped (widget);
+}
+
+/* HTML mail loads nothing from the network, and runs no script, until the
+ * user asks; then images and styles come, and scripts still do not. */
+static void
+check_remote_content (SatchelApplication *app,
+                      SatchelWindow      *window)
+{
+  GtkWidget *list = find_widget (GTK_WIDGET (window), is_widget_of_type,
+                                 GSIZE_TO_POINTER (GTK_TYPE_LIST_VIEW));
+  GtkWidget *reader = find_widget (GTK_WIDGET (window), is_widget_of_type,
+                                   GSIZE_TO_POINTER (SATCHEL_TYPE_MESSAGE_VIEW));
+  Count count = { NULL, 1 };
+  GtkWidget *banner;
+  gint64 later;
+
+  wait_until (service_idle, app, 30);
+  count.selection = gtk_list_view_get_model (GTK_LIST_VIEW (list));
+  wait_until (has_n_messages, &count, 10);
+  gtk_selection_model_select_item (count.selection, 0, TRUE);
+  wait_until (reader_shows_remote, window, 10);
+
+  /* Time for WebKit to load all it would. */
+  later = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  wait_until (time_passed, &later, 5);
+  g_assert_cmpuint (spy_count (NULL), ==, 0);
+  g_assert_true (satchel_message_view_get_remote_blocked (SATCHEL_MESSAGE_VIEW (reader)));
+  banner = find_widget (GTK_WIDGET (window), is_mapped_info_bar, NULL);
+  g_assert_nonnull (banner);
+  save_screenshot (GTK_WIDGET (window), "remote-content-blocked");
+
+  /* "Show": the image and the style sheet come; the script never runs. */
+  gtk_info_bar_response (GTK_INFO_BAR (banner), 1);
+  wait_until (spy_saw_image, NULL, 15);
+  later = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  wait_until (time_passed, &later, 5);
+  g_assert_cmpuint (spy_count ("/style.css"), >=, 1);
+  g_assert_cmpuint (spy_count ("/script"), ==, 0);
+  g_assert_cmpuint (spy_count ("/frame"), ==, 0);
+  g_assert_false (gtk_widget_get_visible (banner));
+}
+
+static void
+test_window_remote_content (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *html = NULL;
+  const char *mail[1];
+
+  if (!satchel_test_require_servers ())
+    return;
+
+  g_mutex_init (&spy.lock);
+  spy.paths = g_ptr_array_new_with_free_func (g_free);
+  spy.service = g_threaded_socket_service_new (4);
+  spy.port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (spy.service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (spy.service, "run", G_CALLBACK (spy_run_cb), NULL);
+  g_socket_service_start (spy.service);
+
+  html = g_strdup_printf (
+    "From: Shop <news@shop.example>\r\nSubject: Our offers\r\n"
+    "Date: Tue, 3 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: text/html; charset=utf-8\r\n\r\n"
+    "<html><head><link rel=\"stylesheet\" href=\"http://127.0.0.1:%u/style.css\"></head>"
+    "<body><p>Offers</p><img src=\"http://127.0.0.1:%u/pixel.png\">"
+    "<script>new Image().src = 'http://127.0.0.1:%u/script';</script>"
+    "<iframe src=\"http://127.0.0.1:%u/frame\"></iframe></body></html>\r\n",
+    spy.port, spy.port, spy.port, spy.port);
+  mail[0] = html;
+  run_imap_app (mail, 1, check_remote_content);
+
+  g_socket_service_stop (spy.service);
+  g_socket_listener_close (G_SOCKET_LISTENER (spy.service));
+  g_clear_object (&spy.service);
+  g_clear_pointer (&spy.paths, g_ptr_array_unref);
 }
 
 static void
@@ -606,6 +769,9 @@ main (int   argc,
   g_setenv ("SATCHEL_CHECK_SECONDS", "never", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  /* This process keeps G_DEBUG's fatal warnings (GLib read them); WebKit's
+   * network and web processes, which are not ours, do not inherit them. */
+  g_unsetenv ("G_DEBUG");
   satchel_engine_init ();
 
   g_test_add_func ("/window/first-run", test_window_first_run);
@@ -613,6 +779,7 @@ main (int   argc,
   g_test_add_func ("/window/bad-store", test_window_bad_store);
   g_test_add_func ("/window/mail", test_window_mail);
   g_test_add_func ("/window/imap", test_window_imap);
+  g_test_add_func ("/window/remote-content", test_window_remote_content);
 
   return g_test_run ();
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "satchel-message-row.h"
+#include "satchel-message-view.h"
 #include "satchel-window.h"
 
 struct _SatchelWindow
@@ -29,7 +30,7 @@ struct _SatchelWindow
   GtkStack        *list_stack;
   AdwStatusPage   *list_status;
   GtkListView     *message_view;
-  GtkTextView     *reader;
+  SatchelMessageView *reader;
   GtkStack        *reader_stack;
   GtkSearchBar    *search_bar;
   GtkSearchEntry  *search_entry;
@@ -403,77 +404,79 @@ unbind_message_cb (GtkSignalListItemFactory *factory,
 
 static SatchelAccount *account_of_folder (SatchelWindow *self,
                                           gint64         folder_id);
+static const SatchelMessageRow *selected_row (SatchelWindow *self);
+static void report (SatchelWindow *self,
+                    const GError  *error);
 
-/* The reader: the header block, then the text (the formatted view comes
- * with the HTML reader). */
+/* The first address of @from ("Name <address>, ..."), or NULL. */
+static char *
+sender_address (const char *from)
+{
+  g_autoptr(InternetAddressList) list = from != NULL ? internet_address_list_parse (NULL, from)
+                                                     : NULL;
+  InternetAddress *address;
+
+  if (list == NULL || internet_address_list_length (list) == 0)
+    return NULL;
+  address = internet_address_list_get_address (list, 0);
+  if (!INTERNET_ADDRESS_IS_MAILBOX (address))
+    return NULL;
+  return g_strdup (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address)));
+}
+
+/* The reader: the message from the store, or, when its body is not here
+ * yet, what it is waiting for. */
 static void
 show_message (SatchelWindow           *self,
               const SatchelMessageRow *row)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->reader);
   g_autoptr(GBytes) raw = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *date = NULL;
-  g_autoptr(GString) out = g_string_new (NULL);
-  g_autoptr(GDateTime) when = NULL;
-  GtkTextIter end;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autofree char *address = NULL;
+  const char *placeholder = NULL;
 
-  gtk_text_buffer_set_text (buffer, "", 0);
   gtk_stack_set_visible_child_name (self->reader_stack, row != NULL ? "message" : "empty");
   if (row == NULL)
     return;
   raw = satchel_store_get_body (store_of (self), row->id, NULL);
   if (raw != NULL)
-    {
-      g_autoptr(GMimeMessage) message = satchel_mime_parse (raw);
-
-      if (message != NULL)
-        text = satchel_mime_get_text (message, 4 * 1024 * 1024);
-    }
-  when = g_date_time_new_from_unix_local (row->date);
-  date = when != NULL ? g_date_time_format (when, "%c") : g_strdup ("");
-
-  gtk_text_buffer_get_end_iter (buffer, &end);
-  {
-    g_autofree char *title = g_markup_printf_escaped ("<span size=\"x-large\" weight=\"bold\">"
-                                                      "%s</span>\n\n",
-                                                      row->subject != NULL ? row->subject : "");
-
-    gtk_text_buffer_insert_markup (buffer, &end, title, -1);
-  }
-  g_string_printf (out, _("From: %s\nTo: %s\n"), row->from != NULL ? row->from : "",
-                   row->to != NULL ? row->to : "");
-  if (row->cc != NULL && row->cc[0] != '\0')
-    g_string_append_printf (out, _("Cc: %s\n"), row->cc);
-  g_string_append_printf (out, _("Date: %s\n\n"), date);
-  gtk_text_buffer_insert (buffer, &end, out->str, -1);
-  if (text != NULL)
-    gtk_text_buffer_insert (buffer, &end, text, -1);
-  else if (raw != NULL)
-    gtk_text_buffer_insert (buffer, &end, _("(This message has no text.)"), -1);
+    message = satchel_mime_parse (raw);
   else
     {
       SatchelMailService *service = service_of (self);
       SatchelAccount *account = account_of_folder (self, row->folder_id);
 
       /* Not cached: it comes from the server now, beside any check. */
-      if (row->preview != NULL)
-        {
-          gtk_text_buffer_insert (buffer, &end, row->preview, -1);
-          gtk_text_buffer_insert (buffer, &end, "\n\n", -1);
-        }
       if (service != NULL && account != NULL && row->uid != 0)
         {
           if (self->waiting_body != row->id)
             satchel_mail_service_fetch_body (service, account, row->id);
           self->waiting_body = row->id;
-          gtk_text_buffer_insert (buffer, &end, _("Downloading the message…"), -1);
+          placeholder = _("Downloading the message…");
         }
       else
-        gtk_text_buffer_insert (buffer, &end,
-                                _("This message is not on this computer yet, and the server "
-                                  "does not have it."), -1);
+        placeholder = _("This message is not on this computer yet, and the server does not "
+                        "have it.");
     }
+  address = sender_address (row->from);
+  satchel_message_view_show (self->reader, row, message, placeholder,
+                             address != NULL &&
+                             satchel_store_remote_content_allowed (store_of (self), address));
+}
+
+/* "Always From This Sender": remembered in the store. */
+static void
+remote_content_allowed_cb (SatchelMessageView *view,
+                           gboolean            always,
+                           SatchelWindow      *self)
+{
+  const SatchelMessageRow *row = selected_row (self);
+  g_autofree char *address = row != NULL ? sender_address (row->from) : NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (always && address != NULL &&
+      !satchel_store_allow_remote_content (store_of (self), address, &error))
+    report (self, error);
 }
 
 static const SatchelMessageRow *
@@ -940,7 +943,13 @@ service_changed_cb (SatchelWindow  *self,
     }
   if (self->messages != NULL)
     {
+      GtkAdjustment *scroll = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->message_view));
+      gboolean at_top = scroll == NULL || gtk_adjustment_get_value (scroll) <= 0;
+
       satchel_message_list_reload (self->messages, NULL);
+      /* The list stays on the row it showed; at the top, new mail shows. */
+      if (at_top && g_list_model_get_n_items (G_LIST_MODEL (self->messages)) > 0)
+        gtk_widget_activate_action (GTK_WIDGET (self->message_view), "list.scroll-to-item", "u", 0);
       gtk_stack_set_visible_child_name (self->list_stack,
                                         g_list_model_get_n_items (G_LIST_MODEL (self->messages)) > 0
                                         ? "list" : "empty");
@@ -1012,6 +1021,7 @@ satchel_window_class_init (SatchelWindowClass *klass)
 
   object_class->dispose = satchel_window_dispose;
 
+  g_type_ensure (SATCHEL_TYPE_MESSAGE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/satchelmail/Satchel/satchel-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, toast_overlay);
@@ -1080,6 +1090,8 @@ satchel_window_init (SatchelWindow *self)
     gtk_list_view_set_factory (self->message_view, factory);
   }
   g_signal_connect (self->accounts_box, "row-selected", G_CALLBACK (folder_selected_cb), self);
+  g_signal_connect (self->reader, "remote-content-allowed",
+                    G_CALLBACK (remote_content_allowed_cb), self);
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb),
                             self);
   g_signal_connect_swapped (self->search_all, "toggled", G_CALLBACK (search_changed_cb), self);

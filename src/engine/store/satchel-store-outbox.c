@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* satchel-store-outbox.c: messages waiting to be sent, and the address book
+/* satchel-store-outbox.c: messages waiting to be sent, the address book,
+ * and the senders trusted with remote content
  *
  * Copyright 2026 The Satchel authors
  *
@@ -291,4 +292,47 @@ satchel_store_note_senders (SatchelStore  *store,
     if (!note_mailboxes (store, sender, FALSE, GPOINTER_TO_UINT (count), now, error))
       return FALSE;
   return TRUE;
+}
+
+/**
+ * satchel_store_remote_content_allowed:
+ * @address: a sender's address
+ *
+ * Returns: whether the user let mail from @address load remote content
+ */
+gboolean
+satchel_store_remote_content_allowed (SatchelStore *store,
+                                      const char   *address)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store, "SELECT 1 FROM remote_content_sender "
+                                                     "WHERE address = ?", NULL);
+  gboolean allowed;
+
+  if (stmt == NULL || address == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, address, -1, SQLITE_TRANSIENT);
+  allowed = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return allowed;
+}
+
+/**
+ * satchel_store_allow_remote_content:
+ *
+ * Lets mail from @address load remote content from now on.
+ */
+gboolean
+satchel_store_allow_remote_content (SatchelStore  *store,
+                                    const char    *address,
+                                    GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store,
+                                              "INSERT OR IGNORE INTO remote_content_sender "
+                                              "(address, added) VALUES (?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, address, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
+  return satchel_store_run (store, stmt, error);
 }

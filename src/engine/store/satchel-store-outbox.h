@@ -71,4 +71,10 @@ gboolean    satchel_store_note_senders     (SatchelStore       *store,
                                             gint64              now,
                                             GError            **error);
 
+gboolean    satchel_store_remote_content_allowed (SatchelStore *store,
+                                                  const char   *address);
+gboolean    satchel_store_allow_remote_content   (SatchelStore  *store,
+                                                  const char    *address,
+                                                  GError       **error);
+
 G_END_DECLS
