@@ -335,19 +335,23 @@ save_screenshot (GtkWidget  *window,
 
 /* Runs the main loop until @done says so, for at most @seconds. */
 static void
-wait_until (gboolean (*done) (gpointer data),
-            gpointer   data,
-            guint      seconds)
+wait_until_ (gboolean  (*done) (gpointer data),
+             gpointer    data,
+             guint       seconds,
+             const char *what)
 {
   gint64 end = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
 
   while (!done (data))
     {
-      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      if (g_get_monotonic_time () >= end)
+        g_error ("Waited %u s in vain for %s", seconds, what);
       g_main_context_iteration (NULL, FALSE);
       g_usleep (2000);
     }
 }
+
+#define wait_until(done, data, seconds) wait_until_ ((done), (data), (seconds), #done)
 
 static gboolean
 service_idle (gpointer app)
@@ -379,6 +383,34 @@ reader_shows_body (gpointer window)
 
   return find_widget (reader, is_mapped_label, "Newer") != NULL && text != NULL &&
          strstr (text, "Two") != NULL;
+}
+
+static gboolean
+is_check_button_labelled (GtkWidget     *widget,
+                          gconstpointer  label)
+{
+  return GTK_IS_CHECK_BUTTON (widget) &&
+         g_strcmp0 (gtk_check_button_get_label (GTK_CHECK_BUTTON (widget)), label) == 0;
+}
+
+/* The folder picker's search entry, open. */
+static gboolean
+is_search_entry_for (GtkWidget     *widget,
+                     gconstpointer  placeholder)
+{
+  g_autofree char *text = NULL;
+
+  if (!GTK_IS_SEARCH_ENTRY (widget))
+    return FALSE;
+  g_object_get (widget, "placeholder-text", &text, NULL);
+  return g_strcmp0 (text, placeholder) == 0;
+}
+
+static gboolean
+is_mapped_move_entry (GtkWidget     *widget,
+                      gconstpointer  data)
+{
+  return gtk_widget_get_mapped (widget) && is_search_entry_for (widget, "Move to…");
 }
 
 /* The list shows one search result. */
@@ -435,6 +467,8 @@ check_imap (SatchelApplication *app,
   g_autofree char *flags = NULL;
   g_autoptr(SatchelMessageItem) item = NULL;
   GtkWidget *search;
+  GtkWidget *picker;
+  GtkWidget *everywhere;
   gint64 later;
   guint n = 0;
 
@@ -495,11 +529,36 @@ check_imap (SatchelApplication *app,
   flags = server_flags ("INBOX", &n);
   g_assert_cmpuint (n, ==, 1);
 
+  /* Moved with the folder picker: "arch", Enter. */
+  gtk_selection_model_select_item (count.selection, 0, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.move", NULL));
+  later = g_get_monotonic_time () + 300 * G_TIME_SPAN_MILLISECOND;
+  wait_until (time_passed, &later, 5);
+  picker = find_widget (GTK_WIDGET (window), is_mapped_move_entry, NULL);
+  g_assert_nonnull (picker);
+  gtk_editable_set_text (GTK_EDITABLE (picker), "arch");
+  later = g_get_monotonic_time () + 300 * G_TIME_SPAN_MILLISECOND;
+  wait_until (time_passed, &later, 5);
+  g_signal_emit_by_name (picker, "activate");
+  count.n = 0;
+  wait_until (has_n_messages, &count, 5);
+  wait_until (service_idle, app, 30);
+  g_clear_pointer (&flags, g_free);
+  flags = server_flags ("Archive", &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_clear_pointer (&flags, g_free);
+  flags = server_flags ("INBOX", &n);
+  g_assert_cmpuint (n, ==, 0);
+
   /* Ctrl+F, a word: the list shows what matches, as it is typed. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
-  search = find_widget (GTK_WIDGET (window), is_widget_of_type,
-                        GSIZE_TO_POINTER (GTK_TYPE_SEARCH_ENTRY));
+  search = find_widget (GTK_WIDGET (window), is_search_entry_for, "Search mail");
   g_assert_true (gtk_widget_get_mapped (search) || gtk_widget_get_visible (search));
+  /* The message is in the Archive now: the search looks in all folders. */
+  everywhere = find_widget (GTK_WIDGET (window), is_check_button_labelled, "In all folders");
+  g_assert_nonnull (everywhere);
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (everywhere)));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (everywhere), TRUE);
   gtk_editable_set_text (GTK_EDITABLE (search), "from:ada older");
   count.selection = NULL;
   wait_until (search_shows_one, list, 5);

@@ -16,6 +16,7 @@
 
 #include "satchel-message-row.h"
 #include "satchel-message-view.h"
+#include "satchel-move-popover.h"
 #include "satchel-window.h"
 
 struct _SatchelWindow
@@ -36,6 +37,8 @@ struct _SatchelWindow
   GtkSearchEntry  *search_entry;
   GtkCheckButton  *search_all;
   GtkToggleButton *search_button;
+  GtkMenuButton   *move_button;
+  SatchelMovePopover *move_popover;
 
   /* Owned */
   GSettings       *settings;
@@ -572,7 +575,8 @@ static void
 update_actions (SatchelWindow *self)
 {
   const SatchelMessageRow *row = selected_row (self);
-  const char *names[] = { "mark-read", "mark-unread", "star", "unstar", "delete", "archive" };
+  const char *names[] = { "mark-read", "mark-unread", "star", "unstar", "delete", "archive",
+                          "junk", "move" };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
@@ -683,16 +687,19 @@ undo_cb (AdwToast *toast,
     changed_here (undo->window, undo->folder_id);
 }
 
-/* Moves the selected message away (@role: its folder, or the Trash when
- * deleting), with a toast that can undo it. */
+/* Moves the selected message away, with a toast that can undo it: to
+ * @folder when given, else to the account's folder of @role (the Trash:
+ * deleting it, for good when it is in the Trash already). */
 static void
 move_away (SatchelWindow     *self,
-           SatchelFolderRole  role)
+           SatchelFolderRole  role,
+           const char        *folder)
 {
   const SatchelMessageRow *row = selected_row (self);
   g_autoptr(SatchelFolderInfo) from = NULL;
   g_autoptr(SatchelFolderInfo) dest = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *said = NULL;
   AdwToast *toast;
   Undo *undo;
   gint64 id, folder_id;
@@ -709,14 +716,18 @@ move_away (SatchelWindow     *self,
         report (self, error);
       return;
     }
-  if (role == SATCHEL_FOLDER_ROLE_TRASH)
+  if (folder == NULL && role == SATCHEL_FOLDER_ROLE_TRASH)
     ok = satchel_mail_delete (store_of (self), id, &error);
   else
     {
-      dest = satchel_store_find_folder_by_role (store_of (self), from->account_id, role, &error);
+      if (folder != NULL)
+        dest = satchel_store_find_folder (store_of (self), from->account_id, folder, &error);
+      else
+        dest = satchel_store_find_folder_by_role (store_of (self), from->account_id, role, &error);
       if (dest == NULL && error == NULL)
         g_set_error (&error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_NOT_FOUND,
-                     _("This account has no Archive folder."));
+                     role == SATCHEL_FOLDER_ROLE_JUNK ? _("This account has no Junk folder.")
+                                                      : _("This account has no Archive folder."));
       ok = dest != NULL && satchel_mail_move (store_of (self), id, dest->name, &error);
     }
   if (!ok)
@@ -727,10 +738,15 @@ move_away (SatchelWindow     *self,
   changed_here (self, folder_id);
 
   /* A message deleted in the Trash is gone for good: nothing to undo. */
-  if (from->role == SATCHEL_FOLDER_ROLE_TRASH && role == SATCHEL_FOLDER_ROLE_TRASH)
+  if (dest == NULL && from->role == SATCHEL_FOLDER_ROLE_TRASH)
     return;
-  toast = adw_toast_new (role == SATCHEL_FOLDER_ROLE_TRASH ? _("Message deleted")
-                                                          : _("Message archived"));
+  if (dest == NULL)
+    said = g_strdup (_("Message deleted"));
+  else if (folder == NULL && role == SATCHEL_FOLDER_ROLE_ARCHIVE)
+    said = g_strdup (_("Message archived"));
+  else
+    said = g_strdup_printf (_("Message moved to “%s”"), role_title (dest->role, dest->name));
+  toast = adw_toast_new (said);
   adw_toast_set_button_label (toast, _("_Undo"));
   undo = g_new0 (Undo, 1);
   g_set_weak_pointer (&undo->window, self);
@@ -743,11 +759,64 @@ move_away (SatchelWindow     *self,
 }
 
 static void
+junk_activated_cb (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  move_away (user_data, SATCHEL_FOLDER_ROLE_JUNK, NULL);
+}
+
+static void
+move_chosen_cb (SatchelMovePopover *popover,
+                const char         *folder,
+                SatchelWindow      *self)
+{
+  move_away (self, SATCHEL_FOLDER_ROLE_NONE, folder);
+}
+
+/* The folders the selected message can go to, as the popover opens. */
+static void
+fill_move_popover (SatchelWindow *self)
+{
+  const SatchelMessageRow *row = selected_row (self);
+  g_autoptr(SatchelFolderInfo) from = NULL;
+  g_autoptr(GPtrArray) folders = NULL;
+
+  satchel_move_popover_clear (self->move_popover);
+  if (row == NULL)
+    return;
+  from = satchel_store_get_folder (store_of (self), row->folder_id, NULL);
+  if (from != NULL)
+    folders = satchel_query_folders (store_of (self), from->account_id, NULL);
+  if (folders == NULL)
+    return;
+  g_ptr_array_sort (folders, compare_folders);
+  for (guint i = 0; i < folders->len; i++)
+    {
+      const SatchelFolderRow *folder = g_ptr_array_index (folders, i);
+
+      if (folder->id != row->folder_id)
+        satchel_move_popover_add_folder (self->move_popover, role_icon (folder->role),
+                                         role_title (folder->role, folder->name), folder->name);
+    }
+}
+
+static void
+move_activated_cb (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  SatchelWindow *self = user_data;
+
+  gtk_menu_button_popup (self->move_button);
+}
+
+static void
 delete_activated_cb (GSimpleAction *action,
                      GVariant      *parameter,
                      gpointer       user_data)
 {
-  move_away (user_data, SATCHEL_FOLDER_ROLE_TRASH);
+  move_away (user_data, SATCHEL_FOLDER_ROLE_TRASH, NULL);
 }
 
 static void
@@ -755,7 +824,7 @@ archive_activated_cb (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
-  move_away (user_data, SATCHEL_FOLDER_ROLE_ARCHIVE);
+  move_away (user_data, SATCHEL_FOLDER_ROLE_ARCHIVE, NULL);
 }
 
 static void
@@ -777,6 +846,8 @@ static const GActionEntry win_actions[] = {
   { "unstar", unstar_activated_cb },
   { "delete", delete_activated_cb },
   { "archive", archive_activated_cb },
+  { "junk", junk_activated_cb },
+  { "move", move_activated_cb },
 };
 
 /* Shows @model in the list, or @empty when it has nothing. */
@@ -1037,6 +1108,7 @@ satchel_window_class_init (SatchelWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, search_all);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, move_button);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
                                        "window.close", NULL);
@@ -1049,6 +1121,8 @@ satchel_window_class_init (SatchelWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK,
                                        "win.mark-unread", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, 0, "win.star", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, 0, "win.move", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, 0, "win.junk", NULL);
 }
 
 /* SATCHEL_EXIT_AFTER_FIRST_FRAME=1 (bench/ui): once the first frame is
@@ -1090,6 +1164,10 @@ satchel_window_init (SatchelWindow *self)
     gtk_list_view_set_factory (self->message_view, factory);
   }
   g_signal_connect (self->accounts_box, "row-selected", G_CALLBACK (folder_selected_cb), self);
+  self->move_popover = SATCHEL_MOVE_POPOVER (satchel_move_popover_new ());
+  gtk_menu_button_set_popover (self->move_button, GTK_WIDGET (self->move_popover));
+  g_signal_connect_swapped (self->move_popover, "show", G_CALLBACK (fill_move_popover), self);
+  g_signal_connect (self->move_popover, "folder-chosen", G_CALLBACK (move_chosen_cb), self);
   g_signal_connect (self->reader, "remote-content-allowed",
                     G_CALLBACK (remote_content_allowed_cb), self);
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb),
@@ -1109,6 +1187,8 @@ satchel_window_init (SatchelWindow *self)
   self->account_rows = g_hash_table_new (NULL, NULL);
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions),
                                    self);
+  g_object_bind_property (g_action_map_lookup_action (G_ACTION_MAP (self), "move"), "enabled",
+                          self->move_button, "sensitive", G_BINDING_SYNC_CREATE);
   update_actions (self);
   self->service_signals = g_signal_group_new (SATCHEL_TYPE_MAIL_SERVICE);
   g_signal_group_connect_object (self->service_signals, "state-changed",
