@@ -153,6 +153,23 @@ satchel_test_query_int (SatchelStore *store,
   return n;
 }
 
+/* What mailctl prints as JSON for @argv. */
+static JsonNode *
+mailctl_json (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status,
+                &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  return json_node_copy (json_parser_get_root (parser));
+}
+
 /**
  * satchel_test_server_messages:
  *
@@ -165,17 +182,30 @@ satchel_test_server_messages (const char *user,
                               const char *password,
                               const char *folder)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *out = NULL;
   const char *argv[] = { g_getenv ("SATCHEL_TEST_MAILCTL"), "messages", user, password, folder,
                          NULL };
-  int status;
+  g_autoptr(JsonNode) root = mailctl_json (argv);
 
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status,
-                &error);
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
-  return json_array_ref (json_node_get_array (json_parser_get_root (parser)));
+  return json_array_ref (json_node_get_array (root));
+}
+
+/**
+ * satchel_test_server_has_folder:
+ *
+ * Returns: whether the server lists @folder for @user
+ */
+gboolean
+satchel_test_server_has_folder (const char *user,
+                                const char *password,
+                                const char *folder)
+{
+  const char *argv[] = { g_getenv ("SATCHEL_TEST_MAILCTL"), "folders", user, password, NULL };
+  g_autoptr(JsonNode) root = mailctl_json (argv);
+  JsonArray *folders = json_node_get_array (root);
+
+  for (guint i = 0; i < json_array_get_length (folders); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (folders, i),
+                                                  "name"), folder) == 0)
+      return TRUE;
+  return FALSE;
 }

@@ -25,6 +25,9 @@ void      satchel_test_mailctl          (const char   *first,
 JsonArray *satchel_test_server_messages (const char *user,
                                          const char   *password,
                                          const char   *folder);
+gboolean  satchel_test_server_has_folder (const char *user,
+                                         const char   *password,
+                                         const char   *folder);
 gint64    satchel_test_query_int        (SatchelStore *store,
                                          const char   *sql);
 

@@ -393,6 +393,65 @@ is_check_button_labelled (GtkWidget     *widget,
          g_strcmp0 (gtk_check_button_get_label (GTK_CHECK_BUTTON (widget)), label) == 0;
 }
 
+/* The store's id of the folder @name, or 0. */
+static gint64
+folder_id_of (SatchelApplication *app,
+              const char         *name)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count (*), max (id) FROM folder "
+                                          "WHERE name = '%s'", name);
+  SatchelStore *store = satchel_application_get_store (app);
+  sqlite3_stmt *stmt = satchel_store_prepare (store, sql, NULL);
+  gint64 id = 0;
+
+  g_assert_nonnull (stmt);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 0) > 0)
+    id = sqlite3_column_int64 (stmt, 1);
+  sqlite3_reset (stmt);
+  return id;
+}
+
+static gboolean
+dialog_open (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_mapped (GTK_WIDGET (window)))
+        {
+          *(AdwMessageDialog **) data = ADW_MESSAGE_DIALOG (window);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Runs @action, types @name in the dialog it opens (when it asks for one)
+ * and answers it as the user would with the suggested button. */
+static void
+answer_folder_dialog (SatchelWindow *window,
+                      const char    *action,
+                      const char    *name)
+{
+  AdwMessageDialog *dialog = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
+  wait_until (dialog_open, &dialog, 5);
+  if (name != NULL)
+    {
+      GtkWidget *entry = adw_message_dialog_get_extra_child (dialog);
+
+      g_assert_true (GTK_IS_EDITABLE (entry));
+      gtk_editable_set_text (GTK_EDITABLE (entry), name);
+    }
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "ok"));
+  adw_message_dialog_response (dialog, "ok");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 /* The folder picker's search entry, open. */
 static gboolean
 is_search_entry_for (GtkWidget     *widget,
@@ -576,6 +635,25 @@ check_imap (SatchelApplication *app,
   g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_status_page_titled,
                                  "No Results"));
   save_screenshot (GTK_WIDGET (window), "search-no-results");
+  gtk_editable_set_text (GTK_EDITABLE (search), "");
+  gtk_search_bar_set_search_mode (GTK_SEARCH_BAR (gtk_widget_get_ancestor (search,
+                                                                          GTK_TYPE_SEARCH_BAR)),
+                                  FALSE);
+
+  /* A folder of one's own: made, renamed and deleted, on the server too. */
+  answer_folder_dialog (window, "win.new-folder", "Receipts");
+  wait_until (service_idle, app, 30);
+  g_assert_true (satchel_test_server_has_folder (window_user, window_password, "Receipts"));
+  g_assert_true (satchel_window_show_folder (window, folder_id_of (app, "Receipts")));
+  answer_folder_dialog (window, "win.rename-folder", "Bills");
+  wait_until (service_idle, app, 30);
+  g_assert_false (satchel_test_server_has_folder (window_user, window_password, "Receipts"));
+  g_assert_true (satchel_test_server_has_folder (window_user, window_password, "Bills"));
+  g_assert_true (satchel_window_show_folder (window, folder_id_of (app, "Bills")));
+  answer_folder_dialog (window, "win.delete-folder", NULL);
+  wait_until (service_idle, app, 30);
+  g_assert_false (satchel_test_server_has_folder (window_user, window_password, "Bills"));
+  g_assert_cmpint (folder_id_of (app, "Bills"), ==, 0);
 }
 
 /* A profile with an IMAP account of a new user of the test Dovecot (its

@@ -827,6 +827,252 @@ archive_activated_cb (GSimpleAction *action,
   move_away (user_data, SATCHEL_FOLDER_ROLE_ARCHIVE, NULL);
 }
 
+/* Folders: new, rename and delete, here at once and on an IMAP server
+ * (queued, as every change is). */
+
+typedef enum
+{
+  FOLDER_NEW,
+  FOLDER_RENAME,
+  FOLDER_DELETE,
+} FolderChange;
+
+typedef struct
+{
+  SatchelWindow     *window;   /* weak */
+  SatchelAccount    *account;
+  SatchelFolderInfo *folder;   /* the one shown */
+  FolderChange       change;
+  GtkEditable       *entry;    /* for a name */
+} FolderDialog;
+
+static void
+folder_dialog_free (FolderDialog *dialog)
+{
+  g_clear_weak_pointer (&dialog->window);
+  g_clear_object (&dialog->account);
+  g_clear_pointer (&dialog->folder, satchel_folder_info_free);
+  g_free (dialog);
+}
+
+static void
+folder_dialog_closure_free (gpointer  data,
+                            GClosure *closure)
+{
+  folder_dialog_free (data);
+}
+
+static void
+folder_response_cb (AdwMessageDialog *message,
+                    const char       *response,
+                    FolderDialog     *dialog)
+{
+  SatchelWindow *self = dialog->window;
+  const char *name = dialog->entry != NULL ? gtk_editable_get_text (dialog->entry) : NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (self == NULL || g_strcmp0 (response, "cancel") == 0)
+    return;
+  switch (dialog->change)
+    {
+    case FOLDER_NEW:
+      ok = satchel_mail_create_folder (store_of (self), dialog->account, name, &error);
+      break;
+    case FOLDER_RENAME:
+      ok = satchel_mail_rename_folder (store_of (self), dialog->account, dialog->folder->name,
+                                       name, &error);
+      break;
+    case FOLDER_DELETE:
+    default:
+      ok = satchel_mail_delete_folder (store_of (self), dialog->account, dialog->folder->name,
+                                       &error);
+      break;
+    }
+  if (!ok)
+    {
+      report (self, error);
+      return;
+    }
+  /* The folder may be gone: the account is known. */
+  if (dialog->change == FOLDER_DELETE && self->folder_id == dialog->folder->id)
+    self->folder_id = 0;
+  if (self->messages != NULL)
+    satchel_message_list_reload (self->messages, NULL);
+  rebuild_sidebar (self);
+  if (service_of (self) != NULL)
+    satchel_mail_service_push (service_of (self), dialog->account);
+}
+
+static void
+folder_entry_changed_cb (GtkEditable      *entry,
+                         AdwMessageDialog *message)
+{
+  adw_message_dialog_set_response_enabled (message, "ok", gtk_editable_get_text (entry)[0] != '\0');
+}
+
+static void
+ask_folder_change (SatchelWindow *self,
+                   FolderChange   change)
+{
+  g_autoptr(SatchelFolderInfo) folder = NULL;
+  SatchelAccount *account;
+  FolderDialog *dialog;
+  AdwMessageDialog *message;
+  g_autofree char *heading = NULL;
+
+  if (self->folder_id == 0 ||
+      (folder = satchel_store_get_folder (store_of (self), self->folder_id, NULL)) == NULL ||
+      (account = account_of_folder (self, self->folder_id)) == NULL)
+    return;
+
+  switch (change)
+    {
+    case FOLDER_NEW:
+      heading = g_strdup (_("New Folder"));
+      break;
+    case FOLDER_RENAME:
+      heading = g_strdup_printf (_("Rename “%s”"), folder->name);
+      break;
+    case FOLDER_DELETE:
+    default:
+      heading = g_strdup_printf (_("Delete “%s”?"), folder->name);
+      break;
+    }
+  message = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, NULL));
+  dialog = g_new0 (FolderDialog, 1);
+  g_set_weak_pointer (&dialog->window, self);
+  dialog->account = g_object_ref (account);
+  dialog->folder = g_steal_pointer (&folder);
+  dialog->change = change;
+
+  adw_message_dialog_add_response (message, "cancel", _("_Cancel"));
+  if (change == FOLDER_DELETE)
+    {
+      adw_message_dialog_set_body (message,
+                                   satchel_account_get_kind (account) == SATCHEL_ACCOUNT_KIND_IMAP
+                                   ? _("The folder and every message in it are deleted, here "
+                                       "and on the server.")
+                                   : _("The folder and every message in it are deleted."));
+      adw_message_dialog_add_response (message, "ok", _("_Delete"));
+      adw_message_dialog_set_response_appearance (message, "ok", ADW_RESPONSE_DESTRUCTIVE);
+    }
+  else
+    {
+      GtkWidget *entry = gtk_entry_new ();
+
+      gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Folder name"), -1);
+      if (change == FOLDER_RENAME)
+        gtk_editable_set_text (GTK_EDITABLE (entry), dialog->folder->name);
+      adw_message_dialog_set_extra_child (message, entry);
+      dialog->entry = GTK_EDITABLE (entry);
+      adw_message_dialog_add_response (message, "ok", change == FOLDER_NEW ? _("C_reate")
+                                                                            : _("_Rename"));
+      adw_message_dialog_set_response_appearance (message, "ok", ADW_RESPONSE_SUGGESTED);
+      adw_message_dialog_set_response_enabled (message, "ok", change == FOLDER_RENAME);
+      g_signal_connect (entry, "changed", G_CALLBACK (folder_entry_changed_cb), message);
+    }
+  adw_message_dialog_set_default_response (message, change == FOLDER_DELETE ? "cancel" : "ok");
+  adw_message_dialog_set_close_response (message, "cancel");
+  g_signal_connect_data (message, "response", G_CALLBACK (folder_response_cb), dialog,
+                         folder_dialog_closure_free, 0);
+  gtk_window_present (GTK_WINDOW (message));
+}
+
+static void
+new_folder_activated_cb (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  ask_folder_change (user_data, FOLDER_NEW);
+}
+
+static void
+rename_folder_activated_cb (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  ask_folder_change (user_data, FOLDER_RENAME);
+}
+
+static void
+delete_folder_activated_cb (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  ask_folder_change (user_data, FOLDER_DELETE);
+}
+
+/* New folders go in an account; only folders of one's own are renamed or
+ * deleted, not the Inbox, Sent, Trash and the others. */
+static void
+update_folder_actions (SatchelWindow *self)
+{
+  g_autoptr(SatchelFolderInfo) folder = NULL;
+  gboolean own;
+
+  if (self->folder_id != 0 && store_of (self) != NULL)
+    folder = satchel_store_get_folder (store_of (self), self->folder_id, NULL);
+  own = folder != NULL && folder->role == SATCHEL_FOLDER_ROLE_NONE;
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self),
+                                                                            "new-folder")),
+                               folder != NULL);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self),
+                                                                            "rename-folder")),
+                               own);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self),
+                                                                            "delete-folder")),
+                               own);
+}
+
+static void popover_closed_cb (GtkPopover *popover);
+
+/* A right click on a folder: its menu. */
+static void
+sidebar_pressed_cb (GtkGestureClick *gesture,
+                    int              n_press,
+                    double           x,
+                    double           y,
+                    SatchelWindow   *self)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_y (self->accounts_box, (int) y);
+  g_autoptr(GMenu) menu = NULL;
+  GtkWidget *popover;
+
+  if (row == NULL || g_object_get_data (G_OBJECT (row), "folder-id") == NULL)
+    return;
+  gtk_list_box_select_row (self->accounts_box, row);
+  menu = g_menu_new ();
+  g_menu_append (menu, _("_New Folder…"), "win.new-folder");
+  g_menu_append (menu, _("Re_name Folder…"), "win.rename-folder");
+  g_menu_append (menu, _("De_lete Folder…"), "win.delete-folder");
+  popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
+  gtk_widget_set_parent (popover, GTK_WIDGET (self->accounts_box));
+  gtk_popover_set_pointing_to (GTK_POPOVER (popover),
+                               &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
+  g_signal_connect (popover, "closed", G_CALLBACK (popover_closed_cb), NULL);
+  gtk_popover_popup (GTK_POPOVER (popover));
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static gboolean
+unparent_idle_cb (gpointer widget)
+{
+  gtk_widget_unparent (widget);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+popover_closed_cb (GtkPopover *popover)
+{
+  /* After the activated item's action ran. */
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, unparent_idle_cb, g_object_ref (popover),
+                   g_object_unref);
+}
+
 static void
 search_activated_cb (GSimpleAction *action,
                      GVariant      *parameter,
@@ -848,6 +1094,9 @@ static const GActionEntry win_actions[] = {
   { "archive", archive_activated_cb },
   { "junk", junk_activated_cb },
   { "move", move_activated_cb },
+  { "new-folder", new_folder_activated_cb },
+  { "rename-folder", rename_folder_activated_cb },
+  { "delete-folder", delete_folder_activated_cb },
 };
 
 /* Shows @model in the list, or @empty when it has nothing. */
@@ -933,6 +1182,7 @@ folder_selected_cb (GtkListBox    *box,
     return;
   self->folder_id = folder_id != NULL ? *folder_id : 0;
   self->shown_id = 0;
+  update_folder_actions (self);
   g_clear_handle_id (&self->mark_read_id, g_source_remove);
 
   show_message (self, NULL);
@@ -1164,6 +1414,13 @@ satchel_window_init (SatchelWindow *self)
     gtk_list_view_set_factory (self->message_view, factory);
   }
   g_signal_connect (self->accounts_box, "row-selected", G_CALLBACK (folder_selected_cb), self);
+  {
+    GtkGesture *click = gtk_gesture_click_new ();
+
+    gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+    g_signal_connect (click, "pressed", G_CALLBACK (sidebar_pressed_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->accounts_box), GTK_EVENT_CONTROLLER (click));
+  }
   self->move_popover = SATCHEL_MOVE_POPOVER (satchel_move_popover_new ());
   gtk_menu_button_set_popover (self->move_button, GTK_WIDGET (self->move_popover));
   g_signal_connect_swapped (self->move_popover, "show", G_CALLBACK (fill_move_popover), self);
@@ -1187,6 +1444,7 @@ satchel_window_init (SatchelWindow *self)
   self->account_rows = g_hash_table_new (NULL, NULL);
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions),
                                    self);
+  update_folder_actions (self);
   g_object_bind_property (g_action_map_lookup_action (G_ACTION_MAP (self), "move"), "enabled",
                           self->move_button, "sensitive", G_BINDING_SYNC_CREATE);
   update_actions (self);
