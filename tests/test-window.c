@@ -359,6 +359,12 @@ service_idle (gpointer app)
   return !satchel_mail_service_is_busy (satchel_application_get_mail_service (app));
 }
 
+static gboolean
+service_busy (gpointer app)
+{
+  return !service_idle (app);
+}
+
 typedef struct
 {
   GtkSelectionModel *selection;
@@ -429,6 +435,37 @@ dialog_open (gpointer data)
   return FALSE;
 }
 
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)),
+                                              label) == 0;
+}
+
+static gboolean no_dialog_open (gpointer data);
+
+/* Clicks the dialog's button for @response; the dialog closes. */
+static void
+press_response (AdwMessageDialog *dialog,
+                const char       *response)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (dialog), is_button_labelled,
+                                   adw_message_dialog_get_response_label (dialog, response));
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_activate (button));
+  wait_until (no_dialog_open, NULL, 5);
+}
+
+static gboolean
+no_dialog_open (gpointer data)
+{
+  AdwMessageDialog *dialog = NULL;
+
+  return !dialog_open (&dialog);
+}
+
 /* Runs @action, types @name in the dialog it opens (when it asks for one)
  * and answers it as the user would with the suggested button. */
 static void
@@ -448,8 +485,7 @@ answer_folder_dialog (SatchelWindow *window,
       gtk_editable_set_text (GTK_EDITABLE (entry), name);
     }
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "ok"));
-  adw_message_dialog_response (dialog, "ok");
-  gtk_window_destroy (GTK_WINDOW (dialog));
+  press_response (dialog, "ok");
 }
 
 /* The folder picker's search entry, open. */
@@ -657,11 +693,13 @@ check_imap (SatchelApplication *app,
 }
 
 /* A profile with an IMAP account of a new user of the test Dovecot (its
- * password in the keyring), who has @n_mail messages in the Inbox. Runs
- * Satchel on it with @check, checking mail at once. */
+ * password in the keyring, or @stored_password), who has @n_mail
+ * messages in the Inbox. Runs Satchel on it with @check, checking mail at
+ * once. */
 static void
 run_imap_app (const char * const *mail,
               guint               n_mail,
+              const char         *stored_password,
               WindowCheck         check)
 {
   g_autofree char *profile = satchel_test_make_dir ();
@@ -693,7 +731,9 @@ run_imap_app (const char * const *mail,
     g_assert_true (satchel_account_list_add (list, account, &error));
     g_assert_true (satchel_secrets_store_sync (secrets, satchel_account_get_uuid (account),
                                                "someone@example.org", SATCHEL_SECRET_INCOMING,
-                                               password, NULL, &error));
+                                               stored_password != NULL ? stored_password
+                                                                       : password,
+                                               NULL, &error));
     g_assert_no_error (error);
   }
   g_setenv ("SATCHEL_CHECK_SECONDS", "3600", TRUE);
@@ -715,7 +755,7 @@ test_window_imap (void)
 
   if (!satchel_test_require_servers ())
     return;
-  run_imap_app (mail, G_N_ELEMENTS (mail), check_imap);
+  run_imap_app (mail, G_N_ELEMENTS (mail), NULL, check_imap);
 }
 
 /* A web server on loopback that answers every request with an empty page
@@ -854,12 +894,68 @@ test_window_remote_content (void)
     "<iframe src=\"http://127.0.0.1:%u/frame\"></iframe></body></html>\r\n",
     spy.port, spy.port, spy.port, spy.port);
   mail[0] = html;
-  run_imap_app (mail, 1, check_remote_content);
+  run_imap_app (mail, 1, NULL, check_remote_content);
 
   g_socket_service_stop (spy.service);
   g_socket_listener_close (G_SOCKET_LISTENER (spy.service));
   g_clear_object (&spy.service);
   g_clear_pointer (&spy.paths, g_ptr_array_unref);
+}
+
+static gboolean
+is_password_button (GtkWidget     *widget,
+                    gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)),
+                    "win.update-password") == 0;
+}
+
+/* A refused password: the sidebar says so, with a button that asks for
+ * the right one, keeps it, and checks again. */
+static void
+check_update_password (SatchelApplication *app,
+                       SatchelWindow      *window)
+{
+  SatchelMailService *service = satchel_application_get_mail_service (app);
+  SatchelAccountList *accounts = satchel_application_get_accounts (app);
+  g_autoptr(SatchelAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), 0);
+  GtkWidget *list = find_widget (GTK_WIDGET (window), is_widget_of_type,
+                                 GSIZE_TO_POINTER (GTK_TYPE_LIST_VIEW));
+  AdwMessageDialog *dialog = NULL;
+  GtkWidget *button;
+  Count count = { NULL, 1 };
+
+  wait_until (service_idle, app, 30);
+  g_assert_cmpint (satchel_mail_service_get_state (service, account, NULL), ==,
+                   SATCHEL_ACCOUNT_STATE_NEEDS_PASSWORD);
+  wait_for_draw (GTK_WIDGET (window));
+  button = find_widget (GTK_WIDGET (window), is_password_button, NULL);
+  g_assert_nonnull (button);
+  save_screenshot (GTK_WIDGET (window), "password-refused");
+
+  g_assert_true (gtk_widget_activate (button));
+  wait_until (dialog_open, &dialog, 5);
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)),
+                         window_password);
+  press_response (dialog, "ok");
+
+  wait_until (service_busy, app, 10);
+  wait_until (service_idle, app, 30);
+  g_assert_cmpint (satchel_mail_service_get_state (service, account, NULL), ==,
+                   SATCHEL_ACCOUNT_STATE_IDLE);
+  count.selection = gtk_list_view_get_model (GTK_LIST_VIEW (list));
+  wait_until (has_n_messages, &count, 10);
+}
+
+static void
+test_window_update_password (void)
+{
+  const char *mail[] = { "From: a@example.org\r\nSubject: Hello\r\n\r\nHi\r\n" };
+
+  if (!satchel_test_require_servers ())
+    return;
+  run_imap_app (mail, 1, "not the password", check_update_password);
 }
 
 static void
@@ -917,6 +1013,7 @@ main (int   argc,
   g_test_add_func ("/window/mail", test_window_mail);
   g_test_add_func ("/window/imap", test_window_imap);
   g_test_add_func ("/window/remote-content", test_window_remote_content);
+  g_test_add_func ("/window/update-password", test_window_update_password);
 
   return g_test_run ();
 }

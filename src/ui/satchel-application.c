@@ -276,6 +276,19 @@ satchel_application_get_accounts (SatchelApplication *self)
 }
 
 /**
+ * satchel_application_get_secrets:
+ *
+ * Returns: (transfer none): the keyring's passwords
+ */
+SatchelSecrets *
+satchel_application_get_secrets (SatchelApplication *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_APPLICATION (self), NULL);
+
+  return self->secrets;
+}
+
+/**
  * satchel_application_get_mail_service:
  *
  * Returns: (transfer none) (nullable): what keeps the store up to date, or

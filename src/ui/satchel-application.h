@@ -20,6 +20,7 @@ SatchelApplication *satchel_application_new            (void);
 SatchelStore       *satchel_application_get_store      (SatchelApplication *self);
 SatchelAccountList *satchel_application_get_accounts   (SatchelApplication *self);
 SatchelMailService *satchel_application_get_mail_service (SatchelApplication *self);
+SatchelSecrets     *satchel_application_get_secrets    (SatchelApplication *self);
 const GError       *satchel_application_get_store_error (SatchelApplication *self);
 
 G_END_DECLS

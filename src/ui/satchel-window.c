@@ -78,14 +78,24 @@ account_row (SatchelAccount *account)
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *spinner = gtk_spinner_new ();
   GtkWidget *icon = gtk_image_new ();
+  GtkWidget *password = gtk_button_new_from_icon_name ("dialog-password-symbolic");
 
   g_object_bind_property (account, "label", row, "title", G_BINDING_SYNC_CREATE);
   gtk_widget_set_visible (spinner, FALSE);
   gtk_widget_set_visible (icon, FALSE);
+  gtk_widget_set_visible (password, FALSE);
+  gtk_widget_set_valign (password, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (password, "flat");
+  gtk_widget_set_tooltip_text (password, _("Update Password…"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (password), "win.update-password");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (password), "s",
+                                    satchel_account_get_uuid (account));
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), spinner);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), password);
   g_object_set_data (G_OBJECT (row), "spinner", spinner);
   g_object_set_data (G_OBJECT (row), "state-icon", icon);
+  g_object_set_data (G_OBJECT (row), "password-button", password);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (row), FALSE);
   return row;
@@ -145,6 +155,8 @@ update_account_row (SatchelWindow  *self,
   gtk_widget_set_visible (spinner, state == SATCHEL_ACCOUNT_STATE_SYNCING);
   gtk_spinner_set_spinning (GTK_SPINNER (spinner), state == SATCHEL_ACCOUNT_STATE_SYNCING);
   gtk_widget_set_visible (icon, icon_name != NULL);
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "password-button"),
+                          state == SATCHEL_ACCOUNT_STATE_NEEDS_PASSWORD);
   if (icon_name != NULL)
     gtk_image_set_from_icon_name (GTK_IMAGE (icon), icon_name);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
@@ -1029,6 +1041,118 @@ update_folder_actions (SatchelWindow *self)
 
 static void popover_closed_cb (GtkPopover *popover);
 
+/* "Update Password…": asked, kept in the keyring, and the account
+ * checked again with it. */
+typedef struct
+{
+  SatchelWindow  *window;    /* weak */
+  SatchelAccount *account;
+  GtkEditable    *entry;
+} PasswordDialog;
+
+static void
+password_dialog_free (gpointer  data,
+                      GClosure *closure)
+{
+  PasswordDialog *dialog = data;
+
+  g_clear_weak_pointer (&dialog->window);
+  g_clear_object (&dialog->account);
+  g_free (dialog);
+}
+
+static void
+password_stored_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(SatchelAccount) account = user_data;
+  GApplication *app = g_application_get_default ();
+  g_autoptr(GError) error = NULL;
+
+  if (!satchel_secrets_store_finish (SATCHEL_SECRETS (source), result, &error))
+    {
+      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+      if (SATCHEL_IS_WINDOW (window))
+        satchel_window_add_toast (SATCHEL_WINDOW (window), error->message);
+      return;
+    }
+  if (SATCHEL_IS_APPLICATION (app) && satchel_application_get_mail_service (SATCHEL_APPLICATION (app)))
+    satchel_mail_service_check (satchel_application_get_mail_service (SATCHEL_APPLICATION (app)),
+                                account);
+}
+
+static void
+password_response_cb (AdwMessageDialog *message,
+                      const char       *response,
+                      PasswordDialog   *dialog)
+{
+  SatchelApplication *app;
+
+  if (dialog->window == NULL || g_strcmp0 (response, "ok") != 0)
+    return;
+  app = SATCHEL_APPLICATION (gtk_window_get_application (GTK_WINDOW (dialog->window)));
+  satchel_secrets_store_async (satchel_application_get_secrets (app),
+                               satchel_account_get_uuid (dialog->account),
+                               satchel_account_get_email (dialog->account),
+                               SATCHEL_SECRET_INCOMING, gtk_editable_get_text (dialog->entry),
+                               NULL, password_stored_cb, g_object_ref (dialog->account));
+}
+
+static void
+update_password_activated_cb (GSimpleAction *action,
+                              GVariant      *parameter,
+                              gpointer       user_data)
+{
+  SatchelWindow *self = user_data;
+  SatchelApplication *app = SATCHEL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  SatchelAccountList *accounts = app != NULL ? satchel_application_get_accounts (app) : NULL;
+  const char *uuid = g_variant_get_string (parameter, NULL);
+  g_autoptr(SatchelAccount) account = NULL;
+  g_autofree char *body = NULL;
+  AdwMessageDialog *message;
+  PasswordDialog *dialog;
+  GtkWidget *entry;
+
+  for (guint i = 0; accounts != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
+    {
+      g_autoptr(SatchelAccount) item = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+
+      if (g_str_equal (satchel_account_get_uuid (item), uuid))
+        account = g_steal_pointer (&item);
+    }
+  if (account == NULL)
+    return;
+
+  /* Translators: the account's login name and server. */
+  body = g_strdup_printf (_("The password of %s on %s."), satchel_account_get_user (account),
+                          satchel_account_get_host (account));
+  message = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Update Password"),
+                                                        body));
+  /* Not a GtkPasswordEntry: in GTK 4.8 it warns of an invalid pointer
+   * when its dialog closes. */
+  entry = gtk_entry_new ();
+  gtk_entry_set_visibility (GTK_ENTRY (entry), FALSE);
+  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_PASSWORD);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Password"), -1);
+  adw_message_dialog_set_extra_child (message, entry);
+  adw_message_dialog_add_response (message, "cancel", _("_Cancel"));
+  adw_message_dialog_add_response (message, "ok", _("_Save and Check"));
+  adw_message_dialog_set_response_appearance (message, "ok", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (message, "ok");
+  adw_message_dialog_set_close_response (message, "cancel");
+  dialog = g_new0 (PasswordDialog, 1);
+  g_set_weak_pointer (&dialog->window, self);
+  dialog->account = g_steal_pointer (&account);
+  dialog->entry = GTK_EDITABLE (entry);
+  g_signal_connect_data (message, "response", G_CALLBACK (password_response_cb), dialog,
+                         password_dialog_free, 0);
+  gtk_window_present (GTK_WINDOW (message));
+}
+
 /* A right click on a folder: its menu. */
 static void
 sidebar_pressed_cb (GtkGestureClick *gesture,
@@ -1097,6 +1221,7 @@ static const GActionEntry win_actions[] = {
   { "new-folder", new_folder_activated_cb },
   { "rename-folder", rename_folder_activated_cb },
   { "delete-folder", delete_folder_activated_cb },
+  { "update-password", update_password_activated_cb, "s" },
 };
 
 /* Shows @model in the list, or @empty when it has nothing. */
