@@ -39,6 +39,22 @@ static const GOptionEntry option_entries[] = {
   { NULL }
 };
 
+/* The preference, or 0 (the default) without the settings schema. */
+static guint
+check_interval (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = source != NULL
+                                      ? g_settings_schema_source_lookup (source, APP_ID, TRUE)
+                                      : NULL;
+  g_autoptr(GSettings) settings = NULL;
+
+  if (schema == NULL)
+    return 0;
+  settings = g_settings_new_full (schema, NULL, NULL);
+  return g_settings_get_uint (settings, "check-interval");
+}
+
 static void
 open_profile (SatchelApplication *self)
 {
@@ -58,12 +74,12 @@ open_profile (SatchelApplication *self)
   if (self->accounts == NULL)
     return;
   self->service = satchel_mail_service_new (path, self->accounts, self->secrets);
-  /* SATCHEL_CHECK_SECONDS: how often to check; "never" only when asked
-   * (tests of the window alone). */
+  /* SATCHEL_CHECK_SECONDS: how often to check, over the preference;
+   * "never": only when asked (tests of the window alone). */
   if (g_strcmp0 (interval, "never") != 0)
     satchel_mail_service_start (self->service,
                                 interval != NULL ? (guint) g_ascii_strtoull (interval, NULL, 10)
-                                                 : 0);
+                                                 : check_interval ());
 }
 
 static void

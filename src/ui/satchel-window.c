@@ -53,7 +53,7 @@ struct _SatchelWindow
   gint64           shown_id;       /* the message in the reader, or 0 */
 };
 
-#define MARK_READ_DELAY_MS 1000
+#define MARK_READ_DELAY_MS 1000   /* without the settings schema */
 #define SEARCH_LIMIT       1000
 
 G_DEFINE_FINAL_TYPE (SatchelWindow, satchel_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -583,6 +583,13 @@ mark_read_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static int
+mark_read_delay (SatchelWindow *self)
+{
+  return self->settings != NULL ? g_settings_get_int (self->settings, "mark-read-delay")
+                                : MARK_READ_DELAY_MS;
+}
+
 static void
 update_actions (SatchelWindow *self)
 {
@@ -623,9 +630,9 @@ selection_changed_cb (GtkSelectionModel *selection,
   show_message (self, row);
   g_clear_handle_id (&self->mark_read_id, g_source_remove);
   /* Opening a message marks it read, once the user had a moment to see
-   * which one it is. */
-  if (row != NULL && !(row->flags & SATCHEL_FLAG_SEEN))
-    self->mark_read_id = g_timeout_add (MARK_READ_DELAY_MS, mark_read_cb, self);
+   * which one it is (the preference says how long; -1: never). */
+  if (row != NULL && !(row->flags & SATCHEL_FLAG_SEEN) && mark_read_delay (self) >= 0)
+    self->mark_read_id = g_timeout_add (mark_read_delay (self), mark_read_cb, self);
 }
 
 /* Actions on the selected message */
