@@ -515,7 +515,7 @@ search_shows_one (gpointer list)
   GtkSelectionModel *model = gtk_list_view_get_model (GTK_LIST_VIEW (list));
 
   return model != NULL && g_list_model_get_n_items (G_LIST_MODEL (model)) == 1 &&
-         G_IS_LIST_STORE (gtk_single_selection_get_model (GTK_SINGLE_SELECTION (model)));
+         G_IS_LIST_STORE (gtk_multi_selection_get_model (GTK_MULTI_SELECTION (model)));
 }
 
 static gboolean
@@ -549,6 +549,25 @@ server_flags (const char *folder,
   return g_string_free (g_steal_pointer (&flags), FALSE);
 }
 
+/* How many messages of @folder have \Flagged on the server. */
+static guint
+server_count_flagged (const char *folder)
+{
+  g_autoptr(JsonArray) messages = satchel_test_server_messages (window_user, window_password,
+                                                                folder);
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (messages); i++)
+    {
+      JsonArray *flags = json_object_get_array_member (json_array_get_object_element (messages, i),
+                                                       "flags");
+
+      for (guint f = 0; f < json_array_get_length (flags); f++)
+        n += g_str_equal (json_array_get_string_element (flags, f), "\\Flagged");
+    }
+  return n;
+}
+
 /* The user opens Satchel on an IMAP account: the mail arrives, opening a
  * message marks it read on the server, Delete moves it to the server's
  * Trash, and Undo brings it back. */
@@ -578,6 +597,19 @@ check_imap (SatchelApplication *app,
   g_assert_cmpuint (satchel_message_item_get_row (item)->flags & SATCHEL_FLAG_SEEN, ==, 0);
 
   save_screenshot (GTK_WIDGET (window), "mail");
+
+  /* Both selected: starred together, here and on the server. */
+  gtk_selection_model_select_all (count.selection);
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_status_page_titled,
+                                 "2 Messages Selected"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.star", NULL));
+  wait_until (service_idle, app, 30);
+  g_assert_cmpuint (server_count_flagged ("INBOX"), ==, 2);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.unstar", NULL));
+  wait_until (service_idle, app, 30);
+  g_assert_cmpuint (server_count_flagged ("INBOX"), ==, 0);
+  gtk_selection_model_unselect_all (count.selection);
 
   /* Opened: its body comes from the server, and after a moment it is
    * read, here and on the server. */

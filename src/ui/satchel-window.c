@@ -33,6 +33,7 @@ struct _SatchelWindow
   GtkListView     *message_view;
   SatchelMessageView *reader;
   GtkStack        *reader_stack;
+  AdwStatusPage   *reader_status;
   GtkSearchBar    *search_bar;
   GtkSearchEntry  *search_entry;
   GtkCheckButton  *search_all;
@@ -51,6 +52,7 @@ struct _SatchelWindow
   guint            mark_read_id;   /* marks the open message read, after a moment */
   gint64           waiting_body;   /* the message whose body was asked of the server */
   gint64           shown_id;       /* the message in the reader, or 0 */
+  GPtrArray       *selected;       /* SatchelMessageItem, the selection in list order */
 };
 
 #define MARK_READ_DELAY_MS 1000   /* without the settings schema */
@@ -494,16 +496,49 @@ remote_content_allowed_cb (SatchelMessageView *view,
     report (self, error);
 }
 
+/* The message selected, when one alone is. */
 static const SatchelMessageRow *
 selected_row (SatchelWindow *self)
 {
-  GtkSelectionModel *selection = gtk_list_view_get_model (self->message_view);
-  SatchelMessageItem *item;
-
-  if (selection == NULL)
+  if (self->selected == NULL || self->selected->len != 1)
     return NULL;
-  item = gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (selection));
-  return item != NULL ? satchel_message_item_get_row (item) : NULL;
+  return satchel_message_item_get_row (g_ptr_array_index (self->selected, 0));
+}
+
+/* The selected items, held while an action changes what the list holds. */
+static GPtrArray *
+selection_copy (SatchelWindow *self)
+{
+  GPtrArray *items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; self->selected != NULL && i < self->selected->len; i++)
+    g_ptr_array_add (items, g_object_ref (g_ptr_array_index (self->selected, i)));
+  return items;
+}
+
+/* Takes the list's selection, holding its items. */
+static void
+read_selection (SatchelWindow *self)
+{
+  GtkSelectionModel *model = gtk_list_view_get_model (self->message_view);
+  g_autoptr(GtkBitset) bits = NULL;
+  GtkBitsetIter iter;
+  guint position;
+
+  if (self->selected == NULL)
+    return;   /* the window goes */
+  g_ptr_array_set_size (self->selected, 0);
+  if (model == NULL)
+    return;
+  bits = gtk_selection_model_get_selection (model);
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, bits, &position); more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    {
+      SatchelMessageItem *item = g_list_model_get_item (G_LIST_MODEL (model), position);
+
+      if (item != NULL)
+        g_ptr_array_add (self->selected, item);
+    }
 }
 
 static SatchelAccount *
@@ -551,23 +586,27 @@ report (SatchelWindow *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
 }
 
-/* Sets or clears @flag on the selected message. */
+/* Sets or clears @flag on the selected messages. */
 static void
 change_flag (SatchelWindow *self,
              guint          flag,
              gboolean       set)
 {
-  const SatchelMessageRow *row = selected_row (self);
+  g_autoptr(GPtrArray) items = selection_copy (self);
   g_autoptr(GError) error = NULL;
-  gint64 folder_id;
+  gint64 folder_id = 0;
 
-  if (row == NULL)
-    return;
-  folder_id = row->folder_id;
-  if (!satchel_mail_change_flags (store_of (self), row->id, set ? flag : 0, set ? 0 : flag,
-                                  &error))
+  for (guint i = 0; i < items->len && error == NULL; i++)
+    {
+      const SatchelMessageRow *row = satchel_message_item_get_row (g_ptr_array_index (items, i));
+
+      folder_id = row->folder_id;
+      satchel_mail_change_flags (store_of (self), row->id, set ? flag : 0, set ? 0 : flag,
+                                 &error);
+    }
+  if (error != NULL)
     report (self, error);
-  else
+  if (folder_id != 0)
     changed_here (self, folder_id);
 }
 
@@ -593,23 +632,32 @@ mark_read_delay (SatchelWindow *self)
 static void
 update_actions (SatchelWindow *self)
 {
-  const SatchelMessageRow *row = selected_row (self);
   const char *names[] = { "mark-read", "mark-unread", "star", "unstar", "delete", "archive",
                           "junk", "move" };
+  guint any_unread = 0, any_read = 0, any_starred = 0, any_unstarred = 0;
 
+  for (guint i = 0; self->selected != NULL && i < self->selected->len; i++)
+    {
+      guint flags = satchel_message_item_get_row (g_ptr_array_index (self->selected, i))->flags;
+
+      any_unread |= !(flags & SATCHEL_FLAG_SEEN);
+      any_read |= (flags & SATCHEL_FLAG_SEEN) != 0;
+      any_starred |= (flags & SATCHEL_FLAG_FLAGGED) != 0;
+      any_unstarred |= !(flags & SATCHEL_FLAG_FLAGGED);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), names[i]);
-      gboolean enabled = row != NULL;
+      gboolean enabled = self->selected != NULL && self->selected->len > 0;
 
-      if (enabled && g_str_equal (names[i], "mark-read"))
-        enabled = !(row->flags & SATCHEL_FLAG_SEEN);
-      else if (enabled && g_str_equal (names[i], "mark-unread"))
-        enabled = (row->flags & SATCHEL_FLAG_SEEN) != 0;
-      else if (enabled && g_str_equal (names[i], "star"))
-        enabled = !(row->flags & SATCHEL_FLAG_FLAGGED);
-      else if (enabled && g_str_equal (names[i], "unstar"))
-        enabled = (row->flags & SATCHEL_FLAG_FLAGGED) != 0;
+      if (g_str_equal (names[i], "mark-read"))
+        enabled = any_unread;
+      else if (g_str_equal (names[i], "mark-unread"))
+        enabled = any_read;
+      else if (g_str_equal (names[i], "star"))
+        enabled = any_unstarred;
+      else if (g_str_equal (names[i], "unstar"))
+        enabled = any_starred;
       g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
     }
 }
@@ -620,10 +668,29 @@ selection_changed_cb (GtkSelectionModel *selection,
                       guint              n_items,
                       SatchelWindow     *self)
 {
-  const SatchelMessageRow *row = selected_row (self);
-  gint64 id = row != NULL ? row->id : 0;
+  const SatchelMessageRow *row;
+  gint64 id;
 
+  if (self->selected == NULL)
+    return;   /* the window goes */
+  read_selection (self);
+  row = selected_row (self);
+  id = row != NULL ? row->id : 0;
   update_actions (self);
+  if (self->selected->len > 1)
+    {
+      g_autofree char *title = g_strdup_printf (ngettext ("%u Message Selected",
+                                                             "%u Messages Selected",
+                                                             self->selected->len),
+                                                self->selected->len);
+
+      self->shown_id = 0;
+      g_clear_handle_id (&self->mark_read_id, g_source_remove);
+      adw_status_page_set_title (self->reader_status, title);
+      gtk_stack_set_visible_child_name (self->reader_stack, "empty");
+      return;
+    }
+  adw_status_page_set_title (self->reader_status, _("No Message Selected"));
   if (id == self->shown_id)
     return;   /* the same message, after a reload */
   self->shown_id = id;
@@ -675,10 +742,22 @@ unstar_activated_cb (GSimpleAction *action,
 
 typedef struct
 {
+  gint64  message_id;
+  gint64  folder_id;
+  char   *folder;   /* where it was */
+} Moved;
+
+static void
+moved_free (Moved *moved)
+{
+  g_free (moved->folder);
+  g_free (moved);
+}
+
+typedef struct
+{
   SatchelWindow *window;   /* weak */
-  gint64         message_id;
-  gint64         folder_id;
-  char          *folder;   /* where it was */
+  GPtrArray     *moved;    /* Moved */
 } Undo;
 
 static void
@@ -688,7 +767,7 @@ undo_free (gpointer  data,
   Undo *undo = data;
 
   g_clear_weak_pointer (&undo->window);
-  g_free (undo->folder);
+  g_ptr_array_unref (undo->moved);
   g_free (undo);
 }
 
@@ -697,83 +776,124 @@ undo_cb (AdwToast *toast,
          Undo     *undo)
 {
   g_autoptr(GError) error = NULL;
+  gint64 folder_id = 0;
 
   if (undo->window == NULL)
     return;
-  if (!satchel_mail_move (store_of (undo->window), undo->message_id, undo->folder, &error))
+  for (guint i = 0; i < undo->moved->len && error == NULL; i++)
+    {
+      Moved *moved = g_ptr_array_index (undo->moved, i);
+
+      folder_id = moved->folder_id;
+      satchel_mail_move (store_of (undo->window), moved->message_id, moved->folder, &error);
+    }
+  if (error != NULL)
     report (undo->window, error);
-  else
-    changed_here (undo->window, undo->folder_id);
+  if (folder_id != 0)
+    changed_here (undo->window, folder_id);
 }
 
-/* Moves the selected message away, with a toast that can undo it: to
+/* Moves one message away (see move_away()); adds it to @moved when that
+ * can be undone. Returns its folder, or NULL with @error set. */
+static SatchelFolderInfo *
+move_one (SatchelWindow           *self,
+          const SatchelMessageRow *row,
+          SatchelFolderRole        role,
+          const char              *folder,
+          SatchelFolderInfo      **dest_out,
+          GPtrArray               *moved,
+          GError                 **error)
+{
+  g_autoptr(SatchelFolderInfo) from = satchel_store_get_folder (store_of (self), row->folder_id,
+                                                                error);
+  g_autoptr(SatchelFolderInfo) dest = NULL;
+  gboolean ok;
+
+  if (from == NULL)
+    return NULL;
+  if (folder == NULL && role == SATCHEL_FOLDER_ROLE_TRASH)
+    ok = satchel_mail_delete (store_of (self), row->id, error);
+  else
+    {
+      if (folder != NULL)
+        dest = satchel_store_find_folder (store_of (self), from->account_id, folder, error);
+      else
+        dest = satchel_store_find_folder_by_role (store_of (self), from->account_id, role, error);
+      if (dest == NULL && (error == NULL || *error == NULL))
+        g_set_error (error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_NOT_FOUND,
+                     role == SATCHEL_FOLDER_ROLE_JUNK ? _("This account has no Junk folder.")
+                                                      : _("This account has no Archive folder."));
+      ok = dest != NULL && satchel_mail_move (store_of (self), row->id, dest->name, error);
+    }
+  if (!ok)
+    return NULL;
+  /* A message deleted in the Trash is gone for good: nothing to undo. */
+  if (dest != NULL || from->role != SATCHEL_FOLDER_ROLE_TRASH)
+    {
+      Moved *one = g_new0 (Moved, 1);
+
+      one->message_id = row->id;
+      one->folder_id = from->id;
+      one->folder = g_strdup (from->name);
+      g_ptr_array_add (moved, one);
+    }
+  if (dest_out != NULL && *dest_out == NULL)
+    *dest_out = g_steal_pointer (&dest);
+  return g_steal_pointer (&from);
+}
+
+/* Moves the selected messages away, with a toast that can undo it: to
  * @folder when given, else to the account's folder of @role (the Trash:
- * deleting it, for good when it is in the Trash already). */
+ * deleting them, for good when they are in the Trash already). */
 static void
 move_away (SatchelWindow     *self,
            SatchelFolderRole  role,
            const char        *folder)
 {
-  const SatchelMessageRow *row = selected_row (self);
-  g_autoptr(SatchelFolderInfo) from = NULL;
+  g_autoptr(GPtrArray) items = selection_copy (self);
+  g_autoptr(GPtrArray) moved = g_ptr_array_new_with_free_func ((GDestroyNotify) moved_free);
   g_autoptr(SatchelFolderInfo) dest = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *said = NULL;
+  gint64 folder_id = 0;
   AdwToast *toast;
   Undo *undo;
-  gint64 id, folder_id;
-  gboolean ok;
 
-  if (row == NULL)
+  for (guint i = 0; i < items->len && error == NULL; i++)
+    {
+      const SatchelMessageRow *row = satchel_message_item_get_row (g_ptr_array_index (items, i));
+      g_autoptr(SatchelFolderInfo) from = move_one (self, row, role, folder, &dest, moved, &error);
+
+      if (from != NULL)
+        folder_id = from->id;
+    }
+  if (error != NULL)
+    report (self, error);
+  if (folder_id == 0)
     return;
-  id = row->id;
-  folder_id = row->folder_id;
-  from = satchel_store_get_folder (store_of (self), folder_id, &error);
-  if (from == NULL)
-    {
-      if (error != NULL)
-        report (self, error);
-      return;
-    }
-  if (folder == NULL && role == SATCHEL_FOLDER_ROLE_TRASH)
-    ok = satchel_mail_delete (store_of (self), id, &error);
-  else
-    {
-      if (folder != NULL)
-        dest = satchel_store_find_folder (store_of (self), from->account_id, folder, &error);
-      else
-        dest = satchel_store_find_folder_by_role (store_of (self), from->account_id, role, &error);
-      if (dest == NULL && error == NULL)
-        g_set_error (&error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_NOT_FOUND,
-                     role == SATCHEL_FOLDER_ROLE_JUNK ? _("This account has no Junk folder.")
-                                                      : _("This account has no Archive folder."));
-      ok = dest != NULL && satchel_mail_move (store_of (self), id, dest->name, &error);
-    }
-  if (!ok)
-    {
-      report (self, error);
-      return;
-    }
   changed_here (self, folder_id);
-
-  /* A message deleted in the Trash is gone for good: nothing to undo. */
-  if (dest == NULL && from->role == SATCHEL_FOLDER_ROLE_TRASH)
+  if (moved->len == 0)
     return;
+
   if (dest == NULL)
-    said = g_strdup (_("Message deleted"));
+    said = g_strdup_printf (ngettext ("Message deleted", "%u messages deleted",
+                                         moved->len), moved->len);
   else if (folder == NULL && role == SATCHEL_FOLDER_ROLE_ARCHIVE)
-    said = g_strdup (_("Message archived"));
-  else
+    said = g_strdup_printf (ngettext ("Message archived", "%u messages archived",
+                                         moved->len), moved->len);
+  else if (moved->len == 1)
     said = g_strdup_printf (_("Message moved to “%s”"), role_title (dest->role, dest->name));
+  else
+    /* Translators: how many messages went to which folder. */
+    said = g_strdup_printf (ngettext ("%u message moved to “%s”",
+                                         "%u messages moved to “%s”", moved->len),
+                            moved->len, role_title (dest->role, dest->name));
   toast = adw_toast_new (said);
   adw_toast_set_button_label (toast, _("_Undo"));
   undo = g_new0 (Undo, 1);
   g_set_weak_pointer (&undo->window, self);
-  undo->message_id = id;
-  undo->folder_id = folder_id;
-  undo->folder = g_strdup (from->name);
-  g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_cb), undo,
-                         undo_free, 0);
+  undo->moved = g_steal_pointer (&moved);
+  g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_cb), undo, undo_free, 0);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -797,7 +917,8 @@ move_chosen_cb (SatchelMovePopover *popover,
 static void
 fill_move_popover (SatchelWindow *self)
 {
-  const SatchelMessageRow *row = selected_row (self);
+  const SatchelMessageRow *row = self->selected->len > 0
+    ? satchel_message_item_get_row (g_ptr_array_index (self->selected, 0)) : NULL;
   g_autoptr(SatchelFolderInfo) from = NULL;
   g_autoptr(GPtrArray) folders = NULL;
 
@@ -1237,11 +1358,9 @@ show_model (SatchelWindow *self,
             GListModel    *model,
             const char    *empty)
 {
-  g_autoptr(GtkSingleSelection) selection = gtk_single_selection_new (g_object_ref (model));
+  g_autoptr(GtkMultiSelection) selection = gtk_multi_selection_new (g_object_ref (model));
 
-  gtk_single_selection_set_autoselect (selection, FALSE);
-  gtk_single_selection_set_can_unselect (selection, TRUE);
-  gtk_single_selection_set_selected (selection, GTK_INVALID_LIST_POSITION);
+  g_ptr_array_set_size (self->selected, 0);
   g_signal_connect_object (selection, "selection-changed", G_CALLBACK (selection_changed_cb), self,
                            0);
   gtk_list_view_set_model (self->message_view, GTK_SELECTION_MODEL (selection));
@@ -1452,6 +1571,7 @@ satchel_window_dispose (GObject *object)
   g_clear_object (&self->accounts_signals);
   g_clear_object (&self->service_signals);
   g_clear_pointer (&self->account_rows, g_hash_table_unref);
+  g_clear_pointer (&self->selected, g_ptr_array_unref);
   g_clear_object (&self->settings);
   g_clear_object (&self->messages);
 
@@ -1486,6 +1606,7 @@ satchel_window_class_init (SatchelWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, message_view);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, reader);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, reader_stack);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, reader_status);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, search_all);
@@ -1574,6 +1695,7 @@ satchel_window_init (SatchelWindow *self)
   g_signal_connect (self, "notify::application", G_CALLBACK (notify_application_cb), NULL);
 
   self->account_rows = g_hash_table_new (NULL, NULL);
+  self->selected = g_ptr_array_new_with_free_func (g_object_unref);
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions),
                                    self);
   update_folder_actions (self);
