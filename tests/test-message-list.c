@@ -186,6 +186,51 @@ test_reload (Fixture       *fixture,
   }
 }
 
+/* Every account's Inbox in one list: newest first across them, nothing
+ * of their other folders. */
+static void
+test_all_inboxes (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelMessageList) list = NULL;
+  g_autoptr(SatchelMessageItem) first = NULL;
+  SatchelFolderInfo folder = { 0 };
+  SatchelMessageSummary summary = { 0 };
+  gint64 home_inbox, home_archive;
+
+  g_assert_true (satchel_store_exec (fixture->store,
+                                     "INSERT INTO account (uuid, label, email, kind, host, "
+                                     "security, user, created) VALUES ('u2', 'Home', "
+                                     "'b@example.org', 'imap', 'h', 'tls', 'b', 0)", &error));
+  g_assert_true (satchel_store_exec (fixture->store, "UPDATE folder SET role = 'inbox'", &error));
+  folder.account_id = 2;
+  folder.name = (char *) "INBOX";
+  folder.role = SATCHEL_FOLDER_ROLE_INBOX;
+  home_inbox = satchel_store_save_folder (fixture->store, &folder, &error);
+  folder.name = (char *) "Archive";
+  folder.role = SATCHEL_FOLDER_ROLE_ARCHIVE;
+  home_archive = satchel_store_save_folder (fixture->store, &folder, &error);
+  g_assert_no_error (error);
+
+  summary.uid = 1;
+  summary.subject = "Newest, at home";
+  summary.date = G_MAXINT32;
+  satchel_store_add_message (fixture->store, home_inbox, &summary, NULL, &error);
+  summary.subject = "Archived";
+  satchel_store_add_message (fixture->store, home_archive, &summary, NULL, &error);
+  g_assert_no_error (error);
+
+  list = satchel_message_list_new (fixture->store, SATCHEL_ALL_INBOXES);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, COUNT + 1);
+  first = g_list_model_get_item (G_LIST_MODEL (list), 0);
+  g_assert_cmpstr (satchel_message_item_get_row (first)->subject, ==, "Newest, at home");
+  g_assert_cmpuint (uid_at (G_LIST_MODEL (list), 1), ==, COUNT);
+  g_assert_cmpuint (uid_at (G_LIST_MODEL (list), COUNT), ==, 1);
+  /* All unread: the fixture's and the one at home. */
+  g_assert_cmpuint (satchel_query_unread_in_inboxes (fixture->store), ==, COUNT + 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -195,6 +240,8 @@ main (int   argc,
   g_test_add ("/message-list/order-and-laziness", Fixture, NULL, fixture_set_up,
               test_order_and_laziness, fixture_tear_down);
   g_test_add ("/message-list/reload", Fixture, NULL, fixture_set_up, test_reload,
+              fixture_tear_down);
+  g_test_add ("/message-list/all-inboxes", Fixture, NULL, fixture_set_up, test_all_inboxes,
               fixture_tear_down);
   return g_test_run ();
 }

@@ -244,7 +244,10 @@ folder_row (const SatchelFolderRow *folder)
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *label = gtk_label_new (role_title (folder->role, folder->name));
 
-  gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name (role_icon (folder->role)));
+  gtk_box_append (GTK_BOX (box),
+                  gtk_image_new_from_icon_name (folder->id == SATCHEL_ALL_INBOXES
+                                                ? "mail-unread-symbolic"
+                                                : role_icon (folder->role)));
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_widget_set_hexpand (label, TRUE);
@@ -290,6 +293,24 @@ rebuild_sidebar (SatchelWindow *self)
   self->rebuilding = FALSE;
   if (accounts == NULL || store == NULL)
     return;
+  /* With several accounts, their Inboxes together come first. */
+  if (g_list_model_get_n_items (G_LIST_MODEL (accounts)) > 1)
+    {
+      SatchelFolderRow all = { 0 };
+      GtkWidget *row;
+
+      all.id = SATCHEL_ALL_INBOXES;
+      all.name = (char *) _("All Inboxes");
+      all.unread = satchel_query_unread_in_inboxes (store);
+      row = folder_row (&all);
+      gtk_list_box_append (self->accounts_box, row);
+      if (selected == 0 || selected == SATCHEL_ALL_INBOXES)
+        {
+          self->rebuilding = selected == SATCHEL_ALL_INBOXES;
+          gtk_list_box_select_row (self->accounts_box, GTK_LIST_BOX_ROW (row));
+          self->rebuilding = FALSE;
+        }
+    }
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
     {
       g_autoptr(SatchelAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
@@ -1391,8 +1412,9 @@ run_search (SatchelWindow *self)
         show_model (self, G_LIST_MODEL (self->messages), _("No Messages"));
       return;
     }
-  rows = satchel_query_search (store_of (self), text, 0, everywhere ? 0 : self->folder_id,
-                               SEARCH_LIMIT, &error);
+  rows = satchel_query_search (store_of (self), text, 0,
+                               everywhere || self->folder_id == SATCHEL_ALL_INBOXES
+                               ? 0 : self->folder_id, SEARCH_LIMIT, &error);
   if (rows == NULL)
     {
       report (self, error);

@@ -310,6 +310,7 @@ satchel_flag_names (guint       flags,
 
 /**
  * satchel_query_message_keys:
+ * @folder_id: a folder, or SATCHEL_ALL_INBOXES
  *
  * Returns: (transfer full) (element-type SatchelMessageKey): the folder's
  *   messages in list order (newest first), as (date, id): what a list
@@ -322,8 +323,10 @@ satchel_query_message_keys (SatchelStore  *store,
                             GError       **error)
 {
   g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (SatchelMessageKey));
-  sqlite3_stmt *stmt = satchel_store_prepare (store,
-    "SELECT date, id FROM message WHERE folder_id = ? ORDER BY date DESC, id DESC", error);
+  sqlite3_stmt *stmt = satchel_store_prepare (store, folder_id == SATCHEL_ALL_INBOXES
+    ? "SELECT date, id FROM message WHERE folder_id IN "
+      "(SELECT id FROM folder WHERE role = 'inbox') AND ?1 = ?1 ORDER BY date DESC, id DESC"
+    : "SELECT date, id FROM message WHERE folder_id = ?1 ORDER BY date DESC, id DESC", error);
   int rc;
 
   if (stmt == NULL)
@@ -342,6 +345,27 @@ satchel_query_message_keys (SatchelStore  *store,
 }
 
 /**
+ * satchel_query_unread_in_inboxes:
+ *
+ * Returns: how many messages of every account's Inbox are unread
+ */
+guint
+satchel_query_unread_in_inboxes (SatchelStore *store)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store,
+    "SELECT count (*) FROM message m JOIN folder f ON f.id = m.folder_id "
+    "WHERE f.role = 'inbox' AND (m.flags & 1) = 0", NULL);
+  guint n = 0;
+
+  if (stmt == NULL)
+    return 0;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = (guint) sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return n;
+}
+
+/**
  * satchel_query_message_page:
  * @from: the first row's key
  *
@@ -356,10 +380,13 @@ satchel_query_message_page (SatchelStore             *store,
                             GError                  **error)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_message_row_free);
-  sqlite3_stmt *stmt = satchel_store_prepare (store,
-    "SELECT " MESSAGE_COLUMNS " FROM message m JOIN folder f ON f.id = m.folder_id "
-    "WHERE m.folder_id = ?1 AND (m.date < ?2 OR (m.date = ?2 AND m.id <= ?3)) "
-    "ORDER BY m.date DESC, m.id DESC LIMIT ?4", error);
+  sqlite3_stmt *stmt = satchel_store_prepare (store, folder_id == SATCHEL_ALL_INBOXES
+    ? "SELECT " MESSAGE_COLUMNS " FROM message m JOIN folder f ON f.id = m.folder_id "
+      "WHERE f.role = 'inbox' AND ?1 = ?1 AND (m.date < ?2 OR (m.date = ?2 AND m.id <= ?3)) "
+      "ORDER BY m.date DESC, m.id DESC LIMIT ?4"
+    : "SELECT " MESSAGE_COLUMNS " FROM message m JOIN folder f ON f.id = m.folder_id "
+      "WHERE m.folder_id = ?1 AND (m.date < ?2 OR (m.date = ?2 AND m.id <= ?3)) "
+      "ORDER BY m.date DESC, m.id DESC LIMIT ?4", error);
   int rc;
 
   if (stmt == NULL)

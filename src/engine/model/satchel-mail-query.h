@@ -43,6 +43,9 @@ typedef struct
   guint32            uidvalidity;
 } SatchelFolderRow;
 
+/* A folder id that stands for the Inboxes of every account together. */
+#define SATCHEL_ALL_INBOXES (-1)
+
 /* Where a message stands in a folder's list: newest first. */
 typedef struct
 {
@@ -75,6 +78,7 @@ GPtrArray  *satchel_query_search            (SatchelStore       *store,
 GArray     *satchel_query_message_keys      (SatchelStore       *store,
                                              gint64              folder_id,
                                              GError            **error);
+guint       satchel_query_unread_in_inboxes (SatchelStore     *store);
 GPtrArray  *satchel_query_message_page      (SatchelStore             *store,
                                              gint64                    folder_id,
                                              const SatchelMessageKey  *from,
