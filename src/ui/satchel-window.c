@@ -39,6 +39,8 @@ struct _SatchelWindow
   GtkCheckButton  *search_all;
   GtkToggleButton *search_button;
   GtkMenuButton   *move_button;
+  GtkMenuButton   *message_menu_button;
+  GMenu           *message_menu;
   SatchelMovePopover *move_popover;
 
   /* Owned */
@@ -59,6 +61,8 @@ struct _SatchelWindow
 #define SEARCH_LIMIT       1000
 
 G_DEFINE_FINAL_TYPE (SatchelWindow, satchel_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void popover_closed_cb (GtkPopover *popover);
 
 static const char *
 kind_name (SatchelAccountKind kind)
@@ -89,6 +93,8 @@ account_row (SatchelAccount *account)
   gtk_widget_set_valign (password, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (password, "flat");
   gtk_widget_set_tooltip_text (password, _("Update Password…"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (password), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Update Password"), -1);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (password), "win.update-password");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (password), "s",
                                     satchel_account_get_uuid (account));
@@ -383,12 +389,85 @@ display_sender (const char *from)
   return g_strdup (from);
 }
 
+/* What can be done to the selected messages: the header bar's menu and
+ * the list's context menu. */
+static GMenu *
+new_message_menu (void)
+{
+  static const struct { const char *label; const char *action; gboolean hidden; } items[] = {
+    { N_("Mark as _Read"), "win.mark-read", TRUE },
+    { N_("Mark as _Unread"), "win.mark-unread", TRUE },
+    { N_("_Star"), "win.star", TRUE },
+    { N_("Remove S_tar"), "win.unstar", TRUE },
+    { NULL, NULL, FALSE },
+    { N_("_Archive"), "win.archive", FALSE },
+    { N_("_Move to…"), "win.move", FALSE },
+    { N_("Mark as _Junk"), "win.junk", FALSE },
+    { N_("_Delete"), "win.delete", FALSE },
+  };
+  GMenu *menu = g_menu_new ();
+  g_autoptr(GMenu) section = g_menu_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      g_autoptr(GMenuItem) item = NULL;
+
+      if (items[i].label == NULL)
+        {
+          g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+          g_clear_object (&section);
+          section = g_menu_new ();
+          continue;
+        }
+      item = g_menu_item_new (_(items[i].label), items[i].action);
+      if (items[i].hidden)
+        g_menu_item_set_attribute (item, "hidden-when", "s", "action-disabled");
+      g_menu_append_item (section, item);
+    }
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+  return menu;
+}
+
+/* A right click on a message: it is selected (unless it is already, with
+ * others), and the message menu opens there. */
+static void
+row_pressed_cb (GtkGestureClick *gesture,
+                int              n_press,
+                double           x,
+                double           y,
+                GtkListItem     *item)
+{
+  GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  SatchelWindow *self = SATCHEL_WINDOW (gtk_widget_get_root (row));
+  GtkSelectionModel *model = gtk_list_view_get_model (self->message_view);
+  guint position = gtk_list_item_get_position (item);
+  GtkWidget *popover;
+
+  if (model == NULL || position == GTK_INVALID_LIST_POSITION)
+    return;
+  if (!gtk_selection_model_is_selected (model, position))
+    gtk_selection_model_select_item (model, position, TRUE);
+  popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (self->message_menu));
+  gtk_widget_set_parent (popover, row);
+  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
+  g_signal_connect (popover, "closed", G_CALLBACK (popover_closed_cb), NULL);
+  gtk_popover_popup (GTK_POPOVER (popover));
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
 static void
 setup_message_cb (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
                   gpointer                  user_data)
 {
-  gtk_list_item_set_child (item, satchel_message_row_widget_new ());
+  GtkWidget *row = satchel_message_row_widget_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect (click, "pressed", G_CALLBACK (row_pressed_cb), item);
+  gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (click));
+  gtk_list_item_set_child (item, row);
 }
 
 /* Fills a list row with @row. */
@@ -1594,6 +1673,7 @@ satchel_window_dispose (GObject *object)
   g_clear_object (&self->service_signals);
   g_clear_pointer (&self->account_rows, g_hash_table_unref);
   g_clear_pointer (&self->selected, g_ptr_array_unref);
+  g_clear_object (&self->message_menu);
   g_clear_object (&self->settings);
   g_clear_object (&self->messages);
 
@@ -1634,6 +1714,7 @@ satchel_window_class_init (SatchelWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, search_all);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, move_button);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, message_menu_button);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
                                        "window.close", NULL);
@@ -1696,6 +1777,8 @@ satchel_window_init (SatchelWindow *self)
     g_signal_connect (click, "pressed", G_CALLBACK (sidebar_pressed_cb), self);
     gtk_widget_add_controller (GTK_WIDGET (self->accounts_box), GTK_EVENT_CONTROLLER (click));
   }
+  self->message_menu = new_message_menu ();
+  gtk_menu_button_set_menu_model (self->message_menu_button, G_MENU_MODEL (self->message_menu));
   self->move_popover = SATCHEL_MOVE_POPOVER (satchel_move_popover_new ());
   gtk_menu_button_set_popover (self->move_button, GTK_WIDGET (self->move_popover));
   g_signal_connect_swapped (self->move_popover, "show", G_CALLBACK (fill_move_popover), self);
