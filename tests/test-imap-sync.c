@@ -502,6 +502,62 @@ test_sync_wanted_body (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
+/* A word only in a body that is not cached: the store cannot find it,
+ * the server's SEARCH does, in any folder; with an operator too. */
+static void
+test_sync_server_search (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GPtrArray) local = NULL;
+  g_autoptr(GError) error = NULL;
+  struct { const char *query; gint64 folder; guint expected; } searches[] = {
+    { "zebracorn", 0, 2 },
+    { "zebracorn from:carol", 0, 1 },
+    { "zebracorn is:starred", 0, 0 },
+    { "nothing-like-it", 0, 0 },
+  };
+
+  if (!satchel_test_require_servers ())
+    return;
+  append_raw (fixture, "INBOX", "From: ada@example.org\r\nSubject: Notes\r\n\r\n"
+                                "The zebracorn is back\r\n");
+  append_raw (fixture, "Archive", "From: carol@example.org\r\nSubject: Old notes\r\n\r\n"
+                                  "A zebracorn, again\r\n");
+  append_raw (fixture, "INBOX", "From: bob@example.org\r\nSubject: Other\r\n\r\nNothing\r\n");
+  run_sync (fixture, 0);
+  local = satchel_query_search (fixture->store, "zebracorn", 0, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (local->len, ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (searches); i++)
+    {
+      g_autoptr(SatchelImapSync) sync = satchel_imap_sync_new (fixture->account, fixture->password,
+                                                               fixture->writer,
+                                                               SATCHEL_IMAP_SYNC_WANTED_ONLY);
+      g_autoptr(GAsyncResult) result = NULL;
+      GArray *found;
+
+      satchel_imap_sync_search_server (sync, searches[i].folder, searches[i].query);
+      satchel_imap_sync_run_async (sync, NULL, store_result_cb, &result);
+      while (result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_true (satchel_imap_sync_run_finish (sync, result, &error));
+      g_assert_no_error (error);
+      found = satchel_imap_sync_get_found (sync);
+      g_test_message ("%s: %u found", searches[i].query, found->len);
+      g_assert_cmpuint (found->len, ==, searches[i].expected);
+      for (guint j = 0; j < found->len; j++)
+        {
+          g_autoptr(SatchelMessageRow) row = satchel_query_message (fixture->store,
+                                                                    g_array_index (found, gint64, j),
+                                                                    &error);
+
+          g_assert_nonnull (row);
+          g_assert_true (g_str_has_suffix (row->subject, "otes"));
+        }
+    }
+}
+
 /* The senders of synced mail fill the address book, names with commas
  * and all, counted once per message and not again on the next sync. */
 static void
@@ -763,6 +819,7 @@ main (int   argc,
   ADD ("/imap-sync/threads", test_sync_threads);
   ADD ("/imap-sync/contacts", test_sync_contacts);
   ADD ("/imap-sync/wanted-body", test_sync_wanted_body);
+  ADD ("/imap-sync/server-search", test_sync_server_search);
   ADD ("/imap-sync/compress", test_sync_compress);
   g_test_add ("/imap-sync/both-ways", Fixture, NULL, fixture_set_up, test_sync_both_ways,
               fixture_tear_down);

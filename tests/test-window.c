@@ -379,6 +379,15 @@ has_n_messages (gpointer data)
   return g_list_model_get_n_items (G_LIST_MODEL (count->selection)) == count->n;
 }
 
+static gboolean
+store_finds_two (gpointer app)
+{
+  g_autoptr(GPtrArray) found = satchel_query_search (satchel_application_get_store (app), "two",
+                                                     0, 0, 0, NULL);
+
+  return found != NULL && found->len == 1;
+}
+
 /* The reader shows the text of the message "Newer". */
 static gboolean
 reader_shows_body (gpointer window)
@@ -615,6 +624,8 @@ check_imap (SatchelApplication *app,
    * read, here and on the server. */
   gtk_selection_model_select_item (count.selection, 0, TRUE);
   wait_until (reader_shows_body, window, 10);
+  /* Its text goes into the store's index: search finds it here. */
+  wait_until (store_finds_two, app, 10);
   later = g_get_monotonic_time () + 1500 * G_TIME_SPAN_MILLISECOND;
   wait_until (time_passed, &later, 5);
   save_screenshot (GTK_WIDGET (window), "reading");
@@ -703,6 +714,33 @@ check_imap (SatchelApplication *app,
   g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_status_page_titled,
                                  "No Results"));
   save_screenshot (GTK_WIDGET (window), "search-no-results");
+
+  /* A word only in the body of a message never opened, which the store
+   * has not: the server finds it. */
+  {
+    g_autofree char *file = g_build_filename (g_get_tmp_dir (), "satchel-junk.eml", NULL);
+
+    g_assert_true (g_file_set_contents (file, "From: spam@example.org\r\nSubject: Offer\r\n"
+                                              "\r\nA zebracorn for you\r\n", -1, NULL));
+    satchel_test_mailctl ("append", window_user, window_password, "Junk", file, NULL);
+    g_unlink (file);
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.check-mail", NULL));
+  wait_until (service_busy, app, 10);
+  wait_until (service_idle, app, 30);
+  gtk_editable_set_text (GTK_EDITABLE (search), "zebracorn");
+  wait_until (search_shows_one, list, 15);
+  {
+    GListModel *results = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list)));
+    g_autoptr(SatchelMessageItem) hit = g_list_model_get_item (results, 0);
+
+    g_autoptr(GPtrArray) local = satchel_query_search (satchel_application_get_store (app),
+                                                       "zebracorn", 0, 0, 0, NULL);
+
+    g_assert_cmpstr (satchel_message_item_get_row (hit)->subject, ==, "Offer");
+    /* The store's index has not the word: the server answered. */
+    g_assert_cmpuint (local->len, ==, 0);
+  }
   gtk_editable_set_text (GTK_EDITABLE (search), "");
   gtk_search_bar_set_search_mode (GTK_SEARCH_BAR (gtk_widget_get_ancestor (search,
                                                                           GTK_TYPE_SEARCH_BAR)),

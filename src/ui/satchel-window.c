@@ -55,6 +55,9 @@ struct _SatchelWindow
   gint64           waiting_body;   /* the message whose body was asked of the server */
   gint64           shown_id;       /* the message in the reader, or 0 */
   GPtrArray       *selected;       /* SatchelMessageItem, the selection in list order */
+  GListStore      *results;        /* the search's, while it is shown */
+  GHashTable      *result_ids;     /* message ids in results */
+  char            *searched;       /* the query of results */
 };
 
 #define MARK_READ_DELAY_MS 1000   /* without the settings schema */
@@ -1472,6 +1475,67 @@ show_model (SatchelWindow *self,
                                     g_list_model_get_n_items (model) > 0 ? "list" : "empty");
 }
 
+/* What the store cannot find (words in bodies not cached), IMAP servers
+ * may: their searches run beside, and what they find joins the results. */
+static void
+search_servers (SatchelWindow *self,
+                const char    *query,
+                gint64         folder_id)
+{
+  SatchelApplication *app = SATCHEL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  SatchelAccountList *accounts = app != NULL ? satchel_application_get_accounts (app) : NULL;
+  SatchelMailService *service = service_of (self);
+  SatchelAccount *only = folder_id != 0 ? account_of_folder (self, folder_id) : NULL;
+
+  if (service == NULL || accounts == NULL)
+    return;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
+    {
+      g_autoptr(SatchelAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+
+      if (only == NULL || only == account)
+        satchel_mail_service_search_server (service, account, only != NULL ? folder_id : 0,
+                                            query);
+    }
+}
+
+static void
+server_search_done_cb (SatchelWindow  *self,
+                       SatchelAccount *account,
+                       const char     *query,
+                       GArray         *found)
+{
+  gboolean attachments_only;
+
+  if (self->results == NULL || g_strcmp0 (query, self->searched) != 0 ||
+      !gtk_search_bar_get_search_mode (self->search_bar))
+    return;
+  /* has:attachment is the store's to answer. */
+  attachments_only = strstr (query, "has:attachment") != NULL;
+  for (guint i = 0; i < found->len; i++)
+    {
+      gint64 id = g_array_index (found, gint64, i);
+      SatchelMessageRow *row;
+
+      if (g_hash_table_contains (self->result_ids, &id) ||
+          (row = satchel_query_message (store_of (self), id, NULL)) == NULL)
+        continue;
+      if (attachments_only && !row->has_attachments)
+        {
+          satchel_message_row_free (row);
+          continue;
+        }
+      g_hash_table_add (self->result_ids, g_memdup2 (&id, sizeof id));
+      {
+        g_autoptr(SatchelMessageItem) item = satchel_message_item_new (row);
+
+        g_list_store_append (self->results, item);
+      }
+    }
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->results)) > 0)
+    gtk_stack_set_visible_child_name (self->list_stack, "list");
+}
+
 /* Search: the words and operators of the entry, in the folder shown or
  * in all of them (satchel-search.c). */
 static void
@@ -1499,13 +1563,21 @@ run_search (SatchelWindow *self)
       report (self, error);
       return;
     }
+  g_hash_table_remove_all (self->result_ids);
   for (guint i = 0; i < rows->len; i++)
     {
       g_autoptr(SatchelMessageItem) item = satchel_message_item_new (g_ptr_array_steal_index (rows, i--));
 
+      g_hash_table_add (self->result_ids, g_memdup2 (&satchel_message_item_get_row (item)->id,
+                                                     sizeof (gint64)));
       g_list_store_append (results, item);
     }
   show_model (self, G_LIST_MODEL (results), _("No Results"));
+  g_set_object (&self->results, results);
+  g_free (self->searched);
+  self->searched = g_strdup (text);
+  search_servers (self, text, everywhere || self->folder_id == SATCHEL_ALL_INBOXES
+                              ? 0 : self->folder_id);
 }
 
 static void
@@ -1518,8 +1590,13 @@ static void
 search_mode_cb (SatchelWindow *self)
 {
   /* Closed: the folder again. */
-  if (!gtk_search_bar_get_search_mode (self->search_bar) && self->messages != NULL)
-    show_model (self, G_LIST_MODEL (self->messages), _("No Messages"));
+  if (!gtk_search_bar_get_search_mode (self->search_bar))
+    {
+      g_clear_object (&self->results);
+      g_clear_pointer (&self->searched, g_free);
+      if (self->messages != NULL)
+        show_model (self, G_LIST_MODEL (self->messages), _("No Messages"));
+    }
 }
 
 static void
@@ -1673,6 +1750,9 @@ satchel_window_dispose (GObject *object)
   g_clear_object (&self->service_signals);
   g_clear_pointer (&self->account_rows, g_hash_table_unref);
   g_clear_pointer (&self->selected, g_ptr_array_unref);
+  g_clear_object (&self->results);
+  g_clear_pointer (&self->result_ids, g_hash_table_unref);
+  g_clear_pointer (&self->searched, g_free);
   g_clear_object (&self->message_menu);
   g_clear_object (&self->settings);
   g_clear_object (&self->messages);
@@ -1801,6 +1881,7 @@ satchel_window_init (SatchelWindow *self)
 
   self->account_rows = g_hash_table_new (NULL, NULL);
   self->selected = g_ptr_array_new_with_free_func (g_object_unref);
+  self->result_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions),
                                    self);
   update_folder_actions (self);
@@ -1812,6 +1893,8 @@ satchel_window_init (SatchelWindow *self)
                                  G_CALLBACK (service_state_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_group_connect_object (self->service_signals, "changed",
                                  G_CALLBACK (service_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->service_signals, "server-search-done",
+                                 G_CALLBACK (server_search_done_cb), self, G_CONNECT_SWAPPED);
   self->accounts_signals = g_signal_group_new (SATCHEL_TYPE_ACCOUNT_LIST);
   g_signal_group_connect_object (self->accounts_signals, "items-changed",
                                  G_CALLBACK (accounts_items_changed_cb), self,

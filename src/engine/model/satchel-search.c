@@ -241,3 +241,41 @@ satchel_search_bind (const SatchelSearch *search,
     sqlite3_bind_text (stmt, search->first + (int) i, g_ptr_array_index (search->params, i), -1,
                        SQLITE_TRANSIENT);
 }
+
+void
+satchel_search_term_free (SatchelSearchTerm *term)
+{
+  if (term == NULL)
+    return;
+  g_free (term->key);
+  g_free (term->value);
+  g_free (term);
+}
+
+/**
+ * satchel_search_terms:
+ *
+ * Returns: (transfer full) (element-type SatchelSearchTerm): the terms of
+ *   @query as the user wrote them: a key in lower case ("from", "is", ...)
+ *   or NULL for words, and the value
+ */
+GPtrArray *
+satchel_search_terms (const char *query)
+{
+  GPtrArray *terms = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_search_term_free);
+  const char *p = query != NULL ? query : "";
+  char *key, *value;
+
+  while (next_term (&p, &key, &value))
+    {
+      SatchelSearchTerm *term = g_new0 (SatchelSearchTerm, 1);
+
+      term->key = key;
+      term->value = value;
+      if (term->value[0] == '\0')
+        satchel_search_term_free (term);
+      else
+        g_ptr_array_add (terms, term);
+    }
+  return terms;
+}

@@ -14,6 +14,12 @@ G_BEGIN_DECLS
 
 typedef struct _SatchelSearch SatchelSearch;
 
+typedef struct
+{
+  char *key;     /* "from", "to", "subject", "has", "is", another word; NULL: words */
+  char *value;
+} SatchelSearchTerm;
+
 SatchelSearch *satchel_search_parse     (const char          *query,
                                          int                  first_param);
 void           satchel_search_free      (SatchelSearch       *search);
@@ -22,6 +28,9 @@ const char    *satchel_search_get_match (const SatchelSearch *search);
 const char    *satchel_search_get_where (const SatchelSearch *search);
 void           satchel_search_bind      (const SatchelSearch *search,
                                          sqlite3_stmt        *stmt);
+
+void           satchel_search_term_free (SatchelSearchTerm  *term);
+GPtrArray     *satchel_search_terms     (const char          *query);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelSearch, satchel_search_free)
 

@@ -596,3 +596,76 @@ satchel_job_resolve_wanted (SatchelStore  *store,
     }
   return g_steal_pointer (&wanted);
 }
+
+void
+satchel_uid_lookup_free (SatchelUidLookup *lookup)
+{
+  if (lookup == NULL)
+    return;
+  g_array_unref (lookup->uids);
+  g_free (lookup);
+}
+
+/* data: SatchelSearchTarget. Returns the folders (as SatchelWantedBody,
+ * without a UID) that a server search looks in. */
+gpointer
+satchel_job_search_folders (SatchelStore  *store,
+                            gpointer       data,
+                            GError       **error)
+{
+  SatchelSearchTarget *target = data;
+  g_autoptr(GPtrArray) folders = satchel_store_list_folders (store, target->account_id, error);
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_wanted_body_free);
+
+  if (folders == NULL)
+    return NULL;
+  for (guint i = 0; i < folders->len; i++)
+    {
+      SatchelFolderInfo *info = g_ptr_array_index (folders, i);
+      SatchelWantedBody *folder;
+
+      if (!info->selectable || info->wire_name == NULL ||
+          (target->folder_id != 0 && info->id != target->folder_id))
+        continue;
+      folder = g_new0 (SatchelWantedBody, 1);
+      folder->folder_id = info->id;
+      folder->folder_name = g_strdup (info->name);
+      folder->wire_name = g_bytes_ref (info->wire_name);
+      g_ptr_array_add (found, folder);
+    }
+  return g_steal_pointer (&found);
+}
+
+/* data: SatchelUidLookup. Returns the store's ids (gint64) of the
+ * folder's messages with those UIDs. */
+gpointer
+satchel_job_ids_for_uids (SatchelStore  *store,
+                          gpointer       data,
+                          GError       **error)
+{
+  SatchelUidLookup *lookup = data;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < lookup->uids->len; i++)
+    {
+      sqlite3_stmt *stmt = satchel_store_prepare (store, "SELECT id FROM message "
+                                                         "WHERE folder_id = ? AND uid = ?", error);
+      int rc;
+
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_int64 (stmt, 1, lookup->folder_id);
+      sqlite3_bind_int64 (stmt, 2, g_array_index (lookup->uids, guint32, i));
+      rc = satchel_store_step (store, stmt, error);
+      if (rc == SQLITE_ROW)
+        {
+          gint64 id = sqlite3_column_int64 (stmt, 0);
+
+          g_array_append_val (ids, id);
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return NULL;
+    }
+  return g_steal_pointer (&ids);
+}

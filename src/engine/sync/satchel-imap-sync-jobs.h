@@ -64,6 +64,21 @@ typedef struct
 
 void      satchel_wanted_body_free  (SatchelWantedBody *wanted);
 
+/* The folders to search on the server, and what a search found. */
+typedef struct
+{
+  gint64   account_id;
+  gint64   folder_id;     /* 0: every folder of the account */
+} SatchelSearchTarget;
+
+typedef struct
+{
+  gint64   folder_id;
+  GArray  *uids;          /* guint32 */
+} SatchelUidLookup;
+
+void      satchel_uid_lookup_free   (SatchelUidLookup *lookup);
+
 typedef struct
 {
   gint64     folder_id;
@@ -113,6 +128,8 @@ gpointer  satchel_job_resolve_op       (SatchelStore *store, gpointer data, GErr
 gpointer  satchel_job_finish_op        (SatchelStore *store, gpointer data, GError **error);
 gpointer  satchel_job_lookup_pin       (SatchelStore *store, gpointer data, GError **error);
 gpointer  satchel_job_resolve_wanted   (SatchelStore *store, gpointer data, GError **error);
+gpointer  satchel_job_search_folders   (SatchelStore *store, gpointer data, GError **error);
+gpointer  satchel_job_ids_for_uids     (SatchelStore *store, gpointer data, GError **error);
 gpointer  satchel_job_list_ops         (SatchelStore *store, gpointer data, GError **error);
 gpointer  satchel_job_apply_folder_list (SatchelStore *store, gpointer data, GError **error);
 gpointer  satchel_job_load_folder      (SatchelStore *store, gpointer data, GError **error);

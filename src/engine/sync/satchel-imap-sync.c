@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "imap/satchel-imap-session.h"
+#include "model/satchel-search.h"
 #include "imap/satchel-imap-utf7.h"
 #include "net/satchel-net-error.h"
 #include "satchel-enum-types.h"
@@ -94,6 +95,11 @@ struct _SatchelImapSync
   GArray               *wanted;        /* message ids whose bodies the user asked for */
   GPtrArray            *wanted_bodies; /* SatchelWantedBody, being fetched */
   guint                 wanted_index;
+  char                 *search;        /* a server search asked for, in the search bar's words */
+  gint64                search_folder;
+  GPtrArray            *search_folders; /* SatchelWantedBody: where it looks */
+  guint                 search_index;
+  GArray               *found;         /* the store's ids of what it found */
 };
 
 G_DEFINE_FINAL_TYPE (SatchelImapSync, satchel_imap_sync, G_TYPE_OBJECT)
@@ -2069,10 +2075,17 @@ op_resolved_cb (GObject      *source,
  * on with the folders, or ends. */
 static void wanted_step (SatchelImapSync *self);
 
+static void search_server (SatchelImapSync *self);
+
 static void
 wanted_done (SatchelImapSync *self)
 {
   g_clear_pointer (&self->wanted_bodies, g_ptr_array_unref);
+  if (self->search != NULL && self->found == NULL)
+    {
+      search_server (self);
+      return;
+    }
   if (self->flags & (SATCHEL_IMAP_SYNC_CHANGES_ONLY | SATCHEL_IMAP_SYNC_WANTED_ONLY))
     finish_run (self, NULL);
   else
@@ -2226,6 +2239,220 @@ fetch_wanted (SatchelImapSync *self)
   write_async (self, satchel_job_resolve_wanted, g_array_ref (self->wanted),
                (GDestroyNotify) g_array_unref, (GDestroyNotify) g_ptr_array_unref,
                wanted_resolved_cb);
+}
+
+/* A search on the server (satchel_imap_sync_search_server()): each folder
+ * examined and searched with what IMAP SEARCH can say of the query; the
+ * UIDs found become the store's ids. */
+static void search_step (SatchelImapSync *self);
+
+/* Adds the search keys for @query to @command; returns FALSE when IMAP
+ * cannot express any of it (has:attachment is the store's own). */
+static gboolean
+add_search_keys (SatchelImapCommand *command,
+                 const char         *query)
+{
+  g_autoptr(GPtrArray) terms = satchel_search_terms (query);
+  gboolean any = FALSE;
+  gboolean ascii = g_str_is_ascii (query);
+
+  if (!ascii)
+    satchel_imap_command_add_atom (command, "CHARSET UTF-8");
+  for (guint i = 0; i < terms->len; i++)
+    {
+      SatchelSearchTerm *term = g_ptr_array_index (terms, i);
+      g_autofree char *lower = g_ascii_strdown (term->value, -1);
+      g_autofree char *words = NULL;
+
+      if (g_strcmp0 (term->key, "from") == 0)
+        satchel_imap_command_add_atom (command, "FROM");
+      else if (g_strcmp0 (term->key, "to") == 0)
+        {
+          satchel_imap_command_add_atom (command, "OR TO");
+          satchel_imap_command_add_string (command, term->value, -1);
+          satchel_imap_command_add_atom (command, "CC");
+        }
+      else if (g_strcmp0 (term->key, "subject") == 0)
+        satchel_imap_command_add_atom (command, "SUBJECT");
+      else if (g_strcmp0 (term->key, "is") == 0 &&
+               (g_str_equal (lower, "unread") || g_str_equal (lower, "read") ||
+                g_str_equal (lower, "starred") || g_str_equal (lower, "flagged")))
+        {
+          satchel_imap_command_add_atom (command, g_str_equal (lower, "unread") ? "UNSEEN"
+                                                  : g_str_equal (lower, "read") ? "SEEN"
+                                                  : "FLAGGED");
+          any = TRUE;
+          continue;
+        }
+      else if (g_strcmp0 (term->key, "has") == 0)
+        continue;
+      else if (term->key != NULL)
+        {
+          words = g_strconcat (term->key, ":", term->value, NULL);
+          satchel_imap_command_add_atom (command, "TEXT");
+          satchel_imap_command_add_string (command, words, -1);
+          any = TRUE;
+          continue;
+        }
+      else
+        satchel_imap_command_add_atom (command, "TEXT");
+      satchel_imap_command_add_string (command, term->value, -1);
+      any = TRUE;
+    }
+  return any;
+}
+
+static void
+search_mapped_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SatchelImapSync) self = user_data;
+  g_autoptr(GArray) ids = NULL;
+  GError *error = NULL;
+
+  ids = satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error);
+  if (ids == NULL)
+    {
+      finish_run (self, error);
+      return;
+    }
+  g_array_append_vals (self->found, ids->data, ids->len);
+  search_step (self);
+}
+
+static void
+search_found_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SatchelImapSync) self = user_data;
+  g_autoptr(SatchelImapResult) reply = NULL;
+  g_autoptr(SatchelImapUidSet) found = NULL;
+  SatchelWantedBody *folder = g_ptr_array_index (self->search_folders, self->search_index - 1);
+  SatchelUidLookup *lookup;
+  GError *error = NULL;
+
+  reply = satchel_imap_session_run_finish (SATCHEL_IMAP_SESSION (source), result, &error);
+  if (reply == NULL)
+    {
+      finish_run (self, error);
+      return;
+    }
+  found = reply->tagged->status == SATCHEL_IMAP_STATUS_OK ? search_result (self, reply) : NULL;
+  if (found == NULL)
+    {
+      /* A folder the server would not search: the others still are. */
+      g_message ("The server %s did not search %s: %s", satchel_account_get_host (self->account),
+                 folder->folder_name, reply->tagged->text);
+      search_step (self);
+      return;
+    }
+  lookup = g_new0 (SatchelUidLookup, 1);
+  lookup->folder_id = folder->folder_id;
+  lookup->uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  for (guint r = 0; r < satchel_imap_uid_set_n_ranges (found) && lookup->uids->len < 10000; r++)
+    {
+      const SatchelImapUidRange *range = satchel_imap_uid_set_get_range (found, r);
+
+      for (guint64 uid = range->first; uid <= range->last && lookup->uids->len < 10000; uid++)
+        {
+          guint32 value = (guint32) uid;
+
+          g_array_append_val (lookup->uids, value);
+        }
+    }
+  write_async (self, satchel_job_ids_for_uids, lookup, (GDestroyNotify) satchel_uid_lookup_free,
+               (GDestroyNotify) g_array_unref, search_mapped_cb);
+}
+
+static void
+search_selected_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(SatchelImapSync) self = user_data;
+  g_autoptr(SatchelImapMailbox) mailbox = NULL;
+  g_autoptr(SatchelImapCommand) command = NULL;
+  GError *error = NULL;
+
+  mailbox = satchel_imap_session_select_finish (SATCHEL_IMAP_SESSION (source), result, &error);
+  g_clear_pointer (&self->selected, g_free);
+  if (mailbox == NULL)
+    {
+      if (error->domain == SATCHEL_NET_ERROR && error->code == SATCHEL_NET_ERROR_SERVER)
+        {
+          g_error_free (error);
+          search_step (self);
+        }
+      else
+        finish_run (self, error);
+      return;
+    }
+  command = satchel_imap_command_new ("UID SEARCH");
+  if (satchel_imap_session_has_capability (self->session, "ESEARCH"))
+    satchel_imap_command_add_atom (command, "RETURN (ALL)");
+  add_search_keys (command, self->search);
+  satchel_imap_command_collect (command, "ESEARCH");
+  satchel_imap_command_collect (command, "SEARCH");
+  satchel_imap_session_run_async (self->session, g_steal_pointer (&command), cancellable (self),
+                                  search_found_cb, g_object_ref (self));
+}
+
+static void
+search_step (SatchelImapSync *self)
+{
+  SatchelWantedBody *folder;
+
+  if (self->search_index >= self->search_folders->len)
+    {
+      wanted_done (self);
+      return;
+    }
+  folder = g_ptr_array_index (self->search_folders, self->search_index++);
+  set_phase (self, SATCHEL_SYNC_PHASE_SYNCING_FOLDER, folder->folder_name);
+  satchel_imap_session_select_async (self->session, g_bytes_get_data (folder->wire_name, NULL),
+                                     g_bytes_get_size (folder->wire_name), TRUE, 0, 0,
+                                     cancellable (self), search_selected_cb, g_object_ref (self));
+}
+
+static void
+search_folders_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(SatchelImapSync) self = user_data;
+  GError *error = NULL;
+
+  self->search_folders = satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result,
+                                                          &error);
+  if (self->search_folders == NULL)
+    {
+      finish_run (self, error);
+      return;
+    }
+  self->search_index = 0;
+  search_step (self);
+}
+
+static void
+search_server (SatchelImapSync *self)
+{
+  g_autoptr(SatchelImapCommand) probe = satchel_imap_command_new ("UID SEARCH");
+  SatchelSearchTarget *target;
+
+  self->found = g_array_new (FALSE, FALSE, sizeof (gint64));
+  /* Nothing IMAP can search for: nothing to ask. */
+  if (!add_search_keys (probe, self->search))
+    {
+      wanted_done (self);
+      return;
+    }
+  target = g_new0 (SatchelSearchTarget, 1);
+  target->account_id = satchel_account_get_id (self->account);
+  target->folder_id = self->search_folder;
+  write_async (self, satchel_job_search_folders, target, g_free,
+               (GDestroyNotify) g_ptr_array_unref, search_folders_cb);
 }
 
 static void
@@ -2774,6 +3001,42 @@ satchel_imap_sync_want_bodies (SatchelImapSync *self,
 }
 
 /**
+ * satchel_imap_sync_search_server:
+ * @folder_id: the folder to search, or 0 for all of the account's
+ * @query: words and operators, as the search bar takes them
+ *
+ * The run searches the server too (after the bodies asked for), for what
+ * the store cannot answer: words in bodies that are not cached. What it
+ * found is satchel_imap_sync_get_found() after the run.
+ */
+void
+satchel_imap_sync_search_server (SatchelImapSync *self,
+                                 gint64           folder_id,
+                                 const char      *query)
+{
+  g_return_if_fail (SATCHEL_IS_IMAP_SYNC (self));
+  g_return_if_fail (self->task == NULL);
+
+  g_free (self->search);
+  self->search = g_strdup (query);
+  self->search_folder = folder_id;
+}
+
+/**
+ * satchel_imap_sync_get_found:
+ *
+ * Returns: (transfer none) (nullable) (element-type gint64): the store's
+ *   ids of the messages that the server search found
+ */
+GArray *
+satchel_imap_sync_get_found (SatchelImapSync *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_IMAP_SYNC (self), NULL);
+
+  return self->found;
+}
+
+/**
  * satchel_imap_sync_run_async:
  *
  * One sync of the whole account (or, with CHANGES_ONLY, the delivery of
@@ -2837,6 +3100,9 @@ satchel_imap_sync_finalize (GObject *object)
   g_clear_pointer (&self->status, g_hash_table_unref);
   g_clear_pointer (&self->wanted, g_array_unref);
   g_clear_pointer (&self->wanted_bodies, g_ptr_array_unref);
+  g_clear_pointer (&self->search, g_free);
+  g_clear_pointer (&self->search_folders, g_ptr_array_unref);
+  g_clear_pointer (&self->found, g_array_unref);
   g_clear_pointer (&self->current, folder_sync_free);
   g_clear_pointer (&self->inbox, satchel_folder_info_free);
 

@@ -24,6 +24,10 @@ SatchelImapSync  *satchel_imap_sync_new            (SatchelAccount        *accou
 void              satchel_imap_sync_want_bodies    (SatchelImapSync       *self,
                                                     const gint64          *ids,
                                                     guint                  n_ids);
+void              satchel_imap_sync_search_server  (SatchelImapSync       *self,
+                                                    gint64                 folder_id,
+                                                    const char            *query);
+GArray           *satchel_imap_sync_get_found      (SatchelImapSync       *self);
 void              satchel_imap_sync_set_password   (SatchelImapSync       *self,
                                                     const char            *password,
                                                     GError                *error);

@@ -22,6 +22,7 @@
 #include "net/satchel-net-error.h"
 #include "satchel-mail-service.h"
 #include "sync/satchel-imap-sync.h"
+#include "sync/satchel-indexer.h"
 #include "sync/satchel-pop3-fetch.h"
 #include "sync/satchel-store-writer.h"
 
@@ -41,6 +42,8 @@ typedef struct
   gboolean             push_next;
   gint64               last_changed;
   SatchelImapSync     *body_sync;    /* fetching the bodies asked for, beside the run */
+  SatchelImapSync     *search_sync;  /* searching the server, beside the run */
+  GCancellable        *cancellable_search;
   GCancellable        *cancellable_bodies;
   GArray              *bodies_next;  /* message ids asked for meanwhile */
 } AccountRun;
@@ -64,6 +67,7 @@ enum
 {
   SIGNAL_CHANGED,
   SIGNAL_STATE_CHANGED,
+  SIGNAL_SERVER_SEARCH_DONE,
   N_SIGNALS
 };
 
@@ -83,6 +87,9 @@ account_run_free (AccountRun *run)
     g_signal_handlers_disconnect_by_data (run->sync, run);
   g_clear_object (&run->sync);
   g_clear_object (&run->body_sync);
+  g_cancellable_cancel (run->cancellable_search);
+  g_clear_object (&run->cancellable_search);
+  g_clear_object (&run->search_sync);
   g_clear_pointer (&run->bodies_next, g_array_unref);
   g_clear_object (&run->account);
   g_free (run->message);
@@ -172,6 +179,35 @@ progress_cb (GObject    *sync,
 }
 
 /* user_data: the service, referenced by the run. */
+static gpointer
+job_index_bodies (SatchelStore  *store,
+                  gpointer       data,
+                  GError       **error)
+{
+  return satchel_index_all_bodies (store, NULL, error) ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+static void
+indexed_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error) == NULL)
+    g_warning ("The text of downloaded mail could not be indexed: %s", error->message);
+}
+
+/* Bodies that came are read into the full-text index, in the writer's
+ * thread, after the run that brought them. */
+static void
+index_bodies (SatchelMailService *self)
+{
+  if (self->writer != NULL)
+    satchel_store_writer_run_async (self->writer, job_index_bodies, NULL, NULL, NULL, NULL,
+                                    indexed_cb, NULL);
+}
+
 static void
 run_done_cb (GObject      *source,
              GAsyncResult *result,
@@ -198,6 +234,7 @@ run_done_cb (GObject      *source,
     set_state (run, SATCHEL_ACCOUNT_STATE_IDLE, NULL);
   else
     set_state (run, state_for_error (error), error->message);
+  index_bodies (self);
   emit_changed (run);
 
   if (run->check_next || run->push_next)
@@ -311,6 +348,7 @@ bodies_done_cb (GObject      *source,
   g_clear_object (&run->body_sync);
   if (error != NULL)
     set_state (run, state_for_error (error), error->message);
+  index_bodies (self);
   emit_changed (run);
   start_bodies (run);
 }
@@ -340,6 +378,71 @@ start_bodies (AccountRun *run)
                                 SATCHEL_SECRET_INCOMING, run->cancellable_bodies, password_cb,
                                 g_object_ref (run->body_sync));
   satchel_imap_sync_run_async (run->body_sync, run->cancellable_bodies, bodies_done_cb,
+                               g_object_ref (self));
+}
+
+/* user_data: the service, referenced by the search. */
+static void
+search_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(SatchelMailService) self = user_data;
+  gpointer account = g_object_get_data (source, "satchel-account");
+  AccountRun *run = self->runs != NULL ? g_hash_table_lookup (self->runs, account) : NULL;
+  g_autoptr(GError) error = NULL;
+  GArray *found;
+
+  satchel_imap_sync_run_finish (SATCHEL_IMAP_SYNC (source), result, &error);
+  if (run == NULL || G_OBJECT (run->search_sync) != source)
+    return;   /* another search replaced it */
+  found = satchel_imap_sync_get_found (run->search_sync);
+  if (error == NULL && found != NULL)
+    g_signal_emit (self, signals[SIGNAL_SERVER_SEARCH_DONE], 0, run->account,
+                   g_object_get_data (source, "satchel-query"), found);
+  else if (error != NULL)
+    g_debug ("The server search failed: %s", error->message);
+  g_clear_object (&run->search_sync);
+}
+
+/**
+ * satchel_mail_service_search_server:
+ * @folder_id: a folder of @account, or 0 for all of them
+ *
+ * Searches an IMAP server for what the store cannot answer (words in
+ * bodies not cached), replacing the account's search that runs;
+ * "server-search-done" says what it found.
+ */
+void
+satchel_mail_service_search_server (SatchelMailService *self,
+                                    SatchelAccount     *account,
+                                    gint64              folder_id,
+                                    const char         *query)
+{
+  g_autoptr(GError) error = NULL;
+  AccountRun *run;
+
+  g_return_if_fail (SATCHEL_IS_MAIL_SERVICE (self));
+  g_return_if_fail (SATCHEL_IS_ACCOUNT (account));
+
+  if (satchel_account_get_kind (account) != SATCHEL_ACCOUNT_KIND_IMAP ||
+      (run = run_of (self, account)) == NULL)
+    return;
+  g_cancellable_cancel (run->cancellable_search);
+  g_clear_object (&run->cancellable_search);
+  g_clear_object (&run->search_sync);
+  if (!ensure_writer (self, &error))
+    return;
+  run->cancellable_search = g_cancellable_new ();
+  run->search_sync = satchel_imap_sync_new (account, NULL, self->writer,
+                                            SATCHEL_IMAP_SYNC_WANTED_ONLY);
+  satchel_imap_sync_search_server (run->search_sync, folder_id, query);
+  g_object_set_data (G_OBJECT (run->search_sync), "satchel-account", account);
+  g_object_set_data_full (G_OBJECT (run->search_sync), "satchel-query", g_strdup (query), g_free);
+  satchel_secrets_lookup_async (self->secrets, satchel_account_get_uuid (account),
+                                SATCHEL_SECRET_INCOMING, run->cancellable_search, password_cb,
+                                g_object_ref (run->search_sync));
+  satchel_imap_sync_run_async (run->search_sync, run->cancellable_search, search_done_cb,
                                g_object_ref (self));
 }
 
@@ -423,6 +526,15 @@ satchel_mail_service_class_init (SatchelMailServiceClass *klass)
   signals[SIGNAL_STATE_CHANGED] =
     g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, SATCHEL_TYPE_ACCOUNT);
+  /**
+   * SatchelMailService::server-search-done:
+   * @account: the account searched
+   * @query: what was searched for
+   * @found: (element-type gint64): the store's ids of what the server found
+   */
+  signals[SIGNAL_SERVER_SEARCH_DONE] =
+    g_signal_new ("server-search-done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 3, SATCHEL_TYPE_ACCOUNT, G_TYPE_STRING, G_TYPE_ARRAY);
 }
 
 static void
@@ -633,7 +745,8 @@ satchel_mail_service_is_busy (SatchelMailService *self)
     return FALSE;
   g_hash_table_iter_init (&iter, self->runs);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (((AccountRun *) value)->sync != NULL || ((AccountRun *) value)->body_sync != NULL)
+    if (((AccountRun *) value)->sync != NULL || ((AccountRun *) value)->body_sync != NULL ||
+        ((AccountRun *) value)->search_sync != NULL)
       return TRUE;
   return FALSE;
 }

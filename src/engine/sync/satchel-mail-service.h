@@ -49,6 +49,10 @@ void                satchel_mail_service_push         (SatchelMailService  *self
 void                satchel_mail_service_fetch_body   (SatchelMailService  *self,
                                                        SatchelAccount      *account,
                                                        gint64               message_id);
+void                satchel_mail_service_search_server (SatchelMailService *self,
+                                                        SatchelAccount     *account,
+                                                        gint64              folder_id,
+                                                        const char         *query);
 void                satchel_mail_service_set_interval (SatchelMailService  *self,
                                                        guint                seconds);
 SatchelAccountState satchel_mail_service_get_state    (SatchelMailService  *self,
