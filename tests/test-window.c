@@ -1028,6 +1028,72 @@ test_window_update_password (void)
   run_imap_app (mail, 1, "not the password", check_update_password);
 }
 
+static gboolean
+is_mapped_expander (GtkWidget     *widget,
+                    gconstpointer  data)
+{
+  return GTK_IS_EXPANDER (widget) && gtk_widget_get_mapped (widget);
+}
+
+/* A reply opened: its conversation is listed above it, and each message
+ * of it opens from there. */
+static void
+check_conversation (SatchelApplication *app,
+                    SatchelWindow      *window)
+{
+  GtkWidget *list = find_widget (GTK_WIDGET (window), is_widget_of_type,
+                                 GSIZE_TO_POINTER (GTK_TYPE_LIST_VIEW));
+  GtkWidget *reader = find_widget (GTK_WIDGET (window), is_widget_of_type,
+                                   GSIZE_TO_POINTER (SATCHEL_TYPE_MESSAGE_VIEW));
+  Count count = { NULL, 4 };
+  GtkWidget *expander;
+  GtkListBox *conversation;
+  guint rows = 0;
+
+  wait_until (service_idle, app, 30);
+  count.selection = gtk_list_view_get_model (GTK_LIST_VIEW (list));
+  wait_until (has_n_messages, &count, 10);
+  /* The newest: the second reply. */
+  gtk_selection_model_select_item (count.selection, 0, TRUE);
+  wait_for_draw (GTK_WIDGET (window));
+  expander = find_widget (GTK_WIDGET (window), is_mapped_expander, NULL);
+  g_assert_nonnull (expander);
+  g_assert_cmpstr (gtk_expander_get_label (GTK_EXPANDER (expander)), ==,
+                   "Conversation of 3 messages");
+  gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
+  conversation = GTK_LIST_BOX (gtk_expander_get_child (GTK_EXPANDER (expander)));
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (conversation)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    rows++;
+  g_assert_cmpuint (rows, ==, 3);
+  save_screenshot (GTK_WIDGET (window), "conversation");
+
+  /* The first message of it, opened from the list above. */
+  g_signal_emit_by_name (conversation, "row-activated",
+                         gtk_list_box_get_row_at_index (conversation, 0));
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_nonnull (find_widget (reader, is_mapped_label, "Plans"));
+}
+
+static void
+test_window_conversation (void)
+{
+  const char *mail[] = {
+    "From: Ada <ada@example.org>\r\nSubject: Plans\r\nMessage-ID: <p1@t>\r\n"
+    "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nShall we?\r\n",
+    "From: Bob <bob@example.org>\r\nSubject: Re: Plans\r\nMessage-ID: <p2@t>\r\n"
+    "In-Reply-To: <p1@t>\r\nDate: Mon, 2 Nov 2026 11:00:00 +0000\r\n\r\nYes\r\n",
+    "From: Ada <ada@example.org>\r\nSubject: Re: Plans\r\nMessage-ID: <p3@t>\r\n"
+    "In-Reply-To: <p2@t>\r\nDate: Mon, 2 Nov 2026 12:00:00 +0000\r\n\r\nGood\r\n",
+    "From: Carol <carol@example.org>\r\nSubject: Else\r\nMessage-ID: <e1@t>\r\n"
+    "Date: Mon, 2 Nov 2026 09:00:00 +0000\r\n\r\nOther\r\n",
+  };
+
+  if (!satchel_test_require_servers ())
+    return;
+  run_imap_app (mail, G_N_ELEMENTS (mail), NULL, check_conversation);
+}
+
 static void
 check_bad_store (SatchelApplication *app,
                  SatchelWindow      *window)
@@ -1084,6 +1150,7 @@ main (int   argc,
   g_test_add_func ("/window/imap", test_window_imap);
   g_test_add_func ("/window/remote-content", test_window_remote_content);
   g_test_add_func ("/window/update-password", test_window_update_password);
+  g_test_add_func ("/window/conversation", test_window_conversation);
 
   return g_test_run ();
 }

@@ -32,6 +32,9 @@ struct _SatchelWindow
   AdwStatusPage   *list_status;
   GtkListView     *message_view;
   SatchelMessageView *reader;
+  GtkExpander     *conversation;
+  GtkListBox      *conversation_list;
+  GPtrArray       *thread;         /* SatchelMessageRow: the conversation shown */
   GtkStack        *reader_stack;
   AdwStatusPage   *reader_status;
   GtkSearchBar    *search_bar;
@@ -66,6 +69,8 @@ struct _SatchelWindow
 G_DEFINE_FINAL_TYPE (SatchelWindow, satchel_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void popover_closed_cb (GtkPopover *popover);
+static void show_conversation (SatchelWindow           *self,
+                               const SatchelMessageRow *row);
 
 static const char *
 kind_name (SatchelAccountKind kind)
@@ -582,6 +587,76 @@ show_message (SatchelWindow           *self,
   satchel_message_view_show (self->reader, row, message, placeholder,
                              address != NULL &&
                              satchel_store_remote_content_allowed (store_of (self), address));
+  show_conversation (self, row);
+}
+
+static void
+conversation_row_activated_cb (GtkListBox    *list,
+                               GtkListBoxRow *row,
+                               SatchelWindow *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "index"));
+
+  if (self->thread != NULL && index < self->thread->len)
+    show_message (self, g_ptr_array_index (self->thread, index));
+}
+
+/* The conversation of @row, when it has other messages: each of them, in
+ * order, to open in the reader; the one shown marked. */
+static void
+show_conversation (SatchelWindow           *self,
+                   const SatchelMessageRow *row)
+{
+  g_autoptr(GPtrArray) thread = NULL;
+  g_autofree char *label = NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->conversation_list))) != NULL)
+    gtk_list_box_remove (self->conversation_list, child);
+  thread = row != NULL ? satchel_query_thread (store_of (self), row->thread_id, NULL) : NULL;
+  if (thread == NULL || thread->len < 2)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->conversation), FALSE);
+      return;
+    }
+  for (guint i = 0; i < thread->len; i++)
+    {
+      const SatchelMessageRow *message = g_ptr_array_index (thread, i);
+      GtkWidget *item = adw_action_row_new ();
+      g_autofree char *sender = display_sender (message->from);
+      g_autofree char *when = short_date (message->date);
+      g_autofree char *subtitle = g_strdup_printf ("%s — %s", when,
+                                                   message->preview != NULL && message->preview[0]
+                                                   ? message->preview
+                                                   : message->subject != NULL ? message->subject : "");
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (item), sender);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (item), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (item), subtitle);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (item), 1);
+      if (message->id == row->id)
+        {
+          GtkWidget *mark = gtk_image_new_from_icon_name ("go-next-symbolic");
+
+          gtk_accessible_update_property (GTK_ACCESSIBLE (mark), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                          _("Shown"), -1);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (item), mark);
+        }
+      else
+        gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (item), TRUE);
+      if (!(message->flags & SATCHEL_FLAG_SEEN))
+        gtk_widget_add_css_class (item, "heading");
+      g_object_set_data (G_OBJECT (item), "index", GUINT_TO_POINTER (i));
+      gtk_list_box_append (self->conversation_list, item);
+    }
+  /* Translators: the expander above a message that is part of a
+   * conversation. */
+  label = g_strdup_printf (ngettext ("Conversation of %u message", "Conversation of %u messages",
+                                     thread->len), thread->len);
+  gtk_expander_set_label (self->conversation, label);
+  gtk_widget_set_visible (GTK_WIDGET (self->conversation), TRUE);
+  g_clear_pointer (&self->thread, g_ptr_array_unref);
+  self->thread = g_steal_pointer (&thread);
 }
 
 /* "Always From This Sender": remembered in the store. */
@@ -1754,6 +1829,7 @@ satchel_window_dispose (GObject *object)
   g_clear_pointer (&self->result_ids, g_hash_table_unref);
   g_clear_pointer (&self->searched, g_free);
   g_clear_object (&self->message_menu);
+  g_clear_pointer (&self->thread, g_ptr_array_unref);
   g_clear_object (&self->settings);
   g_clear_object (&self->messages);
 
@@ -1788,6 +1864,8 @@ satchel_window_class_init (SatchelWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, message_view);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, reader);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, reader_stack);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, conversation);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, conversation_list);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, reader_status);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, search_entry);
@@ -1863,6 +1941,8 @@ satchel_window_init (SatchelWindow *self)
   gtk_menu_button_set_popover (self->move_button, GTK_WIDGET (self->move_popover));
   g_signal_connect_swapped (self->move_popover, "show", G_CALLBACK (fill_move_popover), self);
   g_signal_connect (self->move_popover, "folder-chosen", G_CALLBACK (move_chosen_cb), self);
+  g_signal_connect (self->conversation_list, "row-activated",
+                    G_CALLBACK (conversation_row_activated_cb), self);
   g_signal_connect (self->reader, "remote-content-allowed",
                     G_CALLBACK (remote_content_allowed_cb), self);
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb),

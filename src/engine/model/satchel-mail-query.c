@@ -220,6 +220,51 @@ satchel_query_message (SatchelStore  *store,
 }
 
 /**
+ * satchel_query_thread:
+ * @thread_id: a conversation (SatchelMessageRow.thread_id)
+ *
+ * Returns: (transfer full) (element-type SatchelMessageRow): the messages
+ *   of the conversation, oldest first, each once (a copy in Sent and in
+ *   the Inbox is one message), leaving out the Trash and Junk; at most
+ *   200
+ */
+GPtrArray *
+satchel_query_thread (SatchelStore  *store,
+                      gint64         thread_id,
+                      GError       **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_message_row_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (thread_id == 0)
+    return g_steal_pointer (&rows);
+  stmt = satchel_store_prepare (store,
+    "SELECT " MESSAGE_COLUMNS " FROM message m JOIN folder f ON f.id = m.folder_id "
+    "WHERE m.thread_id = ? AND (f.role IS NULL OR f.role NOT IN ('trash', 'junk')) "
+    "ORDER BY m.date, m.id LIMIT 400", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, thread_id);
+  while ((rc = satchel_store_step (store, stmt, error)) == SQLITE_ROW && rows->len < 200)
+    {
+      SatchelMessageRow *row = read_message (stmt);
+
+      if (row->message_id != NULL && !g_hash_table_add (seen, row->message_id))
+        {
+          satchel_message_row_free (row);
+          continue;
+        }
+      g_ptr_array_add (rows, row);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return NULL;
+  return g_steal_pointer (&rows);
+}
+
+/**
  * satchel_query_search:
  * @query: words and operators (satchel-search.c)
  * @account_id: an account, or 0 for all

@@ -69,6 +69,9 @@ GPtrArray  *satchel_query_messages          (SatchelStore       *store,
 SatchelMessageRow *satchel_query_message    (SatchelStore       *store,
                                              gint64              message_id,
                                              GError            **error);
+GPtrArray  *satchel_query_thread            (SatchelStore       *store,
+                                             gint64              thread_id,
+                                             GError            **error);
 GPtrArray  *satchel_query_search            (SatchelStore       *store,
                                              const char         *query,
                                              gint64              account_id,
