@@ -2070,6 +2070,48 @@ op_resolved_cb (GObject      *source,
   replay_step (replay);
 }
 
+/* Opens @where read-only, to fetch a body or to search it. */
+static void
+examine (SatchelImapSync         *self,
+         SatchelSyncPhase         phase,
+         const SatchelWantedBody *where,
+         GAsyncReadyCallback      callback)
+{
+  set_phase (self, phase, where->folder_name);
+  satchel_imap_session_select_async (self->session, g_bytes_get_data (where->wire_name, NULL),
+                                     g_bytes_get_size (where->wire_name), TRUE, 0, 0,
+                                     cancellable (self), callback, g_object_ref (self));
+}
+
+/* The end of examine(). Examined, not selected: whatever writes next
+ * opens its folder again. A folder the server would not open returns
+ * NULL with @skip set (the next one is tried); a connection that broke
+ * ends the run. */
+static SatchelImapMailbox *
+examined (SatchelImapSync *self,
+          GObject         *source,
+          GAsyncResult    *result,
+          gboolean        *skip)
+{
+  SatchelImapMailbox *mailbox;
+  GError *error = NULL;
+
+  mailbox = satchel_imap_session_select_finish (SATCHEL_IMAP_SESSION (source), result, &error);
+  g_clear_pointer (&self->selected, g_free);
+  *skip = FALSE;
+  if (mailbox != NULL)
+    return mailbox;
+  if (error->domain == SATCHEL_NET_ERROR && error->code == SATCHEL_NET_ERROR_SERVER)
+    {
+      g_message ("%s", error->message);
+      g_error_free (error);
+      *skip = TRUE;
+    }
+  else
+    finish_run (self, error);
+  return NULL;
+}
+
 /* Bodies the user asked for (satchel_imap_sync_want_bodies()): each
  * message's folder opened, its body fetched and stored; then the run goes
  * on with the folders, or ends. */
@@ -2159,30 +2201,19 @@ wanted_selected_cb (GObject      *source,
                     gpointer      user_data)
 {
   g_autoptr(SatchelImapSync) self = user_data;
-  g_autoptr(SatchelImapMailbox) mailbox = NULL;
   SatchelWantedBody *wanted = g_ptr_array_index (self->wanted_bodies, self->wanted_index - 1);
+  g_autoptr(SatchelImapMailbox) mailbox = NULL;
   g_autoptr(SatchelImapCommand) command = NULL;
   g_autofree char *uid = NULL;
-  GError *error = NULL;
+  gboolean skip;
 
-  mailbox = satchel_imap_session_select_finish (SATCHEL_IMAP_SESSION (source), result, &error);
+  mailbox = examined (self, source, result, &skip);
   if (mailbox == NULL)
     {
-      g_clear_pointer (&self->selected, g_free);
-      /* A folder the server would not open: the other bodies still come. */
-      if (error->domain == SATCHEL_NET_ERROR && error->code == SATCHEL_NET_ERROR_SERVER)
-        {
-          g_message ("%s", error->message);
-          g_error_free (error);
-          wanted_step (self);
-        }
-      else
-        finish_run (self, error);
+      if (skip)
+        wanted_step (self);
       return;
     }
-  /* Examined, not selected: whatever writes next opens its folder again. */
-  g_clear_pointer (&self->selected, g_free);
-
   command = satchel_imap_command_new ("UID FETCH");
   uid = g_strdup_printf ("%u", wanted->uid);
   satchel_imap_command_add_atom (command, uid);
@@ -2203,10 +2234,7 @@ wanted_step (SatchelImapSync *self)
       return;
     }
   wanted = g_ptr_array_index (self->wanted_bodies, self->wanted_index++);
-  set_phase (self, SATCHEL_SYNC_PHASE_FETCHING_BODIES, wanted->folder_name);
-  satchel_imap_session_select_async (self->session, g_bytes_get_data (wanted->wire_name, NULL),
-                                     g_bytes_get_size (wanted->wire_name), TRUE, 0, 0,
-                                     cancellable (self), wanted_selected_cb, g_object_ref (self));
+  examine (self, SATCHEL_SYNC_PHASE_FETCHING_BODIES, wanted, wanted_selected_cb);
 }
 
 static void
@@ -2374,19 +2402,13 @@ search_selected_cb (GObject      *source,
   g_autoptr(SatchelImapSync) self = user_data;
   g_autoptr(SatchelImapMailbox) mailbox = NULL;
   g_autoptr(SatchelImapCommand) command = NULL;
-  GError *error = NULL;
+  gboolean skip;
 
-  mailbox = satchel_imap_session_select_finish (SATCHEL_IMAP_SESSION (source), result, &error);
-  g_clear_pointer (&self->selected, g_free);
+  mailbox = examined (self, source, result, &skip);
   if (mailbox == NULL)
     {
-      if (error->domain == SATCHEL_NET_ERROR && error->code == SATCHEL_NET_ERROR_SERVER)
-        {
-          g_error_free (error);
-          search_step (self);
-        }
-      else
-        finish_run (self, error);
+      if (skip)
+        search_step (self);
       return;
     }
   command = satchel_imap_command_new ("UID SEARCH");
@@ -2410,10 +2432,7 @@ search_step (SatchelImapSync *self)
       return;
     }
   folder = g_ptr_array_index (self->search_folders, self->search_index++);
-  set_phase (self, SATCHEL_SYNC_PHASE_SYNCING_FOLDER, folder->folder_name);
-  satchel_imap_session_select_async (self->session, g_bytes_get_data (folder->wire_name, NULL),
-                                     g_bytes_get_size (folder->wire_name), TRUE, 0, 0,
-                                     cancellable (self), search_selected_cb, g_object_ref (self));
+  examine (self, SATCHEL_SYNC_PHASE_SYNCING_FOLDER, folder, search_selected_cb);
 }
 
 static void

@@ -276,6 +276,28 @@ ensure_writer (SatchelMailService  *self,
   return self->writer != NULL;
 }
 
+/* Runs @sync (a SatchelImapSync or SatchelPop3Fetch made without a
+ * password) for @run's account: the keyring gives the password while it
+ * connects; @done gets the service. */
+static void
+launch (AccountRun          *run,
+        GObject             *sync,
+        GCancellable        *cancellable,
+        GAsyncReadyCallback  done)
+{
+  SatchelMailService *self = run->service;
+
+  g_object_set_data (sync, "satchel-account", run->account);
+  satchel_secrets_lookup_async (self->secrets, satchel_account_get_uuid (run->account),
+                                SATCHEL_SECRET_INCOMING, cancellable, password_cb,
+                                g_object_ref (sync));
+  if (SATCHEL_IS_POP3_FETCH (sync))
+    satchel_pop3_fetch_run_async (SATCHEL_POP3_FETCH (sync), cancellable, done,
+                                  g_object_ref (self));
+  else
+    satchel_imap_sync_run_async (SATCHEL_IMAP_SYNC (sync), cancellable, done, g_object_ref (self));
+}
+
 static void
 start_run (AccountRun *run,
            gboolean    changes_only)
@@ -314,19 +336,10 @@ start_run (AccountRun *run,
     run->sync = G_OBJECT (satchel_imap_sync_new (run->account, NULL, self->writer,
                                                  changes_only ? SATCHEL_IMAP_SYNC_CHANGES_ONLY
                                                               : 0));
-  g_object_set_data (run->sync, "satchel-account", run->account);
   g_signal_connect (run->sync, "notify", G_CALLBACK (progress_cb), run);
-  satchel_secrets_lookup_async (self->secrets, satchel_account_get_uuid (run->account),
-                                SATCHEL_SECRET_INCOMING, run->cancellable, password_cb,
-                                g_object_ref (run->sync));
   if (!changes_only)
     set_state (run, SATCHEL_ACCOUNT_STATE_SYNCING, NULL);
-  if (pop3)
-    satchel_pop3_fetch_run_async (SATCHEL_POP3_FETCH (run->sync), run->cancellable, run_done_cb,
-                                  g_object_ref (self));
-  else
-    satchel_imap_sync_run_async (SATCHEL_IMAP_SYNC (run->sync), run->cancellable, run_done_cb,
-                                 g_object_ref (self));
+  launch (run, run->sync, run->cancellable, run_done_cb);
 }
 
 static void start_bodies (AccountRun *run);
@@ -373,12 +386,7 @@ start_bodies (AccountRun *run)
   run->body_sync = satchel_imap_sync_new (run->account, NULL, self->writer,
                                           SATCHEL_IMAP_SYNC_WANTED_ONLY);
   satchel_imap_sync_want_bodies (run->body_sync, (const gint64 *) ids->data, ids->len);
-  g_object_set_data (G_OBJECT (run->body_sync), "satchel-account", run->account);
-  satchel_secrets_lookup_async (self->secrets, satchel_account_get_uuid (run->account),
-                                SATCHEL_SECRET_INCOMING, run->cancellable_bodies, password_cb,
-                                g_object_ref (run->body_sync));
-  satchel_imap_sync_run_async (run->body_sync, run->cancellable_bodies, bodies_done_cb,
-                               g_object_ref (self));
+  launch (run, G_OBJECT (run->body_sync), run->cancellable_bodies, bodies_done_cb);
 }
 
 /* user_data: the service, referenced by the search. */
@@ -437,13 +445,8 @@ satchel_mail_service_search_server (SatchelMailService *self,
   run->search_sync = satchel_imap_sync_new (account, NULL, self->writer,
                                             SATCHEL_IMAP_SYNC_WANTED_ONLY);
   satchel_imap_sync_search_server (run->search_sync, folder_id, query);
-  g_object_set_data (G_OBJECT (run->search_sync), "satchel-account", account);
   g_object_set_data_full (G_OBJECT (run->search_sync), "satchel-query", g_strdup (query), g_free);
-  satchel_secrets_lookup_async (self->secrets, satchel_account_get_uuid (account),
-                                SATCHEL_SECRET_INCOMING, run->cancellable_search, password_cb,
-                                g_object_ref (run->search_sync));
-  satchel_imap_sync_run_async (run->search_sync, run->cancellable_search, search_done_cb,
-                               g_object_ref (self));
+  launch (run, G_OBJECT (run->search_sync), run->cancellable_search, search_done_cb);
 }
 
 /* Accounts that appear get their first check; those that go, go. */
