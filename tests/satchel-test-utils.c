@@ -209,3 +209,26 @@ satchel_test_server_has_folder (const char *user,
       return TRUE;
   return FALSE;
 }
+
+/**
+ * satchel_test_open_store:
+ * @email: the address of the account the store starts with (id 1)
+ *
+ * Returns: (transfer full): a new store in @dir with one IMAP account
+ */
+SatchelStore *
+satchel_test_open_store (const char *dir,
+                         const char *email)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (dir, "satchel.db", NULL);
+  g_autofree char *sql = g_strdup_printf ("INSERT INTO account (uuid, label, email, kind, host, "
+                                          "security, user, created) VALUES ('u1', 'Work', '%s', "
+                                          "'imap', 'h', 'tls', 'a', 0)", email);
+  SatchelStore *store = satchel_store_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (satchel_store_exec (store, sql, &error));
+  g_assert_no_error (error);
+  return store;
+}

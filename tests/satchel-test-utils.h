@@ -28,6 +28,8 @@ JsonArray *satchel_test_server_messages (const char *user,
 gboolean  satchel_test_server_has_folder (const char *user,
                                          const char   *password,
                                          const char   *folder);
+SatchelStore *satchel_test_open_store  (const char   *dir,
+                                         const char   *email);
 gint64    satchel_test_query_int        (SatchelStore *store,
                                          const char   *sql);
 

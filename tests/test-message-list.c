@@ -23,17 +23,10 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
   SatchelFolderInfo folder = { 0 };
 
   fixture->dir = satchel_test_make_dir ();
-  path = g_build_filename (fixture->dir, "satchel.db", NULL);
-  fixture->store = satchel_store_open (path, &error);
-  g_assert_no_error (error);
-  g_assert_true (satchel_store_exec (fixture->store,
-                                     "INSERT INTO account (uuid, label, email, kind, host, "
-                                     "security, user, created) VALUES ('u1', 'Work', "
-                                     "'a@example.org', 'imap', 'h', 'tls', 'a', 0)", &error));
+  fixture->store = satchel_test_open_store (fixture->dir, "a@example.org");
   folder.account_id = 1;
   folder.name = (char *) "INBOX";
   fixture->folder = satchel_store_save_folder (fixture->store, &folder, &error);

@@ -56,16 +56,9 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
 
   fixture->dir = satchel_test_make_dir ();
-  path = g_build_filename (fixture->dir, "satchel.db", NULL);
-  fixture->store = satchel_store_open (path, &error);
-  g_assert_no_error (error);
-  g_assert_true (satchel_store_exec (fixture->store,
-                                     "INSERT INTO account (uuid, label, email, kind, host, "
-                                     "security, user, created) VALUES ('u1', 'Work', "
-                                     "'bob@example.org', 'imap', 'h', 'tls', 'b', 0)", &error));
+  fixture->store = satchel_test_open_store (fixture->dir, "bob@example.org");
   fixture->inbox = add_folder (fixture->store, "INBOX");
   fixture->archive = add_folder (fixture->store, "Archive");
   for (guint i = 0; i < G_N_ELEMENTS (mail); i++)
