@@ -1028,6 +1028,15 @@ test_window_update_password (void)
   run_imap_app (mail, 1, "not the password", check_update_password);
 }
 
+/* The body came (it is fetched when the message opens) with its
+ * attachment: 12 bytes of PDF, as plan.pdf. */
+static gboolean
+reader_shows_attachment (gpointer reader)
+{
+  wait_for_draw (reader);
+  return find_widget (reader, is_mapped_label, "plan.pdf (12 bytes)") != NULL;
+}
+
 static gboolean
 is_mapped_expander (GtkWidget     *widget,
                     gconstpointer  data)
@@ -1068,11 +1077,13 @@ check_conversation (SatchelApplication *app,
   g_assert_cmpuint (rows, ==, 3);
   save_screenshot (GTK_WIDGET (window), "conversation");
 
-  /* The first message of it, opened from the list above. */
+  /* The first message of it, opened from the list above, with its
+   * attachment under a name of its own, without the directories. */
   g_signal_emit_by_name (conversation, "row-activated",
                          gtk_list_box_get_row_at_index (conversation, 0));
-  wait_for_draw (GTK_WIDGET (window));
+  wait_until (reader_shows_attachment, reader, 10);
   g_assert_nonnull (find_widget (reader, is_mapped_label, "Plans"));
+  save_screenshot (GTK_WIDGET (window), "attachment");
 }
 
 static void
@@ -1080,7 +1091,12 @@ test_window_conversation (void)
 {
   const char *mail[] = {
     "From: Ada <ada@example.org>\r\nSubject: Plans\r\nMessage-ID: <p1@t>\r\n"
-    "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nShall we?\r\n",
+    "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+    "--b\r\nContent-Type: text/plain\r\n\r\nShall we?\r\n"
+    "--b\r\nContent-Type: application/pdf\r\n"
+    "Content-Disposition: attachment; filename=\"../../plan.pdf\"\r\n"
+    "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfs\r\n--b--\r\n",
     "From: Bob <bob@example.org>\r\nSubject: Re: Plans\r\nMessage-ID: <p2@t>\r\n"
     "In-Reply-To: <p1@t>\r\nDate: Mon, 2 Nov 2026 11:00:00 +0000\r\n\r\nYes\r\n",
     "From: Ada <ada@example.org>\r\nSubject: Re: Plans\r\nMessage-ID: <p3@t>\r\n"

@@ -56,7 +56,9 @@ struct _SatchelWindow
   gboolean         rebuilding;     /* the sidebar's rows are replaced: the folder stays */
   guint            mark_read_id;   /* marks the open message read, after a moment */
   gint64           waiting_body;   /* the message whose body was asked of the server */
-  gint64           shown_id;       /* the message in the reader, or 0 */
+  gint64           shown_id;       /* the message selected in the list and shown, or 0 */
+  SatchelMessageRow *reading;      /* the message in the reader (it may come from the
+                                    * conversation), or NULL */
   GPtrArray       *selected;       /* SatchelMessageItem, the selection in list order */
   GListStore      *results;        /* the search's, while it is shown */
   GHashTable      *result_ids;     /* message ids in results */
@@ -560,6 +562,11 @@ show_message (SatchelWindow           *self,
   g_autofree char *address = NULL;
   const char *placeholder = NULL;
 
+  /* A copy: @row may be the one shown before, or a conversation's. */
+  if (row != NULL)
+    row = satchel_message_row_copy (row);
+  g_clear_pointer (&self->reading, satchel_message_row_free);
+  self->reading = (SatchelMessageRow *) row;
   gtk_stack_set_visible_child_name (self->reader_stack, row != NULL ? "message" : "empty");
   if (row == NULL)
     return;
@@ -665,8 +672,7 @@ remote_content_allowed_cb (SatchelMessageView *view,
                            gboolean            always,
                            SatchelWindow      *self)
 {
-  const SatchelMessageRow *row = selected_row (self);
-  g_autofree char *address = row != NULL ? sender_address (row->from) : NULL;
+  g_autofree char *address = self->reading != NULL ? sender_address (self->reading->from) : NULL;
   g_autoptr(GError) error = NULL;
 
   if (always && address != NULL &&
@@ -1760,11 +1766,11 @@ service_changed_cb (SatchelWindow  *self,
   g_autoptr(GBytes) body = NULL;
 
   /* The body asked for came (or the check that would bring it ended). */
-  if (self->waiting_body != 0 && self->waiting_body == self->shown_id)
+  if (self->reading != NULL && self->waiting_body == self->reading->id)
     {
       body = satchel_store_get_body (store_of (self), self->waiting_body, NULL);
       if (body != NULL)
-        show_message (self, selected_row (self));
+        show_message (self, self->reading);
     }
   if (self->messages != NULL)
     {
@@ -1830,6 +1836,7 @@ satchel_window_dispose (GObject *object)
   g_clear_pointer (&self->searched, g_free);
   g_clear_object (&self->message_menu);
   g_clear_pointer (&self->thread, g_ptr_array_unref);
+  g_clear_pointer (&self->reading, satchel_message_row_free);
   g_clear_object (&self->settings);
   g_clear_object (&self->messages);
 
