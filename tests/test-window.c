@@ -264,6 +264,81 @@ check_mail (SatchelApplication *app,
   g_assert_nonnull (strstr (text, "not on this computer"));
 }
 
+static void save_screenshot (GtkWidget  *window,
+                             const char *name);
+static void wait_until_ (gboolean  (*done) (gpointer data),
+                         gpointer    data,
+                         guint       seconds,
+                         const char *what);
+#define wait_until(done, data, seconds) wait_until_ ((done), (data), (seconds), #done)
+
+static gboolean
+window_is_narrow (gpointer window)
+{
+  return gtk_widget_get_width (window) < 500;
+}
+
+static gboolean
+is_mapped_back_button (GtkWidget     *widget,
+                       gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_widget_get_tooltip_text (widget), "Back to the Messages") == 0;
+}
+
+static gboolean
+is_mapped_flap_button (GtkWidget     *widget,
+                       gconstpointer  data)
+{
+  return GTK_IS_TOGGLE_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_widget_get_tooltip_text (widget), "Folders") == 0;
+}
+
+/* A phone-sized window: the folders fold into a flap, and the list and
+ * the message take the width in turn. */
+static void
+check_narrow (SatchelApplication *app,
+              SatchelWindow      *window)
+{
+  GtkWidget *list = find_widget (GTK_WIDGET (window), is_widget_of_type,
+                                 GSIZE_TO_POINTER (GTK_TYPE_LIST_VIEW));
+  GtkWidget *reader = find_widget (GTK_WIDGET (window), is_widget_of_type,
+                                   GSIZE_TO_POINTER (SATCHEL_TYPE_MESSAGE_VIEW));
+  GtkSelectionModel *selection = gtk_list_view_get_model (GTK_LIST_VIEW (list));
+  GtkWidget *back, *folders;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  wait_until (window_is_narrow, window, 5);
+  wait_for_draw (GTK_WIDGET (window));
+  save_screenshot (GTK_WIDGET (window), "narrow-list");
+  g_assert_true (gtk_widget_get_mapped (list));
+  g_assert_false (gtk_widget_get_mapped (reader));
+  g_assert_null (find_widget (GTK_WIDGET (window), is_mapped_row_titled, "Mail"));
+  folders = find_widget (GTK_WIDGET (window), is_mapped_flap_button, NULL);
+  g_assert_nonnull (folders);
+
+  /* A message opened: it takes the width, with a way back. */
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  wait_for_draw (GTK_WIDGET (window));
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_true (gtk_widget_get_mapped (reader));
+  g_assert_false (gtk_widget_get_mapped (list));
+  save_screenshot (GTK_WIDGET (window), "narrow-message");
+  back = find_widget (GTK_WIDGET (window), is_mapped_back_button, NULL);
+  g_assert_nonnull (back);
+  g_assert_true (gtk_widget_activate (back));
+  wait_for_draw (GTK_WIDGET (window));
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_true (gtk_widget_get_mapped (list));
+
+  /* The folders, from the header bar. */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (folders), TRUE);
+  wait_for_draw (GTK_WIDGET (window));
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_row_titled, "Mail"));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+}
+
 static void
 test_window_mail (void)
 {
@@ -301,6 +376,7 @@ test_window_mail (void)
       }
   }
   run_app (profile, check_mail);
+  run_app (profile, check_narrow);
   satchel_test_remove_dir (profile);
 }
 
@@ -351,7 +427,7 @@ wait_until_ (gboolean  (*done) (gpointer data),
     }
 }
 
-#define wait_until(done, data, seconds) wait_until_ ((done), (data), (seconds), #done)
+
 
 static gboolean
 service_idle (gpointer app)

@@ -134,6 +134,20 @@ plain_page (SatchelMessageView *self,
   return g_string_free (g_steal_pointer (&page), FALSE);
 }
 
+static WebKitWebView *new_web_view (SatchelMessageView *self);
+
+static void
+ensure_web_view (SatchelMessageView *self)
+{
+  if (self->web != NULL)
+    return;
+  self->web = new_web_view (self);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->web), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->web), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Message text"), -1);
+  gtk_box_insert_child_after (GTK_BOX (self->box), GTK_WIDGET (self->web), self->banner);
+}
+
 static void
 load_page (SatchelMessageView *self,
            const char         *page,
@@ -141,6 +155,7 @@ load_page (SatchelMessageView *self,
 {
   GdkRGBA background = { 1, 1, 1, on_white ? 1 : 0 };
 
+  ensure_web_view (self);
   webkit_web_view_set_background_color (self->web, &background);
   g_free (self->shown);
   self->shown = g_strdup (page);
@@ -546,11 +561,8 @@ satchel_message_view_init (SatchelMessageView *self)
   g_signal_connect (self->banner, "response", G_CALLBACK (banner_response_cb), self);
   gtk_box_append (GTK_BOX (self->box), self->banner);
 
-  self->web = new_web_view (self);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->web), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->web), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Message text"), -1);
-  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->web));
+  /* The web view comes with the first message (ensure_web_view()): the
+   * window opens faster without it. */
 
   self->attachments = GTK_FLOW_BOX (gtk_flow_box_new ());
   gtk_flow_box_set_selection_mode (self->attachments, GTK_SELECTION_NONE);

@@ -44,6 +44,14 @@ struct _SatchelWindow
   GtkMenuButton   *move_button;
   GtkMenuButton   *message_menu_button;
   GMenu           *message_menu;
+  AdwFlap         *flap;
+  AdwLeaflet      *leaflet;
+  GtkToggleButton *flap_button;
+  GtkButton       *back_button;
+  GtkWidget       *check_button;
+  GtkWidget       *delete_button;
+  GtkWidget       *star_button;
+  guint            narrow_id;
   SatchelMovePopover *move_popover;
 
   /* Owned */
@@ -879,6 +887,9 @@ selection_changed_cb (GtkSelectionModel *selection,
     return;   /* the same message, after a reload */
   self->shown_id = id;
   show_message (self, row);
+  /* A narrow window: the message takes the width. */
+  if (row != NULL && adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "reader");
   g_clear_handle_id (&self->mark_read_id, g_source_remove);
   /* Opening a message marks it read, once the user had a moment to see
    * which one it is (the preference says how long; -1: never). */
@@ -1690,6 +1701,10 @@ folder_selected_cb (GtkListBox    *box,
 
   if (self->rebuilding)
     return;
+  /* A narrow window: the folder's messages take the width. */
+  if (adw_flap_get_folded (self->flap))
+    adw_flap_set_reveal_flap (self->flap, FALSE);
+  adw_leaflet_set_visible_child_name (self->leaflet, "list");
   self->folder_id = folder_id != NULL ? *folder_id : 0;
   self->shown_id = 0;
   update_folder_actions (self);
@@ -1802,6 +1817,50 @@ bind_accounts (SatchelWindow *self)
   update_page (self);
 }
 
+/* Narrow windows: the folders fold into a flap the header bar opens, and
+ * the list and the message take the width in turn, with a back button. */
+static void
+update_narrow (SatchelWindow *self)
+{
+  gboolean reading = g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "reader") == 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button),
+                          adw_leaflet_get_folded (self->leaflet) && reading);
+  gtk_widget_set_visible (GTK_WIDGET (self->flap_button),
+                          adw_flap_get_folded (self->flap) &&
+                          !(adw_leaflet_get_folded (self->leaflet) && reading));
+  /* The header bar holds less: the message menu has it all, F5 checks. */
+  gtk_widget_set_visible (self->check_button, !adw_leaflet_get_folded (self->leaflet));
+  gtk_widget_set_visible (self->delete_button, !adw_leaflet_get_folded (self->leaflet));
+  gtk_widget_set_visible (self->star_button, !adw_leaflet_get_folded (self->leaflet));
+  gtk_widget_set_visible (GTK_WIDGET (self->move_button), !adw_leaflet_get_folded (self->leaflet));
+}
+
+/* Folding happens while the window lays itself out: the header bar
+ * changes after that. */
+static gboolean
+update_narrow_idle_cb (gpointer user_data)
+{
+  SatchelWindow *self = user_data;
+
+  self->narrow_id = 0;
+  update_narrow (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+folding_cb (SatchelWindow *self)
+{
+  if (self->narrow_id == 0)
+    self->narrow_id = g_idle_add (update_narrow_idle_cb, self);
+}
+
+static void
+back_clicked_cb (SatchelWindow *self)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
 static GSettings *
 load_settings (void)
 {
@@ -1827,6 +1886,7 @@ satchel_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->accounts_box, folder_selected_cb, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SATCHEL_TYPE_WINDOW);
   g_clear_handle_id (&self->mark_read_id, g_source_remove);
+  g_clear_handle_id (&self->narrow_id, g_source_remove);
   g_clear_object (&self->accounts_signals);
   g_clear_object (&self->service_signals);
   g_clear_pointer (&self->account_rows, g_hash_table_unref);
@@ -1880,6 +1940,13 @@ satchel_window_class_init (SatchelWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, move_button);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, message_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, flap_button);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, check_button);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, delete_button);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, star_button);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
                                        "window.close", NULL);
@@ -1982,6 +2049,14 @@ satchel_window_init (SatchelWindow *self)
                                  G_CALLBACK (service_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_group_connect_object (self->service_signals, "server-search-done",
                                  G_CALLBACK (server_search_done_cb), self, G_CONNECT_SWAPPED);
+  g_object_bind_property (self->flap, "reveal-flap", self->flap_button, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_signal_connect_swapped (self->flap, "notify::folded", G_CALLBACK (folding_cb), self);
+  g_signal_connect_swapped (self->leaflet, "notify::folded", G_CALLBACK (folding_cb), self);
+  g_signal_connect_swapped (self->leaflet, "notify::visible-child", G_CALLBACK (folding_cb),
+                            self);
+  g_signal_connect_swapped (self->back_button, "clicked", G_CALLBACK (back_clicked_cb), self);
+  update_narrow (self);
   self->accounts_signals = g_signal_group_new (SATCHEL_TYPE_ACCOUNT_LIST);
   g_signal_group_connect_object (self->accounts_signals, "items-changed",
                                  G_CALLBACK (accounts_items_changed_cb), self,
