@@ -1186,6 +1186,95 @@ test_window_conversation (void)
   run_imap_app (mail, G_N_ELEMENTS (mail), NULL, check_conversation);
 }
 
+static gboolean
+is_mapped_offline_row (GtkWidget     *widget,
+                       gconstpointer  data)
+{
+  return ADW_IS_ACTION_ROW (widget) && gtk_widget_get_mapped (widget) &&
+         g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (widget)), "Offline");
+}
+
+/* The server cannot be reached: the account says it is offline, its
+ * cached mail reads as ever, and a change waits in the queue. */
+static void
+check_offline (SatchelApplication *app,
+               SatchelWindow      *window)
+{
+  GtkWidget *list = find_widget (GTK_WIDGET (window), is_widget_of_type,
+                                 GSIZE_TO_POINTER (GTK_TYPE_LIST_VIEW));
+  GtkSelectionModel *selection = gtk_list_view_get_model (GTK_LIST_VIEW (list));
+  SatchelStore *store = satchel_application_get_store (app);
+
+  wait_until (service_idle, app, 30);
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_offline_row, NULL));
+  save_screenshot (GTK_WIDGET (window), "offline");
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), ==, 1);
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.star", NULL));
+  wait_until (service_idle, app, 30);
+  g_assert_cmpint (satchel_test_query_int (store, "SELECT count (*) FROM pending_op"), ==, 1);
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_offline_row, NULL));
+}
+
+static void
+test_window_offline (void)
+{
+  g_autofree char *profile = satchel_test_make_dir ();
+  g_autofree char *path = g_build_filename (profile, "satchel.db", NULL);
+  g_autoptr(GSocket) closed = NULL;
+  g_autoptr(GError) error = NULL;
+  guint16 port;
+
+  if (!satchel_test_require_servers ())
+    return;
+
+  /* A port that was free a moment ago: nothing listens there. */
+  {
+    g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+
+    port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+    g_assert_no_error (error);
+    g_socket_listener_close (listener);
+  }
+  {
+    g_autoptr(SatchelStore) store = satchel_store_open (path, &error);
+    g_autoptr(SatchelAccountList) accounts = satchel_account_list_new (store, &error);
+    g_autoptr(SatchelAccount) account = satchel_account_new (SATCHEL_ACCOUNT_KIND_IMAP,
+                                                             "away@example.org");
+    g_autoptr(SatchelSecrets) secrets = satchel_secrets_new ();
+    SatchelFolderInfo inbox = { 0 };
+    SatchelMessageSummary summary = { 0 };
+    gint64 inbox_id;
+
+    g_object_set (account, "host", "127.0.0.1", "port", (guint) port, "label", "Away",
+                  "ca-file", g_getenv ("SATCHEL_TEST_CA"), NULL);
+    g_assert_true (satchel_account_list_add (accounts, account, &error));
+    g_assert_true (satchel_secrets_store_sync (secrets, satchel_account_get_uuid (account),
+                                               "away@example.org", SATCHEL_SECRET_INCOMING, "pw",
+                                               NULL, &error));
+    inbox.account_id = satchel_account_get_id (account);
+    inbox.name = (char *) "INBOX";
+    inbox.role = SATCHEL_FOLDER_ROLE_INBOX;
+    inbox.wire_name = g_bytes_new_static ("INBOX", 5);
+    inbox.uidvalidity = 7;
+    inbox_id = satchel_store_save_folder (store, &inbox, &error);
+    g_bytes_unref (inbox.wire_name);
+    g_assert_no_error (error);
+    summary.uid = 1;
+    summary.subject = "Cached";
+    summary.sender = "Ada <ada@example.org>";
+    summary.date = 1700000000;
+    satchel_store_add_message (store, inbox_id, &summary, NULL, &error);
+    g_assert_no_error (error);
+  }
+  g_setenv ("SATCHEL_CHECK_SECONDS", "3600", TRUE);
+  run_app (profile, check_offline);
+  g_setenv ("SATCHEL_CHECK_SECONDS", "never", TRUE);
+  satchel_test_remove_dir (profile);
+}
+
 static void
 check_bad_store (SatchelApplication *app,
                  SatchelWindow      *window)
@@ -1243,6 +1332,7 @@ main (int   argc,
   g_test_add_func ("/window/remote-content", test_window_remote_content);
   g_test_add_func ("/window/update-password", test_window_update_password);
   g_test_add_func ("/window/conversation", test_window_conversation);
+  g_test_add_func ("/window/offline", test_window_offline);
 
   return g_test_run ();
 }

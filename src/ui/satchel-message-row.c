@@ -19,6 +19,7 @@
 #define LINE_SPACING 3
 #define MARGIN_Y     6
 #define COLUMN_GAP   6
+#define ICON_SIZE    16
 
 struct _SatchelMessageRowWidget
 {
@@ -30,6 +31,8 @@ struct _SatchelMessageRowWidget
   char     *preview;
   gboolean  unread;
   gboolean  starred;
+  gboolean  attachment;
+  gboolean  answered;
   int       line_height;
   guint     font_hash;
 };
@@ -114,6 +117,28 @@ draw_layout (GtkSnapshot  *snapshot,
   gtk_snapshot_restore (snapshot);
 }
 
+/* A symbolic icon of the theme, @size pixels, at @x, @y, in @color. */
+static void
+draw_icon (SatchelMessageRowWidget *self,
+           GtkSnapshot             *snapshot,
+           const char              *name,
+           int                      x,
+           int                      y,
+           const GdkRGBA           *color)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
+  g_autoptr(GtkIconPaintable) icon = gtk_icon_theme_lookup_icon (theme, name, NULL, ICON_SIZE,
+                                                                 gtk_widget_get_scale_factor (GTK_WIDGET (self)),
+                                                                 gtk_widget_get_direction (GTK_WIDGET (self)),
+                                                                 0);
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (icon), snapshot, ICON_SIZE,
+                                            ICON_SIZE, color, 1);
+  gtk_snapshot_restore (snapshot);
+}
+
 static void
 satchel_message_row_widget_snapshot (GtkWidget   *widget,
                                      GtkSnapshot *snapshot)
@@ -144,8 +169,23 @@ satchel_message_row_widget_snapshot (GtkWidget   *widget,
   draw_layout (snapshot, date, width - right_width, y, self->starred ? &color : &dim);
   y += height + LINE_SPACING;
 
-  pango_layout_set_width (subject, width * PANGO_SCALE);
-  draw_layout (snapshot, subject, 0, y, &color);
+  /* Answered and attachment markers at the end of the subject's line. */
+  {
+    const char *icons[2];
+    guint n = 0;
+    int icons_width;
+
+    if (self->answered)
+      icons[n++] = "mail-replied-symbolic";
+    if (self->attachment)
+      icons[n++] = "mail-attachment-symbolic";
+    icons_width = n * (ICON_SIZE + COLUMN_GAP);
+    pango_layout_set_width (subject, MAX (0, width - icons_width) * PANGO_SCALE);
+    draw_layout (snapshot, subject, 0, y, &color);
+    for (guint i = 0; i < n; i++)
+      draw_icon (self, snapshot, icons[i], width - (int) (n - i) * (ICON_SIZE + COLUMN_GAP) + COLUMN_GAP,
+                 y + (height - ICON_SIZE) / 2, &dim);
+  }
   y += height + LINE_SPACING;
 
   if (n_lines (self) == 3)
@@ -211,7 +251,9 @@ satchel_message_row_widget_set (SatchelMessageRowWidget *self,
                                 const char              *subject,
                                 const char              *preview,
                                 gboolean                 unread,
-                                gboolean                 starred)
+                                gboolean                 starred,
+                                gboolean                 attachment,
+                                gboolean                 answered)
 {
   gboolean lines_changed;
   g_autofree char *label = NULL;
@@ -230,11 +272,15 @@ satchel_message_row_widget_set (SatchelMessageRowWidget *self,
   self->preview = g_strdup (preview);
   self->unread = unread;
   self->starred = starred;
+  self->attachment = attachment;
+  self->answered = answered;
 
   /* Translators: how a screen reader reads a message of the list: the
-   * states (unread, starred), the sender, the subject and the date. */
-  label = g_strdup_printf (_("%s%s%s, %s, %s"), unread ? _("Unread, ") : "",
-                           starred ? _("Starred, ") : "", sender, subject, date);
+   * states (unread, starred, answered, with attachments), the sender, the
+   * subject and the date. */
+  label = g_strdup_printf (_("%s%s%s%s%s, %s, %s"), unread ? _("Unread, ") : "",
+                           starred ? _("Starred, ") : "", answered ? _("Answered, ") : "",
+                           attachment ? _("With attachments, ") : "", sender, subject, date);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
   if (lines_changed)
     gtk_widget_queue_resize (GTK_WIDGET (self));

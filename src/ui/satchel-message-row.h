@@ -22,6 +22,8 @@ void       satchel_message_row_widget_set (SatchelMessageRowWidget *self,
                                            const char              *subject,
                                            const char              *preview,
                                            gboolean                 unread,
-                                           gboolean                 starred);
+                                           gboolean                 starred,
+                                           gboolean                 attachment,
+                                           gboolean                 answered);
 
 G_END_DECLS

@@ -500,7 +500,8 @@ fill_message_row (GtkWidget               *widget,
                                   row->subject != NULL && row->subject[0] != '\0'
                                   ? row->subject : _("(no subject)"),
                                   row->preview, !(row->flags & SATCHEL_FLAG_SEEN),
-                                  (row->flags & SATCHEL_FLAG_FLAGGED) != 0);
+                                  (row->flags & SATCHEL_FLAG_FLAGGED) != 0, row->has_attachments,
+                                  (row->flags & SATCHEL_FLAG_ANSWERED) != 0);
 }
 
 static void
