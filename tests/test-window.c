@@ -826,6 +826,17 @@ check_imap (SatchelApplication *app,
   answer_folder_dialog (window, "win.new-folder", "Receipts");
   wait_until (service_idle, app, 30);
   g_assert_true (satchel_test_server_has_folder (window_user, window_password, "Receipts"));
+  /* One inside it: the sidebar shows it under it, by the last part of
+   * its name. */
+  answer_folder_dialog (window, "win.new-folder", "Receipts/2026");
+  wait_until (service_idle, app, 30);
+  g_assert_true (satchel_test_server_has_folder (window_user, window_password, "Receipts/2026"));
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_label, "2026"));
+  g_assert_true (satchel_window_show_folder (window, folder_id_of (app, "Receipts/2026")));
+  answer_folder_dialog (window, "win.delete-folder", NULL);
+  wait_until (service_idle, app, 30);
+  g_assert_false (satchel_test_server_has_folder (window_user, window_password, "Receipts/2026"));
   g_assert_true (satchel_window_show_folder (window, folder_id_of (app, "Receipts")));
   answer_folder_dialog (window, "win.rename-folder", "Bills");
   wait_until (service_idle, app, 30);

@@ -261,12 +261,38 @@ compare_folders (gconstpointer a,
   return rank != 0 ? rank : g_utf8_collate (x->name, y->name);
 }
 
+/* A folder's place in the tree: its name's last part, and how deep it is
+ * ("Projects/2026/Q1": "Q1", 2). */
+static const char *
+folder_leaf (const SatchelFolderRow *folder,
+             guint                  *depth)
+{
+  const char *leaf = folder->name;
+
+  *depth = 0;
+  if (folder->delimiter == 0 || folder->role != SATCHEL_FOLDER_ROLE_NONE)
+    return leaf;
+  for (const char *p = folder->name; *p != '\0'; p++)
+    if (*p == folder->delimiter && p[1] != '\0')
+      {
+        leaf = p + 1;
+        (*depth)++;
+      }
+  return leaf;
+}
+
 static GtkWidget *
 folder_row (const SatchelFolderRow *folder)
 {
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *label = gtk_label_new (role_title (folder->role, folder->name));
+  guint depth;
+  const char *leaf = folder_leaf (folder, &depth);
+  GtkWidget *label = gtk_label_new (role_title (folder->role, leaf));
+
+  /* Folders inside folders, as a tree. */
+  gtk_widget_set_margin_start (box, MIN (depth, 8) * 18);
+  gtk_widget_set_tooltip_text (row, depth > 0 ? folder->name : NULL);
 
   gtk_box_append (GTK_BOX (box),
                   gtk_image_new_from_icon_name (folder->id == SATCHEL_ALL_INBOXES

@@ -137,7 +137,8 @@ satchel_query_folders (SatchelStore  *store,
   stmt = satchel_store_prepare (store,
     "SELECT f.id, f.name, f.role, f.uidvalidity, "
     "  (SELECT count(*) FROM message m WHERE m.folder_id = f.id), "
-    "  (SELECT count(*) FROM message m WHERE m.folder_id = f.id AND (m.flags & 1) = 0) "
+    "  (SELECT count(*) FROM message m WHERE m.folder_id = f.id AND (m.flags & 1) = 0), "
+    "  f.delimiter "
     "FROM folder f WHERE f.account_id = ? ORDER BY f.name", error);
   if (stmt == NULL)
     return NULL;
@@ -155,6 +156,8 @@ satchel_query_folders (SatchelStore  *store,
       row->uidvalidity = sqlite3_column_int64 (stmt, 3);
       row->total = sqlite3_column_int (stmt, 4);
       row->unread = sqlite3_column_int (stmt, 5);
+      if (sqlite3_column_bytes (stmt, 6) == 1)
+        row->delimiter = *(const char *) sqlite3_column_text (stmt, 6);
       g_ptr_array_add (rows, row);
     }
   if (rc != SQLITE_DONE)

@@ -41,6 +41,7 @@ typedef struct
   guint              total;
   guint              unread;
   guint32            uidvalidity;
+  char               delimiter;     /* of the hierarchy; 0: none */
 } SatchelFolderRow;
 
 /* A folder id that stands for the Inboxes of every account together. */
