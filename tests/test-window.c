@@ -1125,6 +1125,12 @@ reader_shows_attachment (gpointer reader)
 }
 
 static gboolean
+toggle_is_active (gpointer button)
+{
+  return gtk_toggle_button_get_active (button);
+}
+
+static gboolean
 is_mapped_expander (GtkWidget     *widget,
                     gconstpointer  data)
 {
@@ -1143,6 +1149,7 @@ check_conversation (SatchelApplication *app,
                                    GSIZE_TO_POINTER (SATCHEL_TYPE_MESSAGE_VIEW));
   Count count = { NULL, 4 };
   GtkWidget *expander;
+  GtkWidget *star;
   GtkListBox *conversation;
   guint rows = 0;
 
@@ -1171,6 +1178,18 @@ check_conversation (SatchelApplication *app,
   wait_until (reader_shows_attachment, reader, 10);
   g_assert_nonnull (find_widget (reader, is_mapped_label, "Plans"));
   save_screenshot (GTK_WIDGET (window), "attachment");
+
+  /* The reader's star stars the message it shows, on the server too. */
+  star = find_widget (reader, is_widget_of_type, GSIZE_TO_POINTER (GTK_TYPE_TOGGLE_BUTTON));
+  g_assert_nonnull (star);
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (star)));
+  g_assert_true (gtk_widget_activate (star));
+  /* A button activated from the keyboard clicks after a short press. */
+  wait_until (toggle_is_active, star, 5);
+  g_assert_cmpint (satchel_test_query_int (satchel_application_get_store (app),
+                                           "SELECT count (*) FROM message WHERE flags & 4"), ==, 1);
+  wait_until (service_idle, app, 30);
+  g_assert_cmpuint (server_count_flagged ("INBOX"), ==, 1);
 }
 
 static void

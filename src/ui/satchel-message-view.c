@@ -45,6 +45,7 @@ struct _SatchelMessageView
 
   GtkWidget      *box;
   GtkLabel       *subject;
+  GtkToggleButton *star;
   GtkLabel       *from;
   GtkLabel       *to;
   GtkWidget      *to_title;
@@ -66,6 +67,7 @@ G_DEFINE_FINAL_TYPE (SatchelMessageView, satchel_message_view, GTK_TYPE_WIDGET)
 enum
 {
   SIGNAL_REMOTE_CONTENT_ALLOWED,
+  SIGNAL_STAR_TOGGLED,
   N_SIGNALS
 };
 
@@ -407,6 +409,30 @@ show_attachments (SatchelMessageView *self)
                                  parts != NULL && parts->len > 0);
 }
 
+static void star_toggled_cb (GtkToggleButton    *star,
+                             SatchelMessageView *self);
+
+static void
+show_star (SatchelMessageView *self,
+           gboolean            starred)
+{
+  g_signal_handlers_block_by_func (self->star, star_toggled_cb, self);
+  gtk_toggle_button_set_active (self->star, starred);
+  g_signal_handlers_unblock_by_func (self->star, star_toggled_cb, self);
+  gtk_button_set_icon_name (GTK_BUTTON (self->star), starred ? "starred-symbolic"
+                                                             : "non-starred-symbolic");
+}
+
+static void
+star_toggled_cb (GtkToggleButton    *star,
+                 SatchelMessageView *self)
+{
+  gboolean starred = gtk_toggle_button_get_active (star);
+
+  show_star (self, starred);
+  g_signal_emit (self, signals[SIGNAL_STAR_TOGGLED], 0, starred);
+}
+
 /* Building */
 
 static GtkLabel *
@@ -511,6 +537,13 @@ satchel_message_view_class_init (SatchelMessageViewClass *klass)
   signals[SIGNAL_REMOTE_CONTENT_ALLOWED] =
     g_signal_new ("remote-content-allowed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  /**
+   * SatchelMessageView::star-toggled:
+   * @starred: whether the user starred the shown message or took the star off
+   */
+  signals[SIGNAL_STAR_TOGGLED] =
+    g_signal_new ("star-toggled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
 }
 
 static void
@@ -534,7 +567,23 @@ satchel_message_view_init (SatchelMessageView *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->subject), "title-2");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->subject),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Subject"), -1);
-  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->subject));
+  {
+    GtkWidget *title = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+
+    gtk_widget_set_hexpand (GTK_WIDGET (self->subject), TRUE);
+    gtk_box_append (GTK_BOX (title), GTK_WIDGET (self->subject));
+    self->star = GTK_TOGGLE_BUTTON (gtk_toggle_button_new ());
+    gtk_button_set_icon_name (GTK_BUTTON (self->star), "non-starred-symbolic");
+    gtk_widget_set_valign (GTK_WIDGET (self->star), GTK_ALIGN_START);
+    gtk_widget_add_css_class (GTK_WIDGET (self->star), "flat");
+    gtk_widget_add_css_class (GTK_WIDGET (self->star), "circular");
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->star), _("Star"));
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->star), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    _("Starred"), -1);
+    g_signal_connect (self->star, "toggled", G_CALLBACK (star_toggled_cb), self);
+    gtk_box_append (GTK_BOX (title), GTK_WIDGET (self->star));
+    gtk_box_append (GTK_BOX (header), title);
+  }
   gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
   gtk_grid_set_row_spacing (GTK_GRID (grid), 3);
   self->from = header_value (GTK_GRID (grid), 0, _("From"), NULL);
@@ -612,6 +661,7 @@ satchel_message_view_show (SatchelMessageView      *self,
   g_set_object (&self->message, message);
   gtk_label_set_text (self->subject, row->subject != NULL && row->subject[0] != '\0'
                                      ? row->subject : _("(no subject)"));
+  show_star (self, (row->flags & SATCHEL_FLAG_FLAGGED) != 0);
   gtk_label_set_text (self->from, row->from != NULL ? row->from : "");
   gtk_label_set_text (self->to, row->to != NULL ? row->to : "");
   gtk_widget_set_visible (GTK_WIDGET (self->to), row->to != NULL && row->to[0] != '\0');
@@ -665,4 +715,17 @@ satchel_message_view_dup_shown_text (SatchelMessageView *self)
 {
   g_return_val_if_fail (SATCHEL_IS_MESSAGE_VIEW (self), NULL);
   return g_strdup (self->shown);
+}
+
+/**
+ * satchel_message_view_set_starred:
+ *
+ * Shows the star as the shown message has it now (changed elsewhere).
+ */
+void
+satchel_message_view_set_starred (SatchelMessageView *self,
+                                  gboolean            starred)
+{
+  g_return_if_fail (SATCHEL_IS_MESSAGE_VIEW (self));
+  show_star (self, starred);
 }

@@ -22,6 +22,8 @@ void       satchel_message_view_show             (SatchelMessageView      *self,
                                                   GMimeMessage            *message,
                                                   const char              *placeholder,
                                                   gboolean                 allow_remote);
+void       satchel_message_view_set_starred      (SatchelMessageView      *self,
+                                                  gboolean                 starred);
 gboolean   satchel_message_view_get_remote_blocked (SatchelMessageView    *self);
 char      *satchel_message_view_dup_shown_text   (SatchelMessageView      *self);
 

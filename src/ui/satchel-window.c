@@ -79,6 +79,8 @@ struct _SatchelWindow
 G_DEFINE_FINAL_TYPE (SatchelWindow, satchel_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void popover_closed_cb (GtkPopover *popover);
+static void changed_here (SatchelWindow *self,
+                          gint64         folder_id);
 static void show_conversation (SatchelWindow           *self,
                                const SatchelMessageRow *row);
 
@@ -701,6 +703,30 @@ show_conversation (SatchelWindow           *self,
   self->thread = g_steal_pointer (&thread);
 }
 
+/* The reader's star: on the message it shows. */
+static void
+reader_star_toggled_cb (SatchelMessageView *view,
+                        gboolean            starred,
+                        SatchelWindow      *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->reading == NULL)
+    return;
+  if (!satchel_mail_change_flags (store_of (self), self->reading->id,
+                                  starred ? SATCHEL_FLAG_FLAGGED : 0,
+                                  starred ? 0 : SATCHEL_FLAG_FLAGGED, &error))
+    {
+      report (self, error);
+      return;
+    }
+  if (starred)
+    self->reading->flags |= SATCHEL_FLAG_FLAGGED;
+  else
+    self->reading->flags &= ~SATCHEL_FLAG_FLAGGED;
+  changed_here (self, self->reading->folder_id);
+}
+
 /* "Always From This Sender": remembered in the store. */
 static void
 remote_content_allowed_cb (SatchelMessageView *view,
@@ -784,6 +810,19 @@ account_of_folder (SatchelWindow *self,
 }
 
 /* After a change here: the views show it, and the server hears of it. */
+/* The reader's message as the store has it now: its star. */
+static void
+refresh_reading (SatchelWindow *self)
+{
+  g_autoptr(SatchelMessageRow) now = NULL;
+
+  if (self->reading == NULL ||
+      (now = satchel_query_message (store_of (self), self->reading->id, NULL)) == NULL)
+    return;
+  self->reading->flags = now->flags;
+  satchel_message_view_set_starred (self->reader, (now->flags & SATCHEL_FLAG_FLAGGED) != 0);
+}
+
 static void
 changed_here (SatchelWindow *self,
               gint64         folder_id)
@@ -794,6 +833,7 @@ changed_here (SatchelWindow *self,
   if (self->messages != NULL)
     satchel_message_list_reload (self->messages, NULL);
   rebuild_sidebar (self);
+  refresh_reading (self);
   if (service != NULL && account != NULL)
     satchel_mail_service_push (service, account);
 }
@@ -1812,7 +1852,10 @@ service_changed_cb (SatchelWindow  *self,
     {
       body = satchel_store_get_body (store_of (self), self->waiting_body, NULL);
       if (body != NULL)
-        show_message (self, self->reading);
+        {
+          self->waiting_body = 0;
+          show_message (self, self->reading);
+        }
     }
   if (self->messages != NULL)
     {
@@ -1828,6 +1871,7 @@ service_changed_cb (SatchelWindow  *self,
                                         ? "list" : "empty");
     }
   rebuild_sidebar (self);
+  refresh_reading (self);
   update_actions (self);
 }
 
@@ -2044,6 +2088,7 @@ satchel_window_init (SatchelWindow *self)
   g_signal_connect (self->move_popover, "folder-chosen", G_CALLBACK (move_chosen_cb), self);
   g_signal_connect (self->conversation_list, "row-activated",
                     G_CALLBACK (conversation_row_activated_cb), self);
+  g_signal_connect (self->reader, "star-toggled", G_CALLBACK (reader_star_toggled_cb), self);
   g_signal_connect (self->reader, "remote-content-allowed",
                     G_CALLBACK (remote_content_allowed_cb), self);
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb),
