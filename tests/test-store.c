@@ -585,6 +585,100 @@ test_store_index_bodies (Fixture       *fixture,
   g_assert_cmpstr (second->preview, ==, "From the server");
 }
 
+/* The work SQLite does, in virtual machine steps counted by a progress
+ * handler: a measure of how many rows a statement visits that, unlike
+ * time, does not depend on the machine. */
+static int
+count_steps (void *data)
+{
+  (*(guint64 *) data)++;
+  return 0;
+}
+
+/* Adds @count messages newest first, each even one a reply to the one
+ * before it (so that every reply arrives before its parent, as in a
+ * header sync), then reads one conversation. Returns the steps per
+ * message added, and in @read_steps those of the read. */
+static guint64
+add_conversations (SatchelStore *store,
+                   gint64        folder_id,
+                   guint         count,
+                   guint64      *read_steps)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) thread = NULL;
+  sqlite3 *db = satchel_store_get_db (store);
+  guint64 steps = 0;
+  gint64 last = 0;
+
+  sqlite3_progress_handler (db, 10, count_steps, &steps);
+  g_assert_true (satchel_store_begin (store, &error));
+  for (guint i = count; i > 0; i--)
+    {
+      g_autofree char *id = g_strdup_printf ("<m%u.%u@t>", count, i);
+      g_autofree char *parent = g_strdup_printf ("<m%u.%u@t>", count, i - 1);
+      SatchelMessageSummary summary = { 0 };
+
+      summary.uid = i;
+      summary.message_id = id;
+      summary.in_reply_to = i % 2 == 0 ? parent : NULL;
+      summary.subject = "Plans";
+      last = satchel_store_add_message (store, folder_id, &summary, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_true (satchel_store_commit (store, &error));
+  sqlite3_progress_handler (db, 0, NULL, NULL);
+
+  /* The last one added is a parent, and its reply, which came first, is
+   * in its conversation. */
+  sqlite3_progress_handler (db, 10, count_steps, read_steps);
+  thread = satchel_query_thread (store, satchel_test_query_int (store, "SELECT thread_id FROM "
+                                                                "message ORDER BY id DESC "
+                                                                "LIMIT 1"), &error);
+  sqlite3_progress_handler (db, 0, NULL, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (thread->len, ==, 2);
+  g_assert_cmpint (((SatchelMessageRow *) g_ptr_array_index (thread, 1))->id, ==, last);
+  return steps / count;
+}
+
+/* Adding a message and showing a conversation cost the same in a large
+ * folder as in a small one: neither reads the whole message table (as
+ * moving the replies that arrived before their parent once did). */
+static void
+test_store_conversations_scale (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelStore) store = satchel_store_open (fixture->path, &error);
+  SatchelFolderInfo small = { 0 };
+  SatchelFolderInfo large = { 0 };
+  guint64 small_read = 0;
+  guint64 large_read = 0;
+  guint64 small_add;
+  guint64 large_add;
+
+  g_assert_no_error (error);
+  g_assert_true (satchel_store_exec (store,
+                                     "INSERT INTO account (uuid, label, email, kind, host, "
+                                     "security, user, created) VALUES ('u1', 'Work', "
+                                     "'a@example.org', 'imap', 'h', 'tls', 'a', 0)", &error));
+  small.account_id = large.account_id = 1;
+  small.name = (char *) "Small";
+  large.name = (char *) "Large";
+  small.id = satchel_store_save_folder (store, &small, &error);
+  large.id = satchel_store_save_folder (store, &large, &error);
+  g_assert_no_error (error);
+
+  small_add = add_conversations (store, small.id, 200, &small_read);
+  large_add = add_conversations (store, large.id, 4000, &large_read);
+  g_test_message ("steps per message added: %" G_GUINT64_FORMAT " of 200, %" G_GUINT64_FORMAT
+                  " of 4000; to read a conversation: %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT,
+                  small_add, large_add, small_read, large_read);
+  g_assert_cmpuint (large_add, <, 2 * small_add);
+  g_assert_cmpuint (large_read, <, 2 * small_read + 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -604,6 +698,7 @@ main (int   argc,
   ADD ("/store/transactions", test_store_transactions);
   ADD ("/store/cascades", test_store_cascades);
   ADD ("/store/index-bodies", test_store_index_bodies);
+  ADD ("/store/conversations-scale", test_store_conversations_scale);
   ADD ("/store/survives-kill/inside-transaction", test_store_survives_kill);
   ADD ("/store/survives-kill/between-commits", test_store_survives_kill_between_commits);
 
