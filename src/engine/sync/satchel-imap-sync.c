@@ -37,7 +37,7 @@
 #include "sync/satchel-password-slot.h"
 
 #define HEADER_BATCH       250     /* per FETCH: its reply is parsed at once */
-#define COMMIT_MESSAGES    1000    /* per commit, after the first batch */
+#define COMMIT_MESSAGES    5000    /* per commit, after the first batch */
 #define COMMIT_BYTES       (8 * 1024 * 1024)
 #define COMBINED_BATCH     100
 #define LARGE_MESSAGE      (128 * 1024)
