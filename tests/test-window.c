@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <webkit/webkit.h>
+
 #include "satchel-application.h"
 #include "satchel-message-view.h"
 #include "satchel-window.h"
@@ -1059,6 +1061,146 @@ test_window_remote_content (void)
   g_clear_pointer (&spy.paths, g_ptr_array_unref);
 }
 
+/* What the web view drew, once its snapshot is taken. */
+typedef struct
+{
+  GdkTexture *texture;
+  gboolean    done;
+} WebSnapshot;
+
+static void
+web_snapshot_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  WebSnapshot *shot = user_data;
+  g_autoptr(GError) error = NULL;
+
+  shot->texture = webkit_web_view_get_snapshot_finish (WEBKIT_WEB_VIEW (source), result, &error);
+  g_assert_no_error (error);
+  shot->done = TRUE;
+}
+
+static gboolean
+web_snapshot_done (gpointer shot)
+{
+  return ((WebSnapshot *) shot)->done;
+}
+
+/* The pixels of @texture that are pure red (the test's image) or close. */
+static guint
+count_red_pixels (GdkTexture *texture)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  gsize stride = (gsize) width * 4;
+  g_autofree guchar *pixels = g_malloc (stride * height);
+  guint red = 0;
+
+  /* Cairo's order: B, G, R, A on a little-endian machine. */
+  gdk_texture_download (texture, pixels, stride);
+  for (gsize i = 0; i < stride * height; i += 4)
+    {
+      guint32 pixel;
+
+      memcpy (&pixel, pixels + i, sizeof pixel);
+      if (((pixel >> 16) & 0xff) > 200 && ((pixel >> 8) & 0xff) < 60 && (pixel & 0xff) < 60)
+        red++;
+    }
+  return red;
+}
+
+static guint
+reader_red_pixels (GtkWidget *reader)
+{
+  GtkWidget *web = find_widget (reader, is_widget_of_type, GSIZE_TO_POINTER (WEBKIT_TYPE_WEB_VIEW));
+  WebSnapshot shot = { NULL, FALSE };
+  guint red;
+
+  g_assert_nonnull (web);
+  webkit_web_view_get_snapshot (WEBKIT_WEB_VIEW (web), WEBKIT_SNAPSHOT_REGION_VISIBLE,
+                                WEBKIT_SNAPSHOT_OPTIONS_NONE, NULL, web_snapshot_cb, &shot);
+  wait_until (web_snapshot_done, &shot, 10);
+  red = count_red_pixels (shot.texture);
+  g_object_unref (shot.texture);
+  return red;
+}
+
+static gboolean
+reader_draws_red (gpointer reader)
+{
+  /* The image is 48 by 48. */
+  return reader_red_pixels (reader) >= 48 * 48;
+}
+
+/* An HTML message whose image is one of its own parts (cid:, as mail
+ * clients send a picture pasted into the text): the image is drawn. */
+static void
+check_inline_image (SatchelApplication *app,
+                    SatchelWindow      *window)
+{
+  GtkWidget *list = find_widget (GTK_WIDGET (window), is_widget_of_type,
+                                 GSIZE_TO_POINTER (GTK_TYPE_LIST_VIEW));
+  GtkWidget *reader = find_widget (GTK_WIDGET (window), is_widget_of_type,
+                                   GSIZE_TO_POINTER (SATCHEL_TYPE_MESSAGE_VIEW));
+  Count count = { NULL, 1 };
+
+  wait_until (service_idle, app, 30);
+  count.selection = gtk_list_view_get_model (GTK_LIST_VIEW (list));
+  wait_until (has_n_messages, &count, 10);
+  gtk_selection_model_select_item (count.selection, 0, TRUE);
+  wait_until (reader_draws_red, reader, 20);
+  g_assert_false (satchel_message_view_get_remote_blocked (SATCHEL_MESSAGE_VIEW (reader)));
+  save_screenshot (GTK_WIDGET (window), "inline-image");
+}
+
+static void
+test_window_inline_image (void)
+{
+  guchar pixels[48 * 48 * 4];
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkTexture) image = NULL;
+  g_autoptr(GBytes) png = NULL;
+  g_autofree char *base64 = NULL;
+  g_autofree char *mail_text = NULL;
+  GString *wrapped = g_string_new (NULL);
+  const char *mail[1];
+
+  if (!satchel_test_require_servers ())
+    return;
+
+  for (gsize i = 0; i < sizeof pixels; i += 4)
+    {
+      pixels[i] = 0xff;     /* R */
+      pixels[i + 1] = 0x00; /* G */
+      pixels[i + 2] = 0x00; /* B */
+      pixels[i + 3] = 0xff; /* A */
+    }
+  bytes = g_bytes_new (pixels, sizeof pixels);
+  image = gdk_memory_texture_new (48, 48, GDK_MEMORY_R8G8B8A8, bytes, 48 * 4);
+  png = gdk_texture_save_to_png_bytes (image);
+  base64 = g_base64_encode (g_bytes_get_data (png, NULL), g_bytes_get_size (png));
+  for (const char *p = base64; *p != '\0'; p += MIN (strlen (p), 76))
+    {
+      g_string_append_len (wrapped, p, MIN (strlen (p), 76));
+      g_string_append (wrapped, "\r\n");
+    }
+
+  mail_text = g_strdup_printf (
+    "From: Ada <ada@example.org>\r\nSubject: The chart\r\n"
+    "Date: Tue, 3 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: multipart/related; boundary=\"rel\"; type=\"text/html\"\r\n\r\n"
+    "--rel\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+    "<html><body><p>Here is the chart:</p>"
+    "<img src=\"cid:chart.1@example.org\" alt=\"chart\"></body></html>\r\n"
+    "--rel\r\nContent-Type: image/png; name=\"chart.png\"\r\n"
+    "Content-ID: <chart.1@example.org>\r\nContent-Disposition: inline\r\n"
+    "Content-Transfer-Encoding: base64\r\n\r\n%s--rel--\r\n", wrapped->str);
+  g_string_free (wrapped, TRUE);
+  mail[0] = mail_text;
+  run_imap_app (mail, 1, NULL, check_inline_image);
+}
+
 static gboolean
 is_password_button (GtkWidget     *widget,
                     gconstpointer  data)
@@ -1360,6 +1502,7 @@ main (int   argc,
   g_test_add_func ("/window/mail", test_window_mail);
   g_test_add_func ("/window/imap", test_window_imap);
   g_test_add_func ("/window/remote-content", test_window_remote_content);
+  g_test_add_func ("/window/inline-image", test_window_inline_image);
   g_test_add_func ("/window/update-password", test_window_update_password);
   g_test_add_func ("/window/conversation", test_window_conversation);
   g_test_add_func ("/window/offline", test_window_offline);

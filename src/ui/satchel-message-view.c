@@ -671,7 +671,9 @@ satchel_message_view_show (SatchelMessageView      *self,
   gtk_widget_set_visible (GTK_WIDGET (self->cc), has_cc);
   gtk_widget_set_visible (self->cc_title, has_cc);
   when = g_date_time_new_from_unix_local (row->date);
-  date = when != NULL ? g_date_time_format (when, "%c") : g_strdup ("");
+  /* Translators: a message's date in the reader's header, in the words of
+   * g_date_time_format(): "Tuesday, 3 November 2026, 10:00". */
+  date = when != NULL ? g_date_time_format (when, _("%A, %-d %B %Y, %H:%M")) : g_strdup ("");
   gtk_label_set_text (self->date, date);
 
   self->remote_blocked = FALSE;

@@ -416,8 +416,11 @@ short_date (gint64 when)
       g_date_time_get_day_of_year (date) == g_date_time_get_day_of_year (now))
     return g_date_time_format (date, "%H:%M");
   if (g_date_time_get_year (date) == g_date_time_get_year (now))
-    return g_date_time_format (date, "%e %b");
-  return g_date_time_format (date, "%e %b %Y");
+    /* Translators: the date of a message of this year in the list, in the
+     * words of g_date_time_format(): "3 Nov". */
+    return g_date_time_format (date, _("%-d %b"));
+  /* Translators: the date of an older message in the list: "3 Nov 2025". */
+  return g_date_time_format (date, _("%-d %b %Y"));
 }
 
 /* "Ada Lovelace <ada@example.org>, ..." as a list shows it: the first
