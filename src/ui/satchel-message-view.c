@@ -450,6 +450,11 @@ header_value (GtkGrid    *grid,
   gtk_label_set_xalign (GTK_LABEL (value), 0);
   gtk_label_set_wrap (GTK_LABEL (value), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (value), PANGO_WRAP_WORD_CHAR);
+  /* Wrapped text asks for more height the narrower it is, and a window
+   * is as tall as its content needs at its narrowest: with no width of
+   * its own, each line one letter wide, this kept a phone-sized window
+   * 890 pixels tall. */
+  gtk_label_set_width_chars (GTK_LABEL (value), 24);
   gtk_label_set_selectable (GTK_LABEL (value), TRUE);
   gtk_widget_set_hexpand (value, TRUE);
   gtk_grid_attach (grid, name, 0, row, 1, 1);
@@ -563,6 +568,7 @@ satchel_message_view_init (SatchelMessageView *self)
   self->subject = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->subject, 0);
   gtk_label_set_wrap (self->subject, TRUE);
+  gtk_label_set_width_chars (self->subject, 12);
   gtk_label_set_selectable (self->subject, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->subject), "title-2");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->subject),
