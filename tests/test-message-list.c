@@ -224,6 +224,119 @@ test_all_inboxes (Fixture       *fixture,
   g_assert_cmpuint (satchel_query_unread_in_inboxes (fixture->store), ==, COUNT + 1);
 }
 
+static void
+add_mail (Fixture    *fixture,
+          gint64      folder,
+          guint       uid,
+          const char *message_id,
+          const char *in_reply_to,
+          gint64      date)
+{
+  g_autoptr(GError) error = NULL;
+  SatchelMessageSummary summary = { 0 };
+
+  summary.uid = uid;
+  summary.message_id = message_id;
+  summary.in_reply_to = in_reply_to;
+  summary.subject = message_id;
+  summary.date = date;
+  satchel_store_add_message (fixture->store, folder, &summary, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* The entry at @position: its subject and how many messages it holds. */
+static void
+assert_entry (GListModel *model,
+              guint       position,
+              const char *subject,
+              guint       count)
+{
+  g_autoptr(SatchelMessageItem) item = g_list_model_get_item (model, position);
+
+  g_assert_nonnull (item);
+  g_assert_cmpstr (satchel_message_item_get_row (item)->subject, ==, subject);
+  g_assert_cmpuint (satchel_message_item_get_count (item), ==, count);
+}
+
+/* A conversation is one entry, in the place of its newest message in
+ * the folder, with the number of its messages there; the others come
+ * when asked for, newest first; a reply that arrives moves it up. */
+static void
+test_conversations (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelMessageList) list = NULL;
+  g_autoptr(SatchelMessageItem) head = NULL;
+  g_autoptr(GListModel) others = NULL;
+  g_autoptr(GString) log = g_string_new (NULL);
+  SatchelFolderInfo folder = { 0 };
+  gint64 talk, sent;
+
+  folder.account_id = 1;
+  folder.name = (char *) "Talk";
+  talk = satchel_store_save_folder (fixture->store, &folder, &error);
+  folder.name = (char *) "Sent";
+  sent = satchel_store_save_folder (fixture->store, &folder, &error);
+  g_assert_no_error (error);
+
+  /* Plans: three here, and the user's reply in Sent, which is newer. */
+  add_mail (fixture, talk, 1, "<plans@t>", NULL, 1000);
+  add_mail (fixture, talk, 2, "<other@t>", NULL, 1500);
+  add_mail (fixture, talk, 3, "<re1@t>", "<plans@t>", 2000);
+  add_mail (fixture, talk, 4, "<alone@t>", NULL, 2500);
+  add_mail (fixture, talk, 5, "<re2@t>", "<re1@t>", 3000);
+  add_mail (fixture, sent, 1, "<mine@t>", "<re2@t>", 4000);
+
+  list = satchel_message_list_new (fixture->store, talk);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 3);
+  assert_entry (G_LIST_MODEL (list), 0, "<re2@t>", 3);
+  assert_entry (G_LIST_MODEL (list), 1, "<alone@t>", 1);
+  assert_entry (G_LIST_MODEL (list), 2, "<other@t>", 1);
+
+  head = g_list_model_get_item (G_LIST_MODEL (list), 0);
+  others = satchel_message_list_dup_conversation (list, head);
+  g_assert_nonnull (others);
+  g_assert_cmpuint (g_list_model_get_n_items (others), ==, 2);
+  assert_entry (others, 0, "<re1@t>", 1);
+  assert_entry (others, 1, "<plans@t>", 1);
+  {
+    g_autoptr(SatchelMessageItem) alone = g_list_model_get_item (G_LIST_MODEL (list), 1);
+
+    g_assert_null (satchel_message_list_dup_conversation (list, alone));
+  }
+
+  /* Opened: its others below it, newest first, one level in, and still
+   * there after a reload; closed again. */
+  satchel_message_list_set_expanded (list, 0, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 5);
+  assert_entry (G_LIST_MODEL (list), 1, "<re1@t>", 1);
+  assert_entry (G_LIST_MODEL (list), 2, "<plans@t>", 1);
+  assert_entry (G_LIST_MODEL (list), 3, "<alone@t>", 1);
+  {
+    g_autoptr(SatchelMessageItem) other = g_list_model_get_item (G_LIST_MODEL (list), 2);
+
+    g_assert_cmpuint (satchel_message_item_get_depth (other), ==, 1);
+    g_assert_true (satchel_message_item_get_expanded (head));
+  }
+  g_assert_true (satchel_message_list_reload (list, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 5);
+  satchel_message_list_set_expanded (list, 0, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 3);
+  g_assert_false (satchel_message_item_get_expanded (head));
+
+  /* A late reply to the oldest conversation but one: it comes first,
+   * with one more message; "Plans" keeps its entry. */
+  g_signal_connect (list, "items-changed", G_CALLBACK (items_changed_cb), log);
+  add_mail (fixture, talk, 6, "<re-other@t>", "<other@t>", 5000);
+  g_assert_true (satchel_message_list_reload (list, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 3);
+  g_assert_cmpstr (log->str, ==, "0-3+3;");
+  assert_entry (G_LIST_MODEL (list), 0, "<re-other@t>", 2);
+  assert_entry (G_LIST_MODEL (list), 1, "<re2@t>", 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -235,6 +348,8 @@ main (int   argc,
   g_test_add ("/message-list/reload", Fixture, NULL, fixture_set_up, test_reload,
               fixture_tear_down);
   g_test_add ("/message-list/all-inboxes", Fixture, NULL, fixture_set_up, test_all_inboxes,
+              fixture_tear_down);
+  g_test_add ("/message-list/conversations", Fixture, NULL, fixture_set_up, test_conversations,
               fixture_tear_down);
   return g_test_run ();
 }

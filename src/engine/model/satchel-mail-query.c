@@ -21,6 +21,12 @@
                         "m.keywords, m.size, m.has_attachments, m.body_cached, m.preview, " \
                         "m.thread_id"
 
+/* SATCHEL_QUERY_ROWS_MAX parameters, each followed by a comma. */
+#define PARAMS_8   "?, ?, ?, ?, ?, ?, ?, ?, "
+#define PARAMS_64  PARAMS_8 PARAMS_8 PARAMS_8 PARAMS_8 PARAMS_8 PARAMS_8 PARAMS_8 PARAMS_8
+#define PARAMS_128 PARAMS_64 PARAMS_64
+G_STATIC_ASSERT (SATCHEL_QUERY_ROWS_MAX == 128);
+
 void
 satchel_message_row_free (SatchelMessageRow *row)
 {
@@ -361,9 +367,9 @@ satchel_flag_names (guint       flags,
  * @folder_id: a folder, or SATCHEL_ALL_INBOXES
  *
  * Returns: (transfer full) (element-type SatchelMessageKey): the folder's
- *   messages in list order (newest first), as (date, id): what a list
- *   needs to know of every row before it shows any. The index on (folder,
- *   date, id) answers it without reading the rows.
+ *   messages in list order (newest first), as (date, id, conversation):
+ *   what a list needs to know of every row before it shows any. The index
+ *   on (folder, date, id, thread) answers it without reading the rows.
  */
 GArray *
 satchel_query_message_keys (SatchelStore  *store,
@@ -372,9 +378,10 @@ satchel_query_message_keys (SatchelStore  *store,
 {
   g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (SatchelMessageKey));
   sqlite3_stmt *stmt = satchel_store_prepare (store, folder_id == SATCHEL_ALL_INBOXES
-    ? "SELECT date, id FROM message WHERE folder_id IN "
+    ? "SELECT date, id, thread_id FROM message WHERE folder_id IN "
       "(SELECT id FROM folder WHERE role = 'inbox') AND ?1 = ?1 ORDER BY date DESC, id DESC"
-    : "SELECT date, id FROM message WHERE folder_id = ?1 ORDER BY date DESC, id DESC", error);
+    : "SELECT date, id, thread_id FROM message WHERE folder_id = ?1 "
+      "ORDER BY date DESC, id DESC", error);
   int rc;
 
   if (stmt == NULL)
@@ -382,7 +389,8 @@ satchel_query_message_keys (SatchelStore  *store,
   sqlite3_bind_int64 (stmt, 1, folder_id);
   while ((rc = satchel_store_step (store, stmt, error)) == SQLITE_ROW)
     {
-      SatchelMessageKey key = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1) };
+      SatchelMessageKey key = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1),
+                                sqlite3_column_int64 (stmt, 2), 1, 0 };
 
       g_array_append_val (keys, key);
     }
@@ -414,35 +422,86 @@ satchel_query_unread_in_inboxes (SatchelStore *store)
 }
 
 /**
- * satchel_query_message_page:
- * @from: the first row's key
+ * satchel_query_message_rows:
+ * @ids: (array length=n_ids): messages, at most SATCHEL_QUERY_ROWS_MAX
  *
- * Returns: (transfer full) (element-type SatchelMessageRow): up to @limit
- *   rows of the folder in list order, from @from on
+ * Returns: (transfer full) (element-type SatchelMessageRow): the messages
+ *   in the order of @ids, with NULL for those the store no longer has;
+ *   read with one query
  */
 GPtrArray *
-satchel_query_message_page (SatchelStore             *store,
-                            gint64                    folder_id,
-                            const SatchelMessageKey  *from,
-                            guint                     limit,
-                            GError                  **error)
+satchel_query_message_rows (SatchelStore  *store,
+                            const gint64  *ids,
+                            guint          n_ids,
+                            GError       **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_full (n_ids, (GDestroyNotify) satchel_message_row_free);
+  g_autoptr(GHashTable) read = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                                      (GDestroyNotify) satchel_message_row_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (n_ids <= SATCHEL_QUERY_ROWS_MAX, NULL);
+
+  stmt = satchel_store_prepare (store, "SELECT " MESSAGE_COLUMNS " FROM message m "
+                                       "JOIN folder f ON f.id = m.folder_id "
+                                       "WHERE m.id IN (" PARAMS_128 "0)", error);
+  if (stmt == NULL)
+    return NULL;
+  /* Unused places ask for id 0, which no message has. */
+  for (guint i = 0; i < SATCHEL_QUERY_ROWS_MAX; i++)
+    sqlite3_bind_int64 (stmt, i + 1, i < n_ids ? ids[i] : 0);
+  while ((rc = satchel_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      SatchelMessageRow *row = read_message (stmt);
+
+      g_hash_table_insert (read, &row->id, row);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return NULL;
+  for (guint i = 0; i < n_ids; i++)
+    {
+      /* Not g_hash_table_steal_extended(): a row's id is its first
+       * member, so every key is its value, and GLib 2.74 then gives back
+       * no value. */
+      SatchelMessageRow *row = g_hash_table_lookup (read, &ids[i]);
+
+      if (row != NULL)
+        g_hash_table_steal (read, &ids[i]);
+      g_ptr_array_add (rows, row);
+    }
+  return g_steal_pointer (&rows);
+}
+
+/**
+ * satchel_query_conversation:
+ * @folder_id: a folder, or SATCHEL_ALL_INBOXES
+ * @thread_id: a conversation (SatchelMessageRow.thread_id), not 0
+ *
+ * Returns: (transfer full) (element-type SatchelMessageRow): the messages
+ *   of the conversation in that folder, in list order (newest first)
+ */
+GPtrArray *
+satchel_query_conversation (SatchelStore  *store,
+                            gint64         folder_id,
+                            gint64         thread_id,
+                            GError       **error)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_message_row_free);
   sqlite3_stmt *stmt = satchel_store_prepare (store, folder_id == SATCHEL_ALL_INBOXES
     ? "SELECT " MESSAGE_COLUMNS " FROM message m JOIN folder f ON f.id = m.folder_id "
-      "WHERE f.role = 'inbox' AND ?1 = ?1 AND (m.date < ?2 OR (m.date = ?2 AND m.id <= ?3)) "
-      "ORDER BY m.date DESC, m.id DESC LIMIT ?4"
+      "WHERE m.thread_id = ?2 AND f.role = 'inbox' AND ?1 = ?1 "
+      "ORDER BY m.date DESC, m.id DESC LIMIT 1000"
     : "SELECT " MESSAGE_COLUMNS " FROM message m JOIN folder f ON f.id = m.folder_id "
-      "WHERE m.folder_id = ?1 AND (m.date < ?2 OR (m.date = ?2 AND m.id <= ?3)) "
-      "ORDER BY m.date DESC, m.id DESC LIMIT ?4", error);
+      "WHERE m.thread_id = ?2 AND m.folder_id = ?1 "
+      "ORDER BY m.date DESC, m.id DESC LIMIT 1000", error);
   int rc;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, folder_id);
-  sqlite3_bind_int64 (stmt, 2, from->date);
-  sqlite3_bind_int64 (stmt, 3, from->id);
-  sqlite3_bind_int (stmt, 4, limit);
+  sqlite3_bind_int64 (stmt, 2, thread_id);
   while ((rc = satchel_store_step (store, stmt, error)) == SQLITE_ROW)
     g_ptr_array_add (rows, read_message (stmt));
   sqlite3_reset (stmt);

@@ -44,14 +44,22 @@ typedef struct
   char               delimiter;     /* of the hierarchy; 0: none */
 } SatchelFolderRow;
 
+/* The most messages satchel_query_message_rows() reads at once. */
+#define SATCHEL_QUERY_ROWS_MAX 128
+
 /* A folder id that stands for the Inboxes of every account together. */
 #define SATCHEL_ALL_INBOXES (-1)
 
-/* Where a message stands in a folder's list: newest first. */
+/* Where a message stands in a folder's list (newest first), with its
+ * conversation (0: none) and, in a list of conversations, how many of
+ * the folder's messages that one holds. */
 typedef struct
 {
   gint64 date;
   gint64 id;
+  gint64 thread_id;
+  gint64 count;
+  gint64 depth;       /* 1: one of an opened conversation's others */
 } SatchelMessageKey;
 
 void        satchel_message_row_free        (SatchelMessageRow  *row);
@@ -83,10 +91,13 @@ GArray     *satchel_query_message_keys      (SatchelStore       *store,
                                              gint64              folder_id,
                                              GError            **error);
 guint       satchel_query_unread_in_inboxes (SatchelStore     *store);
-GPtrArray  *satchel_query_message_page      (SatchelStore             *store,
+GPtrArray  *satchel_query_message_rows      (SatchelStore             *store,
+                                             const gint64             *ids,
+                                             guint                     n_ids,
+                                             GError                  **error);
+GPtrArray  *satchel_query_conversation      (SatchelStore             *store,
                                              gint64                    folder_id,
-                                             const SatchelMessageKey  *from,
-                                             guint                     limit,
+                                             gint64                    thread_id,
                                              GError                  **error);
 GStrv       satchel_flag_names              (guint               flags,
                                              const char         *keywords);

@@ -19,6 +19,9 @@ G_DECLARE_FINAL_TYPE (SatchelMessageItem, satchel_message_item, SATCHEL, MESSAGE
 
 SatchelMessageItem      *satchel_message_item_new     (SatchelMessageRow  *row);
 const SatchelMessageRow *satchel_message_item_get_row (SatchelMessageItem *self);
+guint                    satchel_message_item_get_count (SatchelMessageItem *self);
+guint                    satchel_message_item_get_depth (SatchelMessageItem *self);
+gboolean                 satchel_message_item_get_expanded (SatchelMessageItem *self);
 
 #define SATCHEL_TYPE_MESSAGE_LIST (satchel_message_list_get_type ())
 
@@ -30,5 +33,10 @@ gint64              satchel_message_list_get_folder (SatchelMessageList  *self);
 gboolean            satchel_message_list_reload     (SatchelMessageList  *self,
                                                      GError             **error);
 guint               satchel_message_list_get_pages_loaded (SatchelMessageList *self);
+void                satchel_message_list_set_expanded (SatchelMessageList *self,
+                                                       guint               position,
+                                                       gboolean            expanded);
+GListModel         *satchel_message_list_dup_conversation (SatchelMessageList *self,
+                                                           SatchelMessageItem *item);
 
 G_END_DECLS
