@@ -83,6 +83,17 @@ is_mapped_row_titled (GtkWidget     *widget,
          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
 }
 
+/* The message at @position of the list. */
+static SatchelMessageItem *
+message_at (gpointer model,
+            guint    position)
+{
+  SatchelMessageItem *item = g_list_model_get_item (G_LIST_MODEL (model), position);
+
+  g_assert_true (SATCHEL_IS_MESSAGE_ITEM (item));
+  return item;
+}
+
 static void
 wait_for_draw (GtkWidget *widget)
 {
@@ -252,7 +263,7 @@ check_mail (SatchelApplication *app,
   g_assert_true (gtk_widget_get_mapped (list));
   selection = gtk_list_view_get_model (GTK_LIST_VIEW (list));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), ==, 3);
-  first = g_list_model_get_item (G_LIST_MODEL (selection), 0);
+  first = message_at (selection, 0);
   g_assert_cmpstr (satchel_message_item_get_row (first)->subject, ==, "Third");
 
   /* Selecting a message shows it: its headers, and (its body being
@@ -693,7 +704,7 @@ check_imap (SatchelApplication *app,
   g_assert_nonnull (count.selection);
   wait_until (has_n_messages, &count, 10);
   g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_row_titled, "Office"));
-  item = g_list_model_get_item (G_LIST_MODEL (count.selection), 0);
+  item = message_at (count.selection, 0);
   g_assert_cmpstr (satchel_message_item_get_row (item)->subject, ==, "Newer");
   g_assert_cmpuint (satchel_message_item_get_row (item)->flags & SATCHEL_FLAG_SEEN, ==, 0);
 
@@ -794,7 +805,7 @@ check_imap (SatchelApplication *app,
   wait_until (search_shows_one, list, 5);
   {
     GListModel *results = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list)));
-    g_autoptr(SatchelMessageItem) hit = g_list_model_get_item (results, 0);
+    g_autoptr(SatchelMessageItem) hit = message_at (results, 0);
 
     g_assert_cmpstr (satchel_message_item_get_row (hit)->subject, ==, "Older");
   }
@@ -824,7 +835,7 @@ check_imap (SatchelApplication *app,
   wait_until (search_shows_one, list, 15);
   {
     GListModel *results = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list)));
-    g_autoptr(SatchelMessageItem) hit = g_list_model_get_item (results, 0);
+    g_autoptr(SatchelMessageItem) hit = message_at (results, 0);
 
     g_autoptr(GPtrArray) local = satchel_query_search (satchel_application_get_store (app),
                                                        "zebracorn", 0, 0, 0, NULL);
@@ -1303,7 +1314,7 @@ check_conversation (SatchelApplication *app,
                                  GSIZE_TO_POINTER (GTK_TYPE_LIST_VIEW));
   GtkWidget *reader = find_widget (GTK_WIDGET (window), is_widget_of_type,
                                    GSIZE_TO_POINTER (SATCHEL_TYPE_MESSAGE_VIEW));
-  Count count = { NULL, 4 };
+  Count count = { NULL, 2 };
   GtkWidget *expander;
   GtkWidget *star;
   GtkListBox *conversation;
@@ -1311,9 +1322,57 @@ check_conversation (SatchelApplication *app,
 
   wait_until (service_idle, app, 30);
   count.selection = gtk_list_view_get_model (GTK_LIST_VIEW (list));
+  /* Two entries: the conversation, as its newest message, and the other. */
   wait_until (has_n_messages, &count, 10);
-  /* The newest: the second reply. */
+  {
+    g_autoptr(SatchelMessageItem) plans = message_at (count.selection, 0);
+    g_autoptr(SatchelMessageItem) other = message_at (count.selection, 1);
+
+    g_assert_cmpstr (satchel_message_item_get_row (plans)->message_id, ==, "<p3@t>");
+    g_assert_cmpuint (satchel_message_item_get_count (plans), ==, 3);
+    g_assert_cmpstr (satchel_message_item_get_row (other)->subject, ==, "Else");
+    g_assert_cmpuint (satchel_message_item_get_count (other), ==, 1);
+  }
+
+  /* Opened (Right, from the keyboard): its other two under it, newest
+   * first, one level in. */
   gtk_selection_model_select_item (count.selection, 0, TRUE);
+  g_assert_true (gtk_widget_activate_action (list, "win.open-conversation", NULL));
+  count.n = 4;
+  wait_until (has_n_messages, &count, 5);
+  {
+    g_autoptr(SatchelMessageItem) second = message_at (count.selection, 1);
+    g_autoptr(SatchelMessageItem) first = message_at (count.selection, 2);
+    g_autoptr(SatchelMessageItem) head = message_at (count.selection, 0);
+
+    g_assert_cmpstr (satchel_message_item_get_row (second)->message_id, ==, "<p2@t>");
+    g_assert_cmpstr (satchel_message_item_get_row (first)->message_id, ==, "<p1@t>");
+    g_assert_cmpuint (satchel_message_item_get_depth (first), ==, 1);
+    g_assert_true (satchel_message_item_get_expanded (head));
+  }
+  wait_for_draw (GTK_WIDGET (window));
+  save_screenshot (GTK_WIDGET (window), "conversation-list");
+
+  /* One of them read from there; Left closes the conversation and goes
+   * back to it. */
+  gtk_selection_model_select_item (count.selection, 2, TRUE);
+  wait_until (reader_shows_attachment, reader, 10);
+  g_assert_true (gtk_widget_activate_action (list, "win.close-conversation", NULL));
+  count.n = 2;
+  wait_until (has_n_messages, &count, 5);
+  g_assert_true (gtk_selection_model_is_selected (count.selection, 0));
+
+  /* Closed, the conversation is acted on whole: all three are read, the
+   * other message is not. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.mark-read", NULL));
+  g_assert_cmpint (satchel_test_query_int (satchel_application_get_store (app),
+                                           "SELECT count (*) FROM message "
+                                           "WHERE (flags & 1) = 0 AND message_id LIKE '<p%'"), ==, 0);
+  g_assert_cmpint (satchel_test_query_int (satchel_application_get_store (app),
+                                           "SELECT count (*) FROM message "
+                                           "WHERE (flags & 1) = 0 AND message_id = '<e1@t>'"), ==, 1);
+
+  /* The newest: the second reply. */
   wait_for_draw (GTK_WIDGET (window));
   expander = find_widget (GTK_WIDGET (window), is_mapped_expander, NULL);
   g_assert_nonnull (expander);

@@ -25,5 +25,11 @@ void       satchel_message_row_widget_set (SatchelMessageRowWidget *self,
                                            gboolean                 starred,
                                            gboolean                 attachment,
                                            gboolean                 answered);
+void       satchel_message_row_widget_set_conversation (SatchelMessageRowWidget *self,
+                                                        guint                    count,
+                                                        gboolean                 expanded,
+                                                        guint                    depth);
+gboolean   satchel_message_row_widget_in_toggle (SatchelMessageRowWidget *self,
+                                                 double                   x);
 
 G_END_DECLS

@@ -505,6 +505,27 @@ row_pressed_cb (GtkGestureClick *gesture,
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
+/* A click on a conversation's arrow opens or closes it, and selects
+ * nothing. */
+static void
+toggle_pressed_cb (GtkGestureClick *gesture,
+                   int              n_press,
+                   double           x,
+                   double           y,
+                   GtkListItem     *item)
+{
+  GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  SatchelWindow *self = SATCHEL_WINDOW (gtk_widget_get_root (row));
+  SatchelMessageItem *message = gtk_list_item_get_item (item);
+
+  if (message == NULL || self->messages == NULL ||
+      !satchel_message_row_widget_in_toggle (SATCHEL_MESSAGE_ROW_WIDGET (row), x))
+    return;
+  satchel_message_list_set_expanded (self->messages, gtk_list_item_get_position (item),
+                                     !satchel_message_item_get_expanded (message));
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
 static void
 setup_message_cb (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
@@ -512,18 +533,26 @@ setup_message_cb (GtkSignalListItemFactory *factory,
 {
   GtkWidget *row = satchel_message_row_widget_new ();
   GtkGesture *click = gtk_gesture_click_new ();
+  GtkGesture *toggle = gtk_gesture_click_new ();
 
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
   g_signal_connect (click, "pressed", G_CALLBACK (row_pressed_cb), item);
   gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (click));
+  /* Before the list view's own click, which selects. */
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (toggle), GTK_PHASE_CAPTURE);
+  g_signal_connect (toggle, "pressed", G_CALLBACK (toggle_pressed_cb), item);
+  gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (toggle));
   gtk_list_item_set_child (item, row);
 }
 
-/* Fills a list row with @row. */
+
+/* Fills a list row with @item: the message, and where it stands among
+ * the conversations (the arrow, the count). */
 static void
-fill_message_row (GtkWidget               *widget,
-                  const SatchelMessageRow *row)
+fill_message_row (GtkWidget          *widget,
+                  SatchelMessageItem *item)
 {
+  const SatchelMessageRow *row = satchel_message_item_get_row (item);
   g_autofree char *when = short_date (row->date);
   g_autofree char *name = display_sender (row->from);
 
@@ -533,14 +562,19 @@ fill_message_row (GtkWidget               *widget,
                                   row->preview, !(row->flags & SATCHEL_FLAG_SEEN),
                                   (row->flags & SATCHEL_FLAG_FLAGGED) != 0, row->has_attachments,
                                   (row->flags & SATCHEL_FLAG_ANSWERED) != 0);
+  satchel_message_row_widget_set_conversation (SATCHEL_MESSAGE_ROW_WIDGET (widget),
+                                               satchel_message_item_get_count (item),
+                                               satchel_message_item_get_expanded (item),
+                                               satchel_message_item_get_depth (item));
 }
+
 
 static void
 item_row_changed_cb (SatchelMessageItem *item,
                      GParamSpec         *pspec,
                      GtkWidget          *box)
 {
-  fill_message_row (box, satchel_message_item_get_row (item));
+  fill_message_row (box, item);
 }
 
 static void
@@ -553,7 +587,7 @@ bind_message_cb (GtkSignalListItemFactory *factory,
 
   if (message == NULL)
     return;
-  fill_message_row (box, satchel_message_item_get_row (message));
+  fill_message_row (box, message);
   g_signal_connect_object (message, "notify::row", G_CALLBACK (item_row_changed_cb), box, 0);
 }
 
@@ -753,7 +787,10 @@ selected_row (SatchelWindow *self)
   return satchel_message_item_get_row (g_ptr_array_index (self->selected, 0));
 }
 
-/* The selected items, held while an action changes what the list holds. */
+/* The messages an action on the selection acts on, held while it changes
+ * what the list holds: the selected ones, and with a closed conversation
+ * all of its messages in the folder, as in Thunderbird and Geary (an
+ * opened one shows its messages to choose from). */
 static GPtrArray *
 selection_copy (SatchelWindow *self)
 {
@@ -761,6 +798,19 @@ selection_copy (SatchelWindow *self)
 
   for (guint i = 0; self->selected != NULL && i < self->selected->len; i++)
     g_ptr_array_add (items, g_object_ref (g_ptr_array_index (self->selected, i)));
+  if (self->messages == NULL)
+    return items;
+  for (guint i = 0; self->selected != NULL && i < self->selected->len; i++)
+    {
+      SatchelMessageItem *head = g_ptr_array_index (self->selected, i);
+      g_autoptr(GListModel) others = NULL;
+
+      if (satchel_message_item_get_depth (head) > 0 || satchel_message_item_get_expanded (head))
+        continue;
+      others = satchel_message_list_dup_conversation (self->messages, head);
+      for (guint j = 0; others != NULL && j < g_list_model_get_n_items (others); j++)
+        g_ptr_array_add (items, g_list_model_get_item (others, j));
+    }
   return items;
 }
 
@@ -898,9 +948,17 @@ update_actions (SatchelWindow *self)
                           "junk", "move" };
   guint any_unread = 0, any_read = 0, any_starred = 0, any_unstarred = 0;
 
-  for (guint i = 0; self->selected != NULL && i < self->selected->len; i++)
+  /* What the actions would act on: with a few closed conversations,
+   * every message of them (a read one may hide unread replies); past
+   * that, the rows alone, as reading each conversation would cost more
+   * than a selection change may. */
+  g_autoptr(GPtrArray) items = self->selected != NULL && self->selected->len <= 50
+                               ? selection_copy (self) : NULL;
+  GPtrArray *targets = items != NULL ? items : self->selected;
+
+  for (guint i = 0; targets != NULL && i < targets->len; i++)
     {
-      guint flags = satchel_message_item_get_row (g_ptr_array_index (self->selected, i))->flags;
+      guint flags = satchel_message_item_get_row (g_ptr_array_index (targets, i))->flags;
 
       any_unread |= !(flags & SATCHEL_FLAG_SEEN);
       any_read |= (flags & SATCHEL_FLAG_SEEN) != 0;
@@ -1601,6 +1659,81 @@ search_activated_cb (GSimpleAction *action,
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+/* Opens the selected conversation in the list, or closes it, also from
+ * one of its messages, which gives the selection back to it. */
+static void
+open_conversation (SatchelWindow *self,
+                   gboolean       open)
+{
+  GtkSelectionModel *model = gtk_list_view_get_model (self->message_view);
+  g_autoptr(GtkBitset) bits = model != NULL ? gtk_selection_model_get_selection (model) : NULL;
+  g_autoptr(SatchelMessageItem) item = NULL;
+  guint position;
+
+  if (bits == NULL || gtk_bitset_get_size (bits) != 1 || self->messages == NULL ||
+      gtk_multi_selection_get_model (GTK_MULTI_SELECTION (model)) != G_LIST_MODEL (self->messages))
+    return;
+  position = gtk_bitset_get_minimum (bits);
+  item = g_list_model_get_item (G_LIST_MODEL (model), position);
+  if (item == NULL)
+    return;
+  if (open || satchel_message_item_get_depth (item) == 0)
+    {
+      satchel_message_list_set_expanded (self->messages, position, open);
+      return;
+    }
+  /* From one of its others: the conversation is above. */
+  while (position > 0)
+    {
+      g_autoptr(SatchelMessageItem) above = g_list_model_get_item (G_LIST_MODEL (model),
+                                                                   --position);
+
+      if (above != NULL && satchel_message_item_get_depth (above) == 0)
+        break;
+    }
+  satchel_message_list_set_expanded (self->messages, position, FALSE);
+  gtk_selection_model_select_item (model, position, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (self->message_view), "list.scroll-to-item", "u",
+                              position);
+}
+
+static void
+open_conversation_activated_cb (GSimpleAction *action,
+                                GVariant      *parameter,
+                                gpointer       user_data)
+{
+  open_conversation (user_data, TRUE);
+}
+
+static void
+close_conversation_activated_cb (GSimpleAction *action,
+                                 GVariant      *parameter,
+                                 gpointer       user_data)
+{
+  open_conversation (user_data, FALSE);
+}
+
+/* In the list only: elsewhere Left and Right move in text. */
+static void
+add_conversation_shortcuts (SatchelWindow *self)
+{
+  static const struct { guint key; const char *action; } keys[] = {
+    { GDK_KEY_Right, "win.open-conversation" },
+    { GDK_KEY_plus, "win.open-conversation" },
+    { GDK_KEY_KP_Add, "win.open-conversation" },
+    { GDK_KEY_Left, "win.close-conversation" },
+    { GDK_KEY_minus, "win.close-conversation" },
+    { GDK_KEY_KP_Subtract, "win.close-conversation" },
+  };
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (keys[i].key, 0),
+                                                            gtk_named_action_new (keys[i].action)));
+  gtk_widget_add_controller (GTK_WIDGET (self->message_view), controller);
+}
+
 static const GActionEntry win_actions[] = {
   { "search", search_activated_cb },
   { "mark-read", mark_read_activated_cb },
@@ -1615,9 +1748,12 @@ static const GActionEntry win_actions[] = {
   { "rename-folder", rename_folder_activated_cb },
   { "delete-folder", delete_folder_activated_cb },
   { "update-password", update_password_activated_cb, "s" },
+  { "open-conversation", open_conversation_activated_cb },
+  { "close-conversation", close_conversation_activated_cb },
 };
 
-/* Shows @model in the list, or @empty when it has nothing. */
+/* Shows @model in the list, or @empty when it has nothing: the folder's
+ * conversations or the results of a search. */
 static void
 show_model (SatchelWindow *self,
             GListModel    *model,
@@ -2075,6 +2211,7 @@ satchel_window_init (SatchelWindow *self)
     g_signal_connect (factory, "unbind", G_CALLBACK (unbind_message_cb), NULL);
     gtk_list_view_set_factory (self->message_view, factory);
   }
+  add_conversation_shortcuts (self);
   g_signal_connect (self->accounts_box, "row-selected", G_CALLBACK (folder_selected_cb), self);
   {
     GtkGesture *click = gtk_gesture_click_new ();
