@@ -197,7 +197,8 @@ struct _SatchelMessageList
 
   SatchelStore *store;
   gint64        folder_id;
-  GArray       *keys;       /* SatchelMessageKey of each conversation's newest, in list order */
+  GArray       *keys;       /* SatchelMessageKey: each conversation's newest, and below an
+                             * opened one its others (depth 1), in list order */
   GHashTable   *pages;      /* page number → Page */
   GHashTable   *items;      /* message id → SatchelMessageItem held elsewhere (weak) */
   GHashTable   *expanded;   /* thread ids of the conversations opened */
@@ -380,29 +381,42 @@ collapse_conversations (GArray *keys)
   g_array_set_size (keys, kept);
 }
 
+/* The messages of conversation @thread_id in the list's folder but
+ * message @head_id, newest first; empty when they cannot be read. */
+static GPtrArray *
+conversation_others (SatchelMessageList *self,
+                     gint64              thread_id,
+                     gint64              head_id)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *rows = satchel_query_conversation (self->store, self->folder_id, thread_id, &error);
+
+  if (rows == NULL)
+    {
+      g_warning ("A conversation could not be read: %s", error->message);
+      return g_ptr_array_new ();
+    }
+  for (guint i = 0; i < rows->len; i++)
+    if (((SatchelMessageRow *) g_ptr_array_index (rows, i))->id == head_id)
+      g_ptr_array_remove_index (rows, i--);
+  return rows;
+}
+
 /* The keys of the others of the conversation whose newest is @head, in
  * list order. */
 static GArray *
 conversation_keys (SatchelMessageList      *self,
                    const SatchelMessageKey *head)
 {
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GError) error = NULL;
-  GArray *keys = g_array_new (FALSE, FALSE, sizeof (SatchelMessageKey));
+  g_autoptr(GPtrArray) rows = conversation_others (self, head->thread_id, head->id);
+  GArray *keys = g_array_sized_new (FALSE, FALSE, sizeof (SatchelMessageKey), rows->len);
 
-  rows = satchel_query_conversation (self->store, self->folder_id, head->thread_id, &error);
-  if (rows == NULL)
-    {
-      g_warning ("A conversation could not be read: %s", error->message);
-      return keys;
-    }
   for (guint i = 0; i < rows->len; i++)
     {
       const SatchelMessageRow *row = g_ptr_array_index (rows, i);
       SatchelMessageKey key = { row->date, row->id, row->thread_id, 1, 1 };
 
-      if (row->id != head->id)
-        g_array_append_val (keys, key);
+      g_array_append_val (keys, key);
     }
   return keys;
 }
@@ -506,7 +520,6 @@ satchel_message_list_dup_conversation (SatchelMessageList *self,
                                        SatchelMessageItem *item)
 {
   g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GError) error = NULL;
   GListStore *store;
 
   g_return_val_if_fail (SATCHEL_IS_MESSAGE_LIST (self), NULL);
@@ -514,26 +527,16 @@ satchel_message_list_dup_conversation (SatchelMessageList *self,
 
   if (item->count < 2 || item->row->thread_id == 0)
     return NULL;
-  rows = satchel_query_conversation (self->store, self->folder_id, item->row->thread_id, &error);
-  if (rows == NULL)
-    {
-      g_warning ("A conversation could not be read: %s", error->message);
-      return NULL;
-    }
+  rows = conversation_others (self, item->row->thread_id, item->row->id);
+  if (rows->len == 0)
+    return NULL;
   store = g_list_store_new (SATCHEL_TYPE_MESSAGE_ITEM);
   for (guint i = 0; i < rows->len; i++)
     {
-      const SatchelMessageRow *row = g_ptr_array_index (rows, i);
-      g_autoptr(SatchelMessageItem) other = NULL;
+      g_autoptr(SatchelMessageItem) other = item_for_row (self, g_ptr_array_index (rows, i));
 
-      if (row->id == item->row->id)
-        continue;
-      other = item_for_row (self, row);
-      other->count = 1;
       g_list_store_append (store, other);
     }
-  if (g_list_model_get_n_items (G_LIST_MODEL (store)) == 0)
-    g_clear_object (&store);
   return G_LIST_MODEL (store);
 }
 
