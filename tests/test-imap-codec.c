@@ -166,6 +166,82 @@ test_fetch_items (void)
   g_assert_cmpstr (fetch->preview, ==, "Hello there");
 }
 
+/* A Date as GMime reads it, or G_MININT64 when it cannot. */
+static gint64
+gmime_date (const char *text)
+{
+  g_autoptr(GDateTime) when = g_mime_utils_header_decode_date (text);
+
+  return when != NULL ? g_date_time_to_unix (when) : G_MININT64;
+}
+
+static gint64
+satchel_date (const char *text)
+{
+  gint64 when;
+
+  return satchel_imap_parse_date (text, &when) ? when : G_MININT64;
+}
+
+/* Dates in the form most mail has are read without GMime, and must be
+ * read exactly as GMime reads them; every other form goes to GMime. */
+static void
+test_dates (void)
+{
+  static const char *const dates[] = {
+    "Wed, 17 Jul 1996 02:23:25 -0700",
+    "Wed, 17 Jul 1996 02:23:25 -0700 (PDT)",
+    "17 Jul 1996 02:23:25 +0000",
+    "Thu, 1 Jan 1970 00:00:00 +0000",
+    "Tue, 29 Feb 2028 23:59:59 +1400",
+    "Sun, 30 Feb 2025 10:00:00 +0000",
+    "Mon, 3 Nov 2026 10:00 +0100",
+    "  Mon,  3   nov 2026   10:00:07   -0930  ",
+    "Mon,3 Nov 2026 10:00:07 +0100",
+    "Mon, 3 Nov 2026 10:00:60 +0000",
+    "Mon, 3 Nov 26 10:00:00 +0000",
+    "Mon, 3 Nov 2026 10:00:00 GMT",
+    "Mon, 3 Nov 2026 10:00:00 EST",
+    "Mon, 3 Nov 2026 10:00:00",
+    "Mon, 3 Nov 2026 10:00:00 +01",
+    "Mon, 3 Nov 2026 10:00:00 +0100 (CET) trailing",
+    "Mon, 3 Nov 2026 25:00:00 +0100",
+    "3 Foo 2026 10:00:00 +0100",
+    "Mon, 3 Nov 0999 10:00:00 +0100",
+    "2026-11-03T10:00:00Z",
+    "",
+    "garbage",
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261207);
+
+  for (guint i = 0; i < G_N_ELEMENTS (dates); i++)
+    {
+      g_test_message ("%s", dates[i]);
+      g_assert_cmpint (satchel_date (dates[i]), ==, gmime_date (dates[i]));
+    }
+  g_assert_cmpint (satchel_date ("Wed, 17 Jul 1996 02:23:25 -0700"), ==, 837595405);
+
+  for (guint i = 0; i < 20000; i++)
+    {
+      static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+      static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+                                            "Aug", "Sep", "Oct", "Nov", "Dec" };
+      g_autofree char *text = g_strdup_printf (
+        "%s%s %d %s %d %02d:%02d%s%s%c%04d%s",
+        g_rand_boolean (rand) ? days[g_rand_int_range (rand, 0, 7)] : "",
+        g_rand_boolean (rand) ? "," : "",
+        g_rand_int_range (rand, 0, 33), months[g_rand_int_range (rand, 0, 12)],
+        g_rand_int_range (rand, 1890, 2110), g_rand_int_range (rand, 0, 25),
+        g_rand_int_range (rand, 0, 61), g_rand_boolean (rand) ? ":" : "",
+        g_rand_boolean (rand) ? "59" : "", g_rand_boolean (rand) ? '+' : '-',
+        g_rand_int_range (rand, 0, 1500), g_rand_boolean (rand) ? " (X)" : "");
+
+      if (satchel_date (text) != gmime_date (text))
+        g_error ("%s: %" G_GINT64_FORMAT " here, %" G_GINT64_FORMAT " by GMime", text,
+                 satchel_date (text), gmime_date (text));
+    }
+}
+
 static void
 test_fetch_attachments (void)
 {
@@ -227,6 +303,7 @@ main (int   argc,
   g_test_add_func ("/imap-codec/utf7/display", test_name_for_display);
   g_test_add_func ("/imap-codec/uid-sets", test_uid_sets);
   g_test_add_func ("/imap-codec/fetch/items", test_fetch_items);
+  g_test_add_func ("/imap-codec/dates", test_dates);
   g_test_add_func ("/imap-codec/fetch/attachments", test_fetch_attachments);
   g_test_add_func ("/imap-codec/fetch/malformed", test_fetch_malformed);
 

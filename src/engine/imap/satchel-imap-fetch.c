@@ -161,6 +161,45 @@ read_digits (const char **p,
   return TRUE;
 }
 
+/* "Jan" .. "Dec", in any case: 1 to 12, or 0. */
+static guint
+read_month (const char **p)
+{
+  static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+  for (guint m = 0; m < 12; m++)
+    if (g_ascii_strncasecmp (*p, months + 3 * m, 3) == 0)
+      {
+        *p += 3;
+        return m + 1;
+      }
+  return 0;
+}
+
+/* Seconds since the epoch of a valid date and time with its zone, or FALSE
+ * for one that is not. */
+static gboolean
+to_epoch (guint    year,
+          guint    month,
+          guint    day,
+          guint    hour,
+          guint    minute,
+          guint    second,
+          int      sign,
+          guint    zone,
+          gint64  *out)
+{
+  static const guint8 month_days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+  if (month < 1 || month > 12 || day < 1 || day > month_days[month - 1] ||
+      (month == 2 && day == 29 && !g_date_is_leap_year (year)) ||
+      hour > 23 || minute > 59 || second > 60 || zone > 1400 || zone % 100 >= 60)
+    return FALSE;
+  *out = days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60 +
+         MIN (second, 59) - sign * (gint64) ((zone / 100) * 3600 + (zone % 100) * 60);
+  return TRUE;
+}
+
 /**
  * satchel_imap_parse_internaldate:
  * @text: "17-Jul-1996 02:44:25 -0700" (the day may be space-padded)
@@ -173,26 +212,16 @@ gboolean
 satchel_imap_parse_internaldate (const char *text,
                                  gint64     *out)
 {
-  static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-  static const guint8 month_days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
   const char *p = text;
-  guint day, year, hour, minute, second, zone;
-  guint month = 0;
+  guint day, month, year, hour, minute, second, zone;
   int sign;
 
   if (p == NULL)
     return FALSE;
   while (*p == ' ')
     p++;
-  if (!read_digits (&p, 1, 2, &day) || *p++ != '-')
-    return FALSE;
-  for (guint m = 0; m < 12; m++)
-    if (g_ascii_strncasecmp (p, months + 3 * m, 3) == 0)
-      month = m + 1;
-  if (month == 0)
-    return FALSE;
-  p += 3;
-  if (*p++ != '-' || !read_digits (&p, 4, 4, &year) || *p++ != ' ' ||
+  if (!read_digits (&p, 1, 2, &day) || *p++ != '-' || (month = read_month (&p)) == 0 ||
+      *p++ != '-' || !read_digits (&p, 4, 4, &year) || *p++ != ' ' ||
       !read_digits (&p, 2, 2, &hour) || *p++ != ':' ||
       !read_digits (&p, 2, 2, &minute) || *p++ != ':' ||
       !read_digits (&p, 2, 2, &second) || *p++ != ' ')
@@ -202,13 +231,92 @@ satchel_imap_parse_internaldate (const char *text,
   sign = *p++ == '-' ? -1 : 1;
   if (!read_digits (&p, 4, 4, &zone) || *p != '\0')
     return FALSE;
+  return to_epoch (year, month, day, hour, minute, second, sign, zone, out);
+}
 
-  if (day < 1 || day > month_days[month - 1] ||
-      (month == 2 && day == 29 && !g_date_is_leap_year (year)) ||
-      hour > 23 || minute > 59 || second > 60 || zone > 1400 || zone % 100 >= 60)
+static const char *
+skip_spaces (const char *p)
+{
+  while (*p == ' ' || *p == '\t')
+    p++;
+  return p;
+}
+
+/* The form nearly every message's Date has (RFC 5322 3.3): "Wed, 17 Jul
+ * 1996 02:23:25 -0700", the day name and the seconds optional, perhaps
+ * a comment after the zone. Read here because a header sync reads one
+ * for every message; anything else (obsolete zone names, two-digit
+ * years, odd spacing) is GMime's to read. */
+static gboolean
+parse_common_date (const char *text,
+                   gint64     *out)
+{
+  const char *p = skip_spaces (text);
+  guint day, month, year, hour, minute, second = 0, zone;
+  int sign;
+
+  if (g_ascii_isalpha (p[0]))
+    {
+      if (!g_ascii_isalpha (p[1]) || !g_ascii_isalpha (p[2]) || p[3] != ',')
+        return FALSE;
+      p = skip_spaces (p + 4);
+    }
+  if (!read_digits (&p, 1, 2, &day) || *p != ' ')
     return FALSE;
-  *out = days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60 +
-         MIN (second, 59) - sign * (gint64) ((zone / 100) * 3600 + (zone % 100) * 60);
+  p = skip_spaces (p);
+  if ((month = read_month (&p)) == 0 || *p != ' ')
+    return FALSE;
+  p = skip_spaces (p);
+  if (!read_digits (&p, 4, 4, &year) || *p != ' ')
+    return FALSE;
+  p = skip_spaces (p);
+  if (!read_digits (&p, 2, 2, &hour) || *p++ != ':' || !read_digits (&p, 2, 2, &minute))
+    return FALSE;
+  if (*p == ':' && (p++, !read_digits (&p, 2, 2, &second)))
+    return FALSE;
+  if (*p != ' ')
+    return FALSE;
+  p = skip_spaces (p);
+  if (*p != '+' && *p != '-')
+    return FALSE;
+  sign = *p++ == '-' ? -1 : 1;
+  if (!read_digits (&p, 4, 4, &zone) || g_ascii_isdigit (*p))
+    return FALSE;
+  p = skip_spaces (p);
+  if (*p == '(')
+    {
+      p = strchr (p, ')');
+      if (p == NULL)
+        return FALSE;
+      p = skip_spaces (p + 1);
+    }
+  if (*p != '\0' || year < 1900 || second > 59)
+    return FALSE;
+  return to_epoch (year, month, day, hour, minute, second, sign, zone, out);
+}
+
+/**
+ * satchel_imap_parse_date:
+ * @text: a Date header's value, as ENVELOPE gives it
+ * @out: (out): seconds since the epoch
+ *
+ * Returns: whether @text is a date that could be read
+ */
+gboolean
+satchel_imap_parse_date (const char *text,
+                         gint64     *out)
+{
+  g_autoptr(GDateTime) when = NULL;
+
+  if (text == NULL)
+    return FALSE;
+  if (parse_common_date (text, out))
+    return TRUE;
+  satchel_gmime_ensure_init ();
+  when = g_mime_utils_header_decode_date (text);
+  if (when == NULL)
+    return FALSE;
+  *out = g_date_time_to_unix (when);
   return TRUE;
 }
 
@@ -295,15 +403,8 @@ parse_envelope (SatchelImapFetch        *fetch,
     g_clear_pointer (fields[i], g_free);
 
   date = satchel_imap_value_get_text (satchel_imap_value_get_item (envelope, 0));
-  if (date != NULL)
-    {
-      g_autoptr(GDateTime) when = NULL;
-
-      satchel_gmime_ensure_init ();
-      when = g_mime_utils_header_decode_date (date);
-      if (when != NULL)
-        fetch->date = g_date_time_to_unix (when);
-    }
+  if (!satchel_imap_parse_date (date, &fetch->date))
+    fetch->date = 0;
   fetch->subject = decode_text (satchel_imap_value_get_item (envelope, 1));
   fetch->from = format_addresses (satchel_imap_value_get_item (envelope, 2),
                                   &fetch->sender_address, &fetch->sender_name);

@@ -62,6 +62,8 @@ char             *satchel_imap_flags_to_string    (guint                       f
                                                    const char                 *keywords);
 gboolean          satchel_imap_parse_internaldate (const char                 *text,
                                                    gint64                     *out);
+gboolean          satchel_imap_parse_date         (const char                 *text,
+                                                   gint64                     *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelImapFetch, satchel_imap_fetch_free)
 
