@@ -33,6 +33,7 @@ struct _SatchelStore
   char       *path;
   sqlite3    *db;
   GHashTable *statements;   /* SQL text -> prepared sqlite3_stmt */
+  GHashTable *by_address;   /* address of the SQL text last asked for -> borrowed statement */
 
   int         version;
   guint       tx_depth;
@@ -373,6 +374,7 @@ satchel_store_finalize (GObject *object)
 {
   SatchelStore *self = (SatchelStore *)object;
 
+  g_clear_pointer (&self->by_address, g_hash_table_unref);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
@@ -395,6 +397,7 @@ satchel_store_init (SatchelStore *self)
 {
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             finalize_statement);
+  self->by_address = g_hash_table_new (NULL, NULL);
 }
 
 SatchelStore *
@@ -499,21 +502,31 @@ satchel_store_prepare (SatchelStore  *self,
   g_return_val_if_fail (SATCHEL_IS_STORE (self), NULL);
   g_return_val_if_fail (sql != NULL, NULL);
 
-  stmt = g_hash_table_lookup (self->statements, sql);
-  if (stmt != NULL)
+  /* Most SQL is a string literal, asked for from the same address each
+   * time: hashing a pointer and comparing once is cheaper than hashing the
+   * text, which a sync does for every message. The comparison keeps a
+   * built string that reuses a freed one's address from the wrong
+   * statement. */
+  stmt = g_hash_table_lookup (self->by_address, sql);
+  if (stmt == NULL || strcmp (sqlite3_sql (stmt), sql) != 0)
     {
-      sqlite3_reset (stmt);
-      sqlite3_clear_bindings (stmt);
-      return stmt;
+      stmt = g_hash_table_lookup (self->statements, sql);
+      if (stmt == NULL)
+        {
+          rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+          if (rc != SQLITE_OK)
+            {
+              set_sqlite_error (error, self->db, rc, self->path, _("Could not read"));
+              return NULL;
+            }
+          g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+          g_hash_table_insert (self->by_address, (gpointer) sql, stmt);
+          return stmt;
+        }
+      g_hash_table_insert (self->by_address, (gpointer) sql, stmt);
     }
-
-  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (error, self->db, rc, self->path, _("Could not read"));
-      return NULL;
-    }
-  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
   return stmt;
 }
 
