@@ -175,6 +175,7 @@ test_store_migrate_from_every_version (Fixture       *fixture,
       g_autoptr(SatchelStore) old = NULL;
       g_autoptr(SatchelStore) store = NULL;
       g_autofree char *schema = NULL;
+      g_autofree char *report = NULL;
       gboolean has_accounts;
 
       old = satchel_store_open_at_version (path, version, &error);
@@ -189,7 +190,8 @@ test_store_migrate_from_every_version (Fixture       *fixture,
                                              "'Work', 'a@example.org', 'imap', 'imap.example.org', "
                                              "'tls', 'a', 0);"
                                              "INSERT INTO folder (account_id, name) VALUES (1, 'INBOX');"
-                                             "INSERT INTO message (folder_id, uid) VALUES (1, 7);"
+                                             "INSERT INTO message (folder_id, uid, subject) "
+                                             "VALUES (1, 7, 'Quarterly figures');"
                                              "INSERT INTO body (message_id, raw) VALUES (1, x'41');",
                                              &error));
           g_assert_no_error (error);
@@ -205,10 +207,16 @@ test_store_migrate_from_every_version (Fixture       *fixture,
         {
           g_assert_cmpint (query_int (store, "SELECT count(*) FROM account WHERE label = 'Work'"),
                            ==, 1);
-          /* Bodies cached before version 3 were indexed when they came. */
-          g_assert_cmpint (query_int (store, "SELECT count(*) FROM body WHERE indexed = 0"), ==,
-                           version >= 3 ? 1 : 0);
+          /* Since version 9 a body's text is kept apart from the index:
+           * the indexer reads every cached body again. */
+          g_assert_cmpint (query_int (store, "SELECT count(*) FROM body WHERE indexed = 0"), ==, 1);
+          /* The headers are in the new index. */
+          g_assert_cmpint (query_int (store, "SELECT count(*) FROM message_fts WHERE message_fts "
+                                             "MATCH 'quarterly'"), ==, 1);
         }
+      g_assert_true (satchel_store_check_integrity (store, &report, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (report, ==, "ok");
     }
 }
 
@@ -360,6 +368,27 @@ test_store_transactions (Fixture       *fixture,
   g_assert_error (error, SATCHEL_STORE_ERROR, SATCHEL_STORE_ERROR_CONSTRAINT);
 }
 
+static void
+assert_intact (SatchelStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *report = NULL;
+
+  satchel_store_check_integrity (store, &report, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (report, ==, "ok");
+}
+
+static gint64
+count_matches (SatchelStore *store,
+               const char   *words)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM message_fts WHERE message_fts "
+                                          "MATCH '%s'", words);
+
+  return query_int (store, sql);
+}
+
 /* Deleting an account takes its folders, messages, bodies and index rows
  * with it; the index follows message deletes by trigger. */
 static void
@@ -374,20 +403,22 @@ test_store_cascades (Fixture       *fixture,
     "INSERT INTO account (id, uuid, label, email, kind, host, security, user, created) "
     "  VALUES (1, 'u', 'a', 'a@x.org', 'imap', 'h', 'tls', 'a', 0);"
     "INSERT INTO folder (id, account_id, name, role) VALUES (10, 1, 'INBOX', 'inbox');"
-    "INSERT INTO message (id, folder_id, uid, subject) VALUES (100, 10, 1, 'Hello'),"
-    "  (101, 10, 2, 'World');"
-    "INSERT INTO body (message_id, raw) VALUES (100, x'48656c6c6f');"
-    "INSERT INTO message_fts (rowid, subject, addresses, body) VALUES"
-    "  (100, 'Hello', 'a@x.org', 'first words'), (101, 'World', 'b@x.org', 'second words');"
+    "INSERT INTO message (id, folder_id, uid, subject, sender) VALUES (100, 10, 1, 'Hello', "
+    "  'a@x.org'), (101, 10, 2, 'World', 'b@x.org');"
+    "INSERT INTO body (message_id, raw) VALUES (100, x'48656c6c6f'), (101, x'48656c6c6f');"
     "INSERT INTO pop3_uidl (account_id, uidl, message, downloaded) VALUES (1, 'x1', 100, 0);",
     &error));
   g_assert_no_error (error);
+  g_assert_true (satchel_store_index_messages (store, 100, 101, &error));
+  g_assert_true (satchel_store_set_body_text (store, 100, "first words", NULL, &error));
+  g_assert_true (satchel_store_set_body_text (store, 101, "second words", NULL, &error));
+  g_assert_no_error (error);
 
-  g_assert_cmpint (query_int (store, "SELECT count(*) FROM message_fts WHERE message_fts "
-                                     "MATCH 'words'"), ==, 2);
+  g_assert_cmpint (count_matches (store, "words"), ==, 2);
   g_assert_true (satchel_store_exec (store, "DELETE FROM message WHERE id = 101", &error));
-  g_assert_cmpint (query_int (store, "SELECT count(*) FROM message_fts WHERE message_fts "
-                                     "MATCH 'words'"), ==, 1);
+  g_assert_cmpint (count_matches (store, "words"), ==, 1);
+  g_assert_cmpint (count_matches (store, "world"), ==, 0);
+  assert_intact (store);
 
   g_assert_true (satchel_store_exec (store, "DELETE FROM account WHERE id = 1", &error));
   g_assert_no_error (error);
@@ -399,6 +430,90 @@ test_store_cascades (Fixture       *fixture,
 
       g_assert_cmpint (query_int (store, sql), ==, 0);
     }
+  g_assert_cmpint (count_matches (store, "words OR hello"), ==, 0);
+  assert_intact (store);
+}
+
+/* The index holds no copy of the mail: it reads what it indexed back from
+ * the messages and their bodies to take them out. Through every change
+ * the store makes (a body's text read, read again when it changed, the
+ * body fetched again, messages deleted one by one and by folder), it
+ * holds exactly the words of the mail; and the check that says so finds
+ * an index that does not. */
+static void
+test_store_index_follows_mail (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelStore) store = satchel_store_open (fixture->path, &error);
+  static const char mail[] = "Subject: x\r\n\r\nbody\r\n";
+  g_autoptr(GBytes) raw = g_bytes_new_static (mail, sizeof mail - 1);
+  g_autofree char *report = NULL;
+  SatchelFolderInfo folder = { 0 };
+  gint64 ids[3];
+
+  g_assert_no_error (error);
+  g_assert_true (satchel_store_exec (store,
+                                     "INSERT INTO account (uuid, label, email, kind, host, "
+                                     "security, user, created) VALUES ('u1', 'Work', "
+                                     "'a@example.org', 'imap', 'h', 'tls', 'a', 0)", &error));
+  folder.account_id = 1;
+  folder.name = (char *) "INBOX";
+  folder.id = satchel_store_save_folder (store, &folder, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      SatchelMessageSummary summary = { 0 };
+
+      summary.uid = i + 1;
+      summary.subject = i == 0 ? "Léa's garden" : "Concert tickets";
+      summary.sender = "Ada Lovelace <ada@example.org>";
+      summary.to = "Zoë <zoe@example.org>";
+      ids[i] = satchel_store_add_message (store, folder.id, &summary, NULL, &error);
+      g_assert_no_error (error);
+    }
+  assert_intact (store);
+  g_assert_cmpint (count_matches (store, "lea"), ==, 1);
+  g_assert_cmpint (count_matches (store, "zoe AND tickets"), ==, 2);
+
+  /* A body, its text, a new text, then the body fetched again: the text
+   * stays until the indexer reads the new one. */
+  g_assert_true (satchel_store_set_body (store, folder.id, 1, raw, &error));
+  assert_intact (store);
+  g_assert_true (satchel_store_set_body_text (store, ids[0], "roses and tulips", NULL, &error));
+  assert_intact (store);
+  g_assert_cmpint (count_matches (store, "tulips"), ==, 1);
+  g_assert_true (satchel_store_set_body_text (store, ids[0], "only daisies", NULL, &error));
+  assert_intact (store);
+  g_assert_cmpint (count_matches (store, "tulips"), ==, 0);
+  g_assert_cmpint (count_matches (store, "daisies AND garden"), ==, 1);
+  g_assert_true (satchel_store_set_body (store, folder.id, 1, raw, &error));
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM body WHERE indexed = 0"), ==, 1);
+  assert_intact (store);
+  g_assert_cmpint (count_matches (store, "daisies"), ==, 1);
+  g_assert_true (satchel_store_set_body_text (store, ids[0], NULL, NULL, &error));
+  g_assert_no_error (error);
+  assert_intact (store);
+  g_assert_cmpint (count_matches (store, "daisies"), ==, 0);
+  g_assert_cmpint (count_matches (store, "garden"), ==, 1);
+
+  /* One message deleted, then the folder emptied (a UIDVALIDITY change). */
+  g_assert_true (satchel_store_delete_uids (store, folder.id, (guint32[]) { 2 }, 1, &error));
+  assert_intact (store);
+  g_assert_cmpint (count_matches (store, "tickets"), ==, 1);
+  g_assert_true (satchel_store_exec (store, "DELETE FROM message", &error));
+  assert_intact (store);
+  g_assert_cmpint (count_matches (store, "tickets OR garden OR ada"), ==, 0);
+
+  /* A text changed behind the index's back is found. */
+  ids[0] = satchel_store_add_message (store, folder.id, &(SatchelMessageSummary) {
+                                        .uid = 9, .subject = "Plans" }, NULL, &error);
+  g_assert_true (satchel_store_exec (store, "UPDATE message SET subject = 'Other'", &error));
+  g_assert_false (satchel_store_check_integrity (store, &report, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (report, "full-text index"));
+  g_test_message ("%s", report);
 }
 
 /* Kill a writer process with SIGKILL inside a large transaction, many
@@ -555,7 +670,6 @@ test_store_index_bodies (Fixture       *fixture,
       summary.preview = i == 1 ? "From the server" : NULL;
       ids[i] = satchel_store_add_message (store, folder.id, &summary, NULL, &error);
       g_assert_no_error (error);
-      g_assert_true (satchel_store_index_messages (store, ids[i], ids[i], &error));
       g_assert_true (satchel_store_set_body (store, folder.id, i + 1, bytes, &error));
     }
 
@@ -697,6 +811,7 @@ main (int   argc,
   ADD ("/store/statements-reused", test_store_statements_reused);
   ADD ("/store/transactions", test_store_transactions);
   ADD ("/store/cascades", test_store_cascades);
+  ADD ("/store/index-follows-mail", test_store_index_follows_mail);
   ADD ("/store/index-bodies", test_store_index_bodies);
   ADD ("/store/conversations-scale", test_store_conversations_scale);
   ADD ("/store/survives-kill/inside-transaction", test_store_survives_kill);

@@ -14,6 +14,7 @@
 
 #include "satchel-enum-types.h"
 #include "satchel-store-mail.h"
+#include "satchel-store-private.h"
 
 void
 satchel_folder_info_free (SatchelFolderInfo *info)
@@ -422,8 +423,8 @@ rethread (SatchelStore  *store,
  * @added: (out) (optional): whether the message is new to the folder
  *
  * Adds the message to the folder; when the folder has it already (same
- * UID), only its flags change. A new message must then be indexed
- * (satchel_store_index_messages()), once for a whole batch.
+ * UID), only its flags change. A new message goes into the full-text index
+ * when its transaction commits (satchel_store_note_added()).
  *
  * Returns: its id, or 0 on error
  */
@@ -474,6 +475,8 @@ satchel_store_add_message (SatchelStore                *store,
       id = satchel_store_last_insert_id (store);
       if (added != NULL)
         *added = TRUE;
+      if (!satchel_store_note_added (store, id, error))
+        return 0;
       /* Replies that arrived first wait under this message's own id. */
       if (thread != 0 && !rethread (store, own_thread (summary), thread, error))
         return 0;
@@ -514,10 +517,11 @@ satchel_store_index_messages (SatchelStore  *store,
 {
   sqlite3_stmt *stmt;
 
+  /* Exactly what the view says, which is what the index reads to take
+   * the messages out again (version-009.sql). */
   stmt = satchel_store_prepare (store,
     "INSERT INTO message_fts (rowid, subject, addresses, body) "
-    "SELECT id, subject, sender || ' ' || recipients_to || ' ' || recipients_cc, '' "
-    "FROM message WHERE id BETWEEN ? AND ?", error);
+    "SELECT id, subject, addresses, body FROM message_fts_source WHERE id BETWEEN ? AND ?", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, first_id);
@@ -669,8 +673,11 @@ insert_body (SatchelStore  *store,
              GBytes        *raw,
              GError       **error)
 {
-  sqlite3_stmt *stmt = satchel_store_prepare (store, "INSERT OR REPLACE INTO body "
-                                                     "(message_id, raw, indexed) VALUES (?, ?, 0)",
+  /* A body fetched again keeps the text the index has of it until the
+   * indexer reads the new one (satchel_store_set_body_text()). */
+  sqlite3_stmt *stmt = satchel_store_prepare (store, "INSERT INTO body (message_id, raw, indexed) "
+                                                     "VALUES (?, ?, 0) ON CONFLICT (message_id) "
+                                                     "DO UPDATE SET raw = excluded.raw, indexed = 0",
                                               error);
 
   if (stmt == NULL)
@@ -774,6 +781,31 @@ satchel_store_bodies_to_index (SatchelStore  *store,
 }
 
 /**
+ * satchel_store_set_preview:
+ *
+ * Gives the message with @uid in the folder the preview its server made,
+ * unless it has one already.
+ */
+gboolean
+satchel_store_set_preview (SatchelStore  *store,
+                           gint64         folder_id,
+                           guint32        uid,
+                           const char    *preview,
+                           GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store, "UPDATE message SET preview = ? "
+                                                     "WHERE folder_id = ? AND uid = ? "
+                                                     "AND preview IS NULL", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, preview, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, folder_id);
+  sqlite3_bind_int64 (stmt, 3, uid);
+  return satchel_store_run (store, stmt, error);
+}
+
+/**
  * satchel_store_set_body_text:
  * @text: (nullable): the message's text, or NULL when it has none
  * @preview: (nullable): a preview, kept when the message has none yet
@@ -789,32 +821,33 @@ satchel_store_set_body_text (SatchelStore  *store,
 {
   sqlite3_stmt *stmt;
 
-  if (text != NULL)
-    {
-      stmt = satchel_store_prepare (store, "UPDATE message_fts SET body = ? WHERE rowid = ?",
-                                    error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, text, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, message_id);
-      if (!satchel_store_run (store, stmt, error))
-        return FALSE;
-    }
-  if (preview != NULL)
-    {
-      stmt = satchel_store_prepare (store, "UPDATE message SET preview = ? "
-                                           "WHERE id = ? AND preview IS NULL", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, preview, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, message_id);
-      if (!satchel_store_run (store, stmt, error))
-        return FALSE;
-    }
-  stmt = satchel_store_prepare (store, "UPDATE body SET indexed = 1 WHERE message_id = ?", error);
+  /* The index takes the message out by what the view says now, so the old
+   * text goes before the new one is written, and the message goes back
+   * in with it (version-009.sql). */
+  stmt = satchel_store_prepare (store, "DELETE FROM message_fts WHERE rowid = ?", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, message_id);
+  if (!satchel_store_run (store, stmt, error))
+    return FALSE;
+  stmt = satchel_store_prepare (store, "UPDATE body SET text = ?, indexed = 1 WHERE message_id = ?",
+                                error);
+  if (stmt == NULL)
+    return FALSE;
+  if (text != NULL)
+    sqlite3_bind_text (stmt, 1, text, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, message_id);
+  if (!satchel_store_run (store, stmt, error) ||
+      !satchel_store_index_messages (store, message_id, message_id, error))
+    return FALSE;
+  if (preview == NULL)
+    return TRUE;
+  stmt = satchel_store_prepare (store, "UPDATE message SET preview = ? "
+                                       "WHERE id = ? AND preview IS NULL", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, preview, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, message_id);
   return satchel_store_run (store, stmt, error);
 }
 

@@ -151,6 +151,11 @@ void               satchel_body_to_index_free        (SatchelBodyToIndex *body);
 GPtrArray         *satchel_store_bodies_to_index     (SatchelStore                *store,
                                                       guint                        limit,
                                                       GError                     **error);
+gboolean           satchel_store_set_preview         (SatchelStore                *store,
+                                                      gint64                       folder_id,
+                                                      guint32                      uid,
+                                                      const char                  *preview,
+                                                      GError                     **error);
 gboolean           satchel_store_set_body_text       (SatchelStore                *store,
                                                       gint64                       message_id,
                                                       const char                  *text,

@@ -20,5 +20,8 @@ SatchelStore *satchel_store_open_at_version (const char  *path,
                                              GError     **error);
 
 sqlite3      *satchel_store_get_db          (SatchelStore *self);
+gboolean      satchel_store_note_added      (SatchelStore *self,
+                                             gint64        id,
+                                             GError      **error);
 
 G_END_DECLS

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "satchel-engine-resources.h"
+#include "satchel-store-mail.h"
 #include "satchel-store-private.h"
 
 #define MIGRATIONS_PATH "/io/github/satchelmail/Satchel/engine/store/sql"
@@ -34,6 +35,8 @@ struct _SatchelStore
   sqlite3    *db;
   GHashTable *statements;   /* SQL text -> prepared sqlite3_stmt */
   GHashTable *by_address;   /* address of the SQL text last asked for -> borrowed statement */
+
+  GArray     *unindexed;    /* gint64 ids of messages added in the open transaction */
 
   int         version;
   guint       tx_depth;
@@ -375,6 +378,7 @@ satchel_store_finalize (GObject *object)
   SatchelStore *self = (SatchelStore *)object;
 
   g_clear_pointer (&self->by_address, g_hash_table_unref);
+  g_clear_pointer (&self->unindexed, g_array_unref);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
@@ -398,6 +402,7 @@ satchel_store_init (SatchelStore *self)
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             finalize_statement);
   self->by_address = g_hash_table_new (NULL, NULL);
+  self->unindexed = g_array_new (FALSE, FALSE, sizeof (gint64));
 }
 
 SatchelStore *
@@ -666,6 +671,50 @@ satchel_store_begin_copy (SatchelStore  *self,
   return FALSE;
 }
 
+/* The messages added in this transaction go into the full-text index: one
+ * statement for each run of consecutive ids. Ids of messages rolled back
+ * in a savepoint match no row and index nothing. */
+static gboolean
+index_added (SatchelStore  *self,
+             GError       **error)
+{
+  g_autoptr(GArray) ids = g_steal_pointer (&self->unindexed);
+  guint start = 0;
+
+  self->unindexed = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 1; i <= ids->len; i++)
+    {
+      if (i < ids->len && g_array_index (ids, gint64, i) == g_array_index (ids, gint64, i - 1) + 1)
+        continue;
+      if (!satchel_store_index_messages (self, g_array_index (ids, gint64, start),
+                                         g_array_index (ids, gint64, i - 1), error))
+        return FALSE;
+      start = i;
+    }
+  return TRUE;
+}
+
+/**
+ * satchel_store_note_added:
+ * @id: a message just added
+ *
+ * Puts the message into the full-text index before the transaction that
+ * added it commits (or at once, outside one): every message is in the
+ * index, which is what lets it take a message out again (version-009.sql).
+ * The index is written once for all the messages of a transaction, which
+ * costs a fraction of writing it once for each.
+ */
+gboolean
+satchel_store_note_added (SatchelStore  *self,
+                          gint64         id,
+                          GError       **error)
+{
+  g_array_append_val (self->unindexed, id);
+  if (self->tx_depth > 0)
+    return TRUE;
+  return index_added (self, error);
+}
+
 gboolean
 satchel_store_commit (SatchelStore  *self,
                       GError       **error)
@@ -680,7 +729,7 @@ satchel_store_commit (SatchelStore  *self,
   else
     sql = g_strdup_printf ("RELEASE sp%u", self->tx_depth - 1);
 
-  if (!satchel_store_exec (self, sql, error))
+  if ((self->tx_depth == 1 && !index_added (self, error)) || !satchel_store_exec (self, sql, error))
     {
       satchel_store_rollback (self);
       return FALSE;
@@ -699,7 +748,10 @@ satchel_store_rollback (SatchelStore *self)
   g_return_if_fail (self->tx_depth > 0);
 
   if (self->tx_depth == 1)
-    sql = g_strdup ("ROLLBACK");
+    {
+      sql = g_strdup ("ROLLBACK");
+      g_array_set_size (self->unindexed, 0);
+    }
   else
     sql = g_strdup_printf ("ROLLBACK TO sp%u; RELEASE sp%u", self->tx_depth - 1,
                            self->tx_depth - 1);
@@ -710,11 +762,71 @@ satchel_store_rollback (SatchelStore *self)
   relax_end (self);
 }
 
+/* Compares every word, message, column and position the full-text index
+ * holds with an index built afresh from what it reads (version-009.sql):
+ * an index that kept words of a text that changed, or lost some, differs.
+ * Appends what differs to @text. */
+static gboolean
+check_index (SatchelStore  *self,
+             GString       *text,
+             GError       **error)
+{
+  static const char *const setup =
+    "CREATE VIRTUAL TABLE temp.index_check USING fts5 ("
+    "  subject, addresses, body, tokenize = 'unicode61 remove_diacritics 2');"
+    "INSERT INTO temp.index_check (rowid, subject, addresses, body) "
+    "  SELECT id, subject, addresses, body FROM message_fts_source;"
+    "CREATE VIRTUAL TABLE temp.index_held USING fts5vocab (main, message_fts, instance);"
+    "CREATE VIRTUAL TABLE temp.index_built USING fts5vocab (temp, index_check, instance);"
+    "INSERT INTO message_fts (message_fts) VALUES ('integrity-check');";
+  static const char *const cleanup =
+    "DROP TABLE IF EXISTS temp.index_held; DROP TABLE IF EXISTS temp.index_built;"
+    "DROP TABLE IF EXISTS temp.index_check;";
+  sqlite3_stmt *stmt = NULL;
+  char *message = NULL;
+  int rc;
+
+  rc = sqlite3_exec (self->db, setup, NULL, NULL, &message);
+  if (rc == SQLITE_CORRUPT || rc == SQLITE_CORRUPT_VTAB)
+    {
+      g_string_append_printf (text, "%sfull-text index: %s", text->len > 0 ? "\n" : "", message);
+      sqlite3_free (message);
+      sqlite3_exec (self->db, cleanup, NULL, NULL, NULL);
+      return TRUE;
+    }
+  sqlite3_free (message);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2 (self->db,
+                             "SELECT 'held, not in the text: ' || term || ' in ' || doc FROM ("
+                             "  SELECT term, doc, col, offset FROM temp.index_held EXCEPT "
+                             "  SELECT term, doc, col, offset FROM temp.index_built) "
+                             "UNION ALL "
+                             "SELECT 'in the text, not held: ' || term || ' in ' || doc FROM ("
+                             "  SELECT term, doc, col, offset FROM temp.index_built EXCEPT "
+                             "  SELECT term, doc, col, offset FROM temp.index_held) "
+                             "LIMIT 20", -1, &stmt, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_string_append_printf (text, "%sfull-text index: %s", text->len > 0 ? "\n" : "",
+                              (const char *) sqlite3_column_text (stmt, 0));
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (error, self->db, rc, self->path, _("Could not check"));
+  sqlite3_exec (self->db, cleanup, NULL, NULL, NULL);
+  return rc == SQLITE_DONE;
+}
+
 /**
  * satchel_store_check_integrity:
- * @report: (out) (optional): what PRAGMA integrity_check said
+ * @report: (out) (optional): what PRAGMA integrity_check said, and what
+ *   differs between the full-text index and the mail it indexes
  *
- * Returns: %TRUE when SQLite finds the database intact
+ * Reads the whole database: for tests and repairs, not for every start.
+ *
+ * Returns: %TRUE when SQLite finds the database intact and the full-text
+ *   index holds exactly the mail's words
  */
 gboolean
 satchel_store_check_integrity (SatchelStore  *self,
@@ -743,6 +855,12 @@ satchel_store_check_integrity (SatchelStore  *self,
       set_sqlite_error (error, self->db, rc, self->path, _("Could not check"));
       return FALSE;
     }
+  if (g_str_equal (text->str, "ok"))
+    g_string_truncate (text, 0);
+  if (self->version >= 9 && !check_index (self, text, error))
+    return FALSE;
+  if (text->len == 0)
+    g_string_assign (text, "ok");
 
   if (report != NULL)
     *report = g_strdup (text->str);

@@ -305,8 +305,6 @@ satchel_job_add_messages (SatchelStore  *store,
   gboolean ok = TRUE;
 
   g_autoptr(GHashTable) senders = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  gint64 first_new = 0;
-  gint64 last_new = 0;
 
   if (!satchel_store_begin_copy (store, error))
     return NULL;
@@ -329,10 +327,6 @@ satchel_job_add_messages (SatchelStore  *store,
         {
           SatchelNewMessage *message;
 
-          /* New rows of one transaction have consecutive ids. */
-          if (first_new == 0)
-            first_new = id;
-          last_new = id;
           if (fetch->sender_address != NULL)
             {
               SenderTally *tally = g_hash_table_lookup (senders, fetch->sender_address);
@@ -356,8 +350,6 @@ satchel_job_add_messages (SatchelStore  *store,
           g_ptr_array_add (added, message);
         }
     }
-  if (ok && first_new != 0)
-    ok = satchel_store_index_messages (store, first_new, last_new, error);
   if (ok)
     ok = note_senders (store, senders, error);
   if (done_or_rollback (store, ok, error) == NULL)

@@ -599,8 +599,7 @@ satchel_mail_file_copy (SatchelStore       *store,
   summary.internal_date = now;
   summary.flags = flags;
   id = satchel_store_add_message (store, folder->id, &summary, NULL, error);
-  if (id == 0 || !satchel_store_set_body_of (store, id, raw, error) ||
-      !satchel_store_index_messages (store, id, id, error))
+  if (id == 0 || !satchel_store_set_body_of (store, id, raw, error))
     return 0;
   if (imap)
     {

@@ -346,8 +346,6 @@ job_add (SatchelStore  *store,
   Batch *batch = data;
   BatchResult *result = g_new0 (BatchResult, 1);
   g_autoptr(GHashTable) senders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gint64 first = 0;
-  gint64 last = 0;
   gboolean began;
   gboolean ok;
 
@@ -388,9 +386,6 @@ job_add (SatchelStore  *store,
       g_ptr_array_add (result->listed, download->listed);
       if (id == 0)
         continue;   /* its bytes were stored already */
-      if (first == 0)
-        first = id;
-      last = id;
       if (summary.sender != NULL)
         {
           guint seen = GPOINTER_TO_UINT (g_hash_table_lookup (senders, summary.sender));
@@ -408,8 +403,6 @@ job_add (SatchelStore  *store,
           g_ptr_array_add (result->added, added);
         }
     }
-  if (ok && first != 0)
-    ok = satchel_store_index_messages (store, first, last, error);
   if (ok)
     ok = satchel_store_note_senders (store, senders, batch->now, error);
   if (ok)
