@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "imap/satchel-imap-parser.h"
 #include "imap/satchel-imap-session.h"
 #include "net/satchel-connection.h"
 #include "satchel-engine.h"
@@ -252,6 +253,147 @@ test_sync_full (Fixture       *fixture,
   append_raw (fixture, "INBOX", "From: a@example.org\r\nSubject: Later\r\n"
                                 "Message-ID: <later@satchel.test>\r\n\r\nHi\r\n");
   g_assert_cmpuint (run_sync (fixture, 0), ==, 1);
+}
+
+static SatchelImapFetch *
+parse_fetch (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelImapResponse) response = satchel_imap_parse_response (text, strlen (text),
+                                                                         &error);
+  SatchelImapFetch *fetch;
+
+  g_assert_no_error (error);
+  fetch = satchel_imap_fetch_parse (response, &error);
+  g_assert_no_error (error);
+  return fetch;
+}
+
+/* FETCH responses are not tied to the command that asked: a server may
+ * send the flags another client changed, or a preview, before the header
+ * of the same message, in the same batch. Neither may stand in for the
+ * header, nor take the message's flags away. */
+static void
+test_sync_fetches_apart (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = satchel_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "satchel.db", NULL);
+  g_autoptr(SatchelStore) store = satchel_store_open (path, &error);
+  g_autoptr(SatchelMessageRow) row = NULL;
+  SatchelFetchBatch *batch;
+  SatchelFolderInfo folder = { 0 };
+  gpointer added;
+
+  g_assert_no_error (error);
+  g_assert_true (satchel_store_exec (store,
+                                     "INSERT INTO account (uuid, label, email, kind, host, "
+                                     "security, user, created) VALUES ('u1', 'Work', "
+                                     "'a@example.org', 'imap', 'h', 'tls', 'a', 0)", &error));
+  folder.account_id = 1;
+  folder.name = (char *) "INBOX";
+  folder.id = satchel_store_save_folder (store, &folder, &error);
+  g_assert_no_error (error);
+
+  batch = satchel_fetch_batch_new (folder.id, "INBOX");
+  g_ptr_array_add (batch->fetches, parse_fetch ("* 1 FETCH (UID 7 FLAGS (\\Seen))\r\n"));
+  g_ptr_array_add (batch->fetches, parse_fetch ("* 1 FETCH (UID 7 PREVIEW \"Hello\")\r\n"));
+  g_ptr_array_add (batch->fetches, parse_fetch (
+    "* 1 FETCH (UID 7 FLAGS (\\Flagged) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" "
+    "RFC822.SIZE 4286 ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700\" \"Plans\" "
+    "((\"Ada\" NIL \"ada\" \"example.org\")) NIL NIL NIL NIL NIL NIL \"<m7@x>\"))\r\n"));
+  g_ptr_array_add (batch->fetches, parse_fetch ("* 1 FETCH (UID 7 FLAGS (\\Flagged \\Seen))\r\n"));
+  added = satchel_job_add_messages (store, batch, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (added);
+  g_ptr_array_unref (added);
+  satchel_fetch_batch_free (batch);
+
+  g_assert_cmpint (satchel_test_query_int (store, "SELECT count(*) FROM message"), ==, 1);
+  row = satchel_query_message (store, satchel_test_query_int (store, "SELECT id FROM message"),
+                               &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (row->subject, ==, "Plans");
+  g_assert_cmpstr (row->from, ==, "Ada <ada@example.org>");
+  g_assert_cmpuint (row->flags, ==, SATCHEL_FLAG_FLAGGED | SATCHEL_FLAG_SEEN);
+  g_clear_object (&store);
+  satchel_test_remove_dir (dir);
+}
+
+/* @text with every run of white space as one space. */
+static char *
+collapse_spaces (const char *text)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (g_ascii_isspace (*p))
+        {
+          if (out->len > 0 && out->str[out->len - 1] != ' ')
+            g_string_append_c (out, ' ');
+        }
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* A header sync asks the server for the previews of the newest messages,
+ * which the list shows first, after their headers; the others get theirs
+ * from their bodies. A preview is the start of the message's text. */
+static void
+test_sync_previews (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  SatchelFolderRow *row;
+  guint with_preview = 0;
+
+  if (!satchel_test_require_servers ())
+    return;
+
+  satchel_test_mailctl ("fill", fixture->user, "INBOX", "300", NULL);
+  run_sync (fixture, 0);
+  row = folder_row (fixture, "INBOX", &folders);
+  rows = satchel_query_messages (fixture->store, row->id, 0, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 300);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      SatchelMessageRow *message = g_ptr_array_index (rows, i);
+
+      /* By UID: the newest 250 have one, the rest not yet. */
+      g_assert_cmpuint (message->uid, ==, i + 1);
+      if (message->uid > 50)
+        {
+          g_assert_nonnull (message->preview);
+          g_assert_cmpuint (strlen (message->preview), >, 20);
+          with_preview++;
+        }
+      else
+        g_assert_null (message->preview);
+    }
+  g_assert_cmpuint (with_preview, ==, 250);
+
+  /* With the bodies here, each preview is the start of its text. */
+  run_sync (fixture, SATCHEL_IMAP_SYNC_BODIES);
+  for (guint i = 299; i >= 50; i -= 49)
+    {
+      SatchelMessageRow *message = g_ptr_array_index (rows, i);
+      g_autoptr(GBytes) body = satchel_store_get_body (fixture->store, message->id, &error);
+      g_autofree char *raw = NULL;
+      g_autofree char *text = NULL;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (body);
+      raw = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+      g_assert_nonnull (strstr (raw, "\r\n\r\n"));
+      text = collapse_spaces (strstr (raw, "\r\n\r\n") + 4);
+      g_assert_true (g_str_has_prefix (text, message->preview));
+    }
 }
 
 static void
@@ -817,6 +959,8 @@ main (int   argc,
 
   ADD ("/imap-sync/full", test_sync_full);
   ADD ("/imap-sync/threads", test_sync_threads);
+  ADD ("/imap-sync/previews", test_sync_previews);
+  g_test_add_func ("/imap-sync/fetches-apart", test_sync_fetches_apart);
   ADD ("/imap-sync/contacts", test_sync_contacts);
   ADD ("/imap-sync/wanted-body", test_sync_wanted_body);
   ADD ("/imap-sync/server-search", test_sync_server_search);

@@ -40,6 +40,18 @@ satchel_new_message_free (SatchelNewMessage *message)
   g_free (message);
 }
 
+SatchelFetchBatch *
+satchel_fetch_batch_new (gint64      folder_id,
+                         const char *folder_name)
+{
+  SatchelFetchBatch *batch = g_new0 (SatchelFetchBatch, 1);
+
+  batch->folder_id = folder_id;
+  batch->folder_name = g_strdup (folder_name);
+  batch->fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_imap_fetch_free);
+  return batch;
+}
+
 void
 satchel_fetch_batch_free (SatchelFetchBatch *batch)
 {
@@ -317,6 +329,17 @@ satchel_job_add_messages (SatchelStore  *store,
 
       if (!(fetch->items & SATCHEL_IMAP_FETCH_UID))
         continue;
+      /* Not a header: the flags of a message another client changed,
+       * which the store may not have yet. An empty message must not
+       * take the place of the one whose header is still to come. */
+      if (!(fetch->items & SATCHEL_IMAP_FETCH_ENVELOPE))
+        {
+          if (fetch->items & SATCHEL_IMAP_FETCH_FLAGS)
+            ok = satchel_store_set_message_flags (store, batch->folder_id, fetch->uid,
+                                                  fetch->flags, fetch->keywords, fetch->modseq,
+                                                  error);
+          continue;
+        }
       fetch_to_summary (fetch, &summary);
       id = satchel_store_add_message (store, batch->folder_id, &summary, &is_new, error);
       ok = id != 0;
@@ -376,6 +399,28 @@ satchel_job_add_bodies (SatchelStore  *store,
       if (fetch->body == NULL || !(fetch->items & SATCHEL_IMAP_FETCH_UID))
         continue;
       ok = satchel_store_set_body (store, batch->folder_id, fetch->uid, fetch->body, error);
+    }
+  return done_or_rollback (store, ok, error);
+}
+
+/* data: SatchelFetchBatch of PREVIEW fetches. */
+gpointer
+satchel_job_set_previews (SatchelStore  *store,
+                          gpointer       data,
+                          GError       **error)
+{
+  SatchelFetchBatch *batch = data;
+  gboolean ok = TRUE;
+
+  if (!satchel_store_begin_copy (store, error))
+    return NULL;
+  for (guint i = 0; ok && i < batch->fetches->len; i++)
+    {
+      SatchelImapFetch *fetch = g_ptr_array_index (batch->fetches, i);
+
+      if (fetch->preview == NULL || !(fetch->items & SATCHEL_IMAP_FETCH_UID))
+        continue;
+      ok = satchel_store_set_preview (store, batch->folder_id, fetch->uid, fetch->preview, error);
     }
   return done_or_rollback (store, ok, error);
 }

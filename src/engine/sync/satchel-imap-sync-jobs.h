@@ -51,6 +51,8 @@ typedef struct
   gboolean   report_new;    /* return the new messages, for "new mail" */
 } SatchelFetchBatch;
 
+SatchelFetchBatch *satchel_fetch_batch_new (gint64             folder_id,
+                                            const char        *folder_name);
 void      satchel_fetch_batch_free  (SatchelFetchBatch *batch);
 
 /* A body the user asked for: where the message is on the server. */
@@ -137,6 +139,7 @@ gpointer  satchel_job_reset_folder     (SatchelStore *store, gpointer data, GErr
 gpointer  satchel_job_apply_changes    (SatchelStore *store, gpointer data, GError **error);
 gpointer  satchel_job_add_messages     (SatchelStore *store, gpointer data, GError **error);
 gpointer  satchel_job_add_bodies       (SatchelStore *store, gpointer data, GError **error);
+gpointer  satchel_job_set_previews     (SatchelStore *store, gpointer data, GError **error);
 gpointer  satchel_job_save_folder_state (SatchelStore *store, gpointer data, GError **error);
 
 G_END_DECLS

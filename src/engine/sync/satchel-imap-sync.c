@@ -224,6 +224,8 @@ struct _FolderSync
   SatchelFetchBatch  *pending;       /* headers fetched, not yet given to the writer */
   gsize               pending_bytes;
   gboolean            first_written;
+  gboolean            previews_asked;
+  SatchelFetchBatch  *previews;      /* PREVIEW fetches, written after the headers */
   gboolean            sizing;        /* asking for those */
   GError             *error;
 };
@@ -249,6 +251,7 @@ folder_sync_free (FolderSync *folder)
   g_clear_pointer (&folder->todo, g_array_unref);
   g_clear_pointer (&folder->large, satchel_imap_uid_set_free);
   g_clear_pointer (&folder->pending, satchel_fetch_batch_free);
+  g_clear_pointer (&folder->previews, satchel_fetch_batch_free);
   g_clear_error (&folder->error);
   g_free (folder);
 }
@@ -390,10 +393,7 @@ fetch_cb (GObject      *source,
       return;
     }
 
-  batch = g_new0 (SatchelFetchBatch, 1);
-  batch->folder_id = folder->info->id;
-  batch->folder_name = g_strdup (folder->info->name);
-  batch->fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_imap_fetch_free);
+  batch = satchel_fetch_batch_new (folder->info->id, folder->info->name);
   /* A first sync brings old mail, not new mail. */
   batch->report_new = folder->info->uidvalidity != 0;
   for (guint i = 0; i < reply->untagged->len; i++)
@@ -410,6 +410,15 @@ fetch_cb (GObject      *source,
       /* Unsolicited FETCHes (flags changed by another client) count too. */
       if (fetch->items & SATCHEL_IMAP_FETCH_MODSEQ)
         folder->modseq_seen = MAX (folder->modseq_seen, fetch->modseq);
+      /* A preview of a message whose header came, or comes, in another
+       * response (ask_previews()). */
+      if (fetch->items == (SATCHEL_IMAP_FETCH_UID | SATCHEL_IMAP_FETCH_PREVIEW))
+        {
+          if (folder->previews == NULL)
+            folder->previews = satchel_fetch_batch_new (folder->info->id, NULL);
+          g_ptr_array_add (folder->previews->fetches, fetch);
+          continue;
+        }
       if (fetch->items & SATCHEL_IMAP_FETCH_UID)
         n++;
       if (fetch->body != NULL)
@@ -491,13 +500,35 @@ send_fetch (FolderSync    *folder,
                                   fetch_cb, g_object_ref (self));
 }
 
+/* The previews of the newest messages this sync brought, asked for after
+ * their headers: the list shows them first. The server reads each of
+ * these messages for it (Dovecot: the first one opened costs as much as
+ * the headers of 20,000), so only those that the list shows first, and
+ * only when the bodies, which give previews of their own, do not come.
+ * The server may answer it together with the last header FETCHes, their
+ * responses mixed: the previews are told apart by what they hold, and
+ * written after every header (folder_pump()). */
+static gboolean
+ask_previews (FolderSync *folder)
+{
+  SatchelImapSync *self = folder->sync;
+
+  if (folder->previews_asked || folder->work != WORK_HEADERS || folder->todo->len == 0 ||
+      (self->flags & SATCHEL_IMAP_SYNC_BODIES) ||
+      !satchel_imap_session_has_capability (self->session, "PREVIEW"))
+    return FALSE;
+  folder->previews_asked = TRUE;
+  send_fetch (folder, (const guint32 *) folder->todo->data,
+              MIN (folder->todo->len, PREVIEW_MESSAGES), "(UID PREVIEW)");
+  return TRUE;
+}
+
 /* The next FETCH of the current work: HEADER_BATCH UIDs for headers (with
  * bodies, COMBINED_BATCH, each small message's body in the same FETCH),
  * FLAGS_BATCH for flags, BODY_BATCH_MAX for bodies. */
 static gboolean
 send_next_fetch (FolderSync *folder)
 {
-  SatchelImapSync *self = folder->sync;
   g_autofree char *items = NULL;
   gboolean combined = folder->work == WORK_HEADERS && folder->large != NULL;
   guint limit = combined ? COMBINED_BATCH
@@ -507,21 +538,18 @@ send_next_fetch (FolderSync *folder)
   guint n = MIN (limit, folder->todo->len - first);
   const guint32 *uids = &g_array_index (folder->todo, guint32, first);
 
-  if (n == 0 || folder->sizing)
+  if (folder->sizing)
     return FALSE;
+  if (n == 0)
+    return ask_previews (folder);
   folder->todo_next += n;
 
   switch (folder->work)
     {
     case WORK_HEADERS:
-      /* Previews for the newest messages, which the list shows first;
-       * for the others they cost the server more than all the rest of
-       * the headers (it reads each body), so they come with the body. */
-      items = g_strdup_printf ("(" HEADER_ITEMS "%s%s",
-                               folder->mailbox->highestmodseq != 0 ? " MODSEQ" : "",
-                               first < PREVIEW_MESSAGES &&
-                               satchel_imap_session_has_capability (self->session, "PREVIEW")
-                               ? " PREVIEW (LAZY)" : "");
+      /* No previews: the server reads each body for them (ask_previews()). */
+      items = g_strdup_printf ("(" HEADER_ITEMS "%s",
+                               folder->mailbox->highestmodseq != 0 ? " MODSEQ" : "");
       if (combined)
         {
           /* Keeping all mail offline: the server reads each message once.
@@ -590,6 +618,13 @@ folder_pump (FolderSync *folder)
       folder_step_after_select (folder);
       return;
     case WORK_HEADERS:
+      /* After every header: the writer keeps the order of its jobs. */
+      if (folder->previews != NULL)
+        {
+          folder->writes++;
+          write_async (folder->sync, satchel_job_set_previews, g_steal_pointer (&folder->previews),
+                       (GDestroyNotify) satchel_fetch_batch_free, NULL, changes_written_cb);
+        }
       if (folder->sync->flags & SATCHEL_IMAP_SYNC_BODIES)
         {
           if (folder->writes == 0)
@@ -2167,10 +2202,7 @@ wanted_fetched_cb (GObject      *source,
       finish_run (self, error);
       return;
     }
-  batch = g_new0 (SatchelFetchBatch, 1);
-  batch->folder_id = wanted->folder_id;
-  batch->folder_name = g_strdup (wanted->folder_name);
-  batch->fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_imap_fetch_free);
+  batch = satchel_fetch_batch_new (wanted->folder_id, wanted->folder_name);
   for (guint i = 0; reply->tagged->status == SATCHEL_IMAP_STATUS_OK && i < reply->untagged->len;
        i++)
     {
