@@ -360,6 +360,12 @@ folder_reply (SatchelImapSync *self,
 static void
 write_pending (FolderSync *folder)
 {
+  /* A reply of previews alone leaves nothing to write. */
+  if (folder->pending->fetches->len == 0)
+    {
+      g_clear_pointer (&folder->pending, satchel_fetch_batch_free);
+      return;
+    }
   folder->first_written = TRUE;
   folder->pending_bytes = 0;
   folder->writes++;
