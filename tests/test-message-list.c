@@ -258,6 +258,12 @@ assert_entry (GListModel *model,
   g_assert_cmpuint (satchel_message_item_get_count (item), ==, count);
 }
 
+static void
+count_notify_cb (guint *count)
+{
+  (*count)++;
+}
+
 /* A conversation is one entry, in the place of its newest message in
  * the folder, with the number of its messages there; the others come
  * when asked for, newest first; a reply that arrives moves it up. */
@@ -335,6 +341,41 @@ test_conversations (Fixture       *fixture,
   g_assert_cmpstr (log->str, ==, "0-3+3;");
   assert_entry (G_LIST_MODEL (list), 0, "<re-other@t>", 2);
   assert_entry (G_LIST_MODEL (list), 1, "<re2@t>", 3);
+
+  /* A closed conversation is unread while any of its messages is: here
+   * its newest is read, an older one not. Reading that one changes the
+   * row that stands for it, not its place in the list. */
+  {
+    g_autoptr(SatchelMessageItem) plans = g_list_model_get_item (G_LIST_MODEL (list), 1);
+    guint notified = 0;
+
+    g_assert_cmpuint (satchel_message_item_get_unread (plans), ==, 3);
+    g_assert_true (satchel_store_set_message_flags (fixture->store, talk, 5, SATCHEL_FLAG_SEEN,
+                                                    NULL, 0, &error));
+    g_assert_true (satchel_store_set_message_flags (fixture->store, talk, 1, SATCHEL_FLAG_SEEN,
+                                                    NULL, 0, &error));
+    g_string_truncate (log, 0);
+    g_signal_connect_swapped (plans, "notify::row", G_CALLBACK (count_notify_cb), &notified);
+    g_assert_true (satchel_message_list_reload (list, &error));
+    g_assert_cmpuint (satchel_message_item_get_unread (plans), ==, 1);
+    g_assert_cmpuint (notified, >, 0);
+    g_assert_true (satchel_store_set_message_flags (fixture->store, talk, 3, SATCHEL_FLAG_SEEN,
+                                                    NULL, 0, &error));
+    notified = 0;
+    g_assert_true (satchel_message_list_reload (list, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (satchel_message_item_get_unread (plans), ==, 0);
+    g_assert_cmpuint (notified, ==, 1);
+    g_assert_cmpstr (log->str, ==, "");
+
+    /* Opened, its newest stands for itself alone. */
+    satchel_message_list_set_expanded (list, 1, TRUE);
+    g_assert_true (satchel_store_set_message_flags (fixture->store, talk, 3, 0, NULL, 0, &error));
+    g_assert_true (satchel_message_list_reload (list, &error));
+    g_assert_cmpuint (satchel_message_item_get_unread (plans), ==, 0);
+    satchel_message_list_set_expanded (list, 1, FALSE);
+    g_assert_cmpuint (satchel_message_item_get_unread (plans), ==, 1);
+  }
 }
 
 int

@@ -559,7 +559,7 @@ fill_message_row (GtkWidget          *widget,
   satchel_message_row_widget_set (SATCHEL_MESSAGE_ROW_WIDGET (widget), name, when,
                                   row->subject != NULL && row->subject[0] != '\0'
                                   ? row->subject : _("(no subject)"),
-                                  row->preview, !(row->flags & SATCHEL_FLAG_SEEN),
+                                  row->preview, satchel_message_item_get_unread (item) > 0,
                                   (row->flags & SATCHEL_FLAG_FLAGGED) != 0, row->has_attachments,
                                   (row->flags & SATCHEL_FLAG_ANSWERED) != 0);
   satchel_message_row_widget_set_conversation (SATCHEL_MESSAGE_ROW_WIDGET (widget),

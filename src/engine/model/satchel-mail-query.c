@@ -367,9 +367,10 @@ satchel_flag_names (guint       flags,
  * @folder_id: a folder, or SATCHEL_ALL_INBOXES
  *
  * Returns: (transfer full) (element-type SatchelMessageKey): the folder's
- *   messages in list order (newest first), as (date, id, conversation):
- *   what a list needs to know of every row before it shows any. The index
- *   on (folder, date, id, thread) answers it without reading the rows.
+ *   messages in list order (newest first), as (date, id, conversation,
+ *   unread): what a list needs to know of every row before it shows any.
+ *   The index on (folder, date, id, thread, flags) answers it without
+ *   reading the rows.
  */
 GArray *
 satchel_query_message_keys (SatchelStore  *store,
@@ -378,9 +379,9 @@ satchel_query_message_keys (SatchelStore  *store,
 {
   g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (SatchelMessageKey));
   sqlite3_stmt *stmt = satchel_store_prepare (store, folder_id == SATCHEL_ALL_INBOXES
-    ? "SELECT date, id, thread_id FROM message WHERE folder_id IN "
+    ? "SELECT date, id, thread_id, flags FROM message WHERE folder_id IN "
       "(SELECT id FROM folder WHERE role = 'inbox') AND ?1 = ?1 ORDER BY date DESC, id DESC"
-    : "SELECT date, id, thread_id FROM message WHERE folder_id = ?1 "
+    : "SELECT date, id, thread_id, flags FROM message WHERE folder_id = ?1 "
       "ORDER BY date DESC, id DESC", error);
   int rc;
 
@@ -390,7 +391,8 @@ satchel_query_message_keys (SatchelStore  *store,
   while ((rc = satchel_store_step (store, stmt, error)) == SQLITE_ROW)
     {
       SatchelMessageKey key = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1),
-                                sqlite3_column_int64 (stmt, 2), 1, 0 };
+                                sqlite3_column_int64 (stmt, 2), 1, 0,
+                                !(sqlite3_column_int (stmt, 3) & SATCHEL_FLAG_SEEN) };
 
       g_array_append_val (keys, key);
     }

@@ -52,7 +52,7 @@ typedef struct
 
 /* Where a message stands in a folder's list (newest first), with its
  * conversation (0: none) and, in a list of conversations, how many of
- * the folder's messages that one holds. */
+ * the folder's messages that one holds, and how many of them are unread. */
 typedef struct
 {
   gint64 date;
@@ -60,6 +60,7 @@ typedef struct
   gint64 thread_id;
   gint64 count;
   gint64 depth;       /* 1: one of an opened conversation's others */
+  gint64 unread;
 } SatchelMessageKey;
 
 void        satchel_message_row_free        (SatchelMessageRow  *row);

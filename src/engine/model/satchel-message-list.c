@@ -38,6 +38,7 @@ struct _SatchelMessageItem
   SatchelMessageRow *row;
   guint              count;   /* messages in its conversation in the list; 1 for one */
   guint              depth;   /* 1: one of an opened conversation's others */
+  guint              unread;  /* unread messages of those @count */
   gboolean           expanded;
 };
 
@@ -137,6 +138,22 @@ satchel_message_item_get_count (SatchelMessageItem *self)
 {
   g_return_val_if_fail (SATCHEL_IS_MESSAGE_ITEM (self), 1);
   return self->count;
+}
+
+/**
+ * satchel_message_item_get_unread:
+ *
+ * Returns: how many of the messages that the item stands for are unread:
+ *   of its conversation, when it stands for it closed in a
+ *   SatchelMessageList, else of itself
+ */
+guint
+satchel_message_item_get_unread (SatchelMessageItem *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_MESSAGE_ITEM (self), 0);
+  if (self->count > 1 && self->depth == 0 && !self->expanded)
+    return self->unread;
+  return !(self->row->flags & SATCHEL_FLAG_SEEN);
 }
 
 /**
@@ -336,6 +353,7 @@ get_item (GListModel *model,
     g_object_ref (item);
   item->count = (guint) key->count;
   item->depth = (guint) key->depth;
+  item->unread = (guint) key->unread;
   item->expanded = key->depth == 0 && key->count > 1 &&
                    g_hash_table_contains (self->expanded, &key->thread_id);
   return item;
@@ -349,8 +367,19 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = get_item;
 }
 
+/* Whether two keys put the same message in the same place of the list,
+ * in the same conversation of as many messages, read or not. */
+static gboolean
+same_place (const SatchelMessageKey *a,
+            const SatchelMessageKey *b)
+{
+  return a->date == b->date && a->id == b->id && a->thread_id == b->thread_id &&
+         a->count == b->count && a->depth == b->depth;
+}
+
 /* Keeps the newest message of each conversation in @keys, in its place,
- * with the number of messages the conversation has there. */
+ * with the number of messages the conversation has there, and of those
+ * unread. */
 static void
 collapse_conversations (GArray *keys)
 {
@@ -365,7 +394,11 @@ collapse_conversations (GArray *keys)
       if (key->thread_id != 0 &&
           g_hash_table_lookup_extended (heads, &key->thread_id, NULL, &head))
         {
-          g_array_index (keys, SatchelMessageKey, GPOINTER_TO_UINT (head)).count++;
+          SatchelMessageKey *kept_head = &g_array_index (keys, SatchelMessageKey,
+                                                         GPOINTER_TO_UINT (head));
+
+          kept_head->count++;
+          kept_head->unread += key->unread;
           continue;
         }
       if (kept != i)
@@ -414,7 +447,8 @@ conversation_keys (SatchelMessageList      *self,
   for (guint i = 0; i < rows->len; i++)
     {
       const SatchelMessageRow *row = g_ptr_array_index (rows, i);
-      SatchelMessageKey key = { row->date, row->id, row->thread_id, 1, 1 };
+      SatchelMessageKey key = { row->date, row->id, row->thread_id, 1, 1,
+                                !(row->flags & SATCHEL_FLAG_SEEN) };
 
       g_array_append_val (keys, key);
     }
@@ -566,16 +600,16 @@ satchel_message_list_reload (SatchelMessageList  *self,
   keys = expand_conversations (self, heads);
   before = self->keys->len;
   after = keys->len;
-  /* New mail comes first, deletions are few: say only what moved. */
+  /* New mail comes first, deletions are few: say only what moved. A
+   * message read or unread stays in its place, and selected: its row
+   * only changes (below). */
   while (same_start < MIN (before, after) &&
-         memcmp (&g_array_index (self->keys, SatchelMessageKey, same_start),
-                 &g_array_index (keys, SatchelMessageKey, same_start),
-                 sizeof (SatchelMessageKey)) == 0)
+         same_place (&g_array_index (self->keys, SatchelMessageKey, same_start),
+                     &g_array_index (keys, SatchelMessageKey, same_start)))
     same_start++;
   while (same_end < MIN (before, after) - same_start &&
-         memcmp (&g_array_index (self->keys, SatchelMessageKey, before - 1 - same_end),
-                 &g_array_index (keys, SatchelMessageKey, after - 1 - same_end),
-                 sizeof (SatchelMessageKey)) == 0)
+         same_place (&g_array_index (self->keys, SatchelMessageKey, before - 1 - same_end),
+                     &g_array_index (keys, SatchelMessageKey, after - 1 - same_end)))
     same_end++;
   g_array_unref (self->keys);
   self->keys = g_steal_pointer (&keys);
@@ -597,6 +631,22 @@ satchel_message_list_reload (SatchelMessageList  *self,
       g_hash_table_steal (self->items, &item->row->id);
       item_set_row (item, row);
       g_hash_table_insert (self->items, &item->row->id, item);
+    }
+  /* A closed conversation held by a view is unread as its messages are
+   * now, which its own row does not say. */
+  for (guint i = 0; held->len > 0 && i < self->keys->len; i++)
+    {
+      const SatchelMessageKey *key = &g_array_index (self->keys, SatchelMessageKey, i);
+      SatchelMessageItem *item;
+
+      if (key->count < 2 || key->depth != 0)
+        continue;
+      item = g_hash_table_lookup (self->items, &key->id);
+      if (item != NULL && item->unread != key->unread)
+        {
+          item->unread = key->unread;
+          g_object_notify_by_pspec (G_OBJECT (item), item_properties[ITEM_PROP_ROW]);
+        }
     }
 
   if (same_start + same_end < MAX (before, after))

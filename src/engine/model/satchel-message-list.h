@@ -21,6 +21,7 @@ SatchelMessageItem      *satchel_message_item_new     (SatchelMessageRow  *row);
 const SatchelMessageRow *satchel_message_item_get_row (SatchelMessageItem *self);
 guint                    satchel_message_item_get_count (SatchelMessageItem *self);
 guint                    satchel_message_item_get_depth (SatchelMessageItem *self);
+guint                    satchel_message_item_get_unread (SatchelMessageItem *self);
 gboolean                 satchel_message_item_get_expanded (SatchelMessageItem *self);
 
 #define SATCHEL_TYPE_MESSAGE_LIST (satchel_message_list_get_type ())
