@@ -519,6 +519,25 @@ test_store_index_follows_mail (Fixture       *fixture,
   g_test_message ("%s", report);
 }
 
+/* After a kill: SQLite finds the file intact; at the last one, the
+ * full-text index holds exactly the words of the mail too (a check that
+ * builds an index afresh, too slow for every round of a store that
+ * grows; what a kill broke stays broken until then). */
+static void
+assert_sound (SatchelStore *store,
+              gboolean      last)
+{
+  g_autofree char *report = NULL;
+
+  if (last)
+    {
+      assert_intact (store);
+      return;
+    }
+  report = query_text (store, "PRAGMA integrity_check");
+  g_assert_cmpstr (report, ==, "ok");
+}
+
 /* Kill a writer process with SIGKILL inside a large transaction, many
  * times at different moments: the store must open intact, with every
  * committed batch and nothing of the interrupted one. */
@@ -565,9 +584,7 @@ test_store_survives_kill (Fixture       *fixture,
 
       store = satchel_store_open (fixture->path, &error);
       g_assert_no_error (error);
-      g_assert_true (satchel_store_check_integrity (store, &report, &error));
-      g_assert_no_error (error);
-      g_assert_cmpstr (report, ==, "ok");
+      assert_sound (store, round == rounds - 1);
 
       /* The writer commits in batches of 1000 and then begins one large
        * transaction that it never finishes before it is killed; only whole
@@ -622,8 +639,7 @@ test_store_survives_kill_between_commits (Fixture       *fixture,
 
       store = satchel_store_open (fixture->path, &error);
       g_assert_no_error (error);
-      g_assert_true (satchel_store_check_integrity (store, &report, &error));
-      g_assert_cmpstr (report, ==, "ok");
+      assert_sound (store, round == rounds - 1);
       rows = query_int (store, "SELECT count(*) FROM message");
       g_assert_cmpint (rows, >=, reported);
       g_assert_cmpint (rows % 1000, ==, 0);
