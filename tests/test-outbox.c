@@ -281,6 +281,126 @@ test_drafts_replace (Fixture       *fixture,
                                    "AND flags & 16"), ==, 1);
 }
 
+static GAsyncResult *
+wait_for (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *result;
+}
+
+static SatchelDraft *
+service_draft (const char *to,
+               const char *subject)
+{
+  SatchelDraft *draft = satchel_draft_new ();
+
+  draft->from_address = g_strdup ("zoe@example.org");
+  g_ptr_array_add (draft->to, g_strdup (to));
+  draft->subject = g_strdup (subject);
+  draft->body = g_strdup ("Hello from the window\n");
+  return draft;
+}
+
+static gint64
+in_role (Fixture    *fixture,
+         const char *role)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM message m JOIN folder f ON "
+                                          "f.id = m.folder_id WHERE f.role = '%s'", role);
+
+  return count (fixture, sql);
+}
+
+/* What the window does through the mail service: a draft kept, then
+ * sent with an attachment (the draft goes, the copy is in Sent), a
+ * recipient refused (the message stays in the outbox, failed), an
+ * address that is not one (nothing kept), a draft discarded. The password
+ * comes from the keyring: the incoming server's, there being no other. */
+static void
+test_service_send (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelAccountList) list = NULL;
+  g_autoptr(SatchelSecrets) secrets = satchel_secrets_new ();
+  g_autoptr(SatchelMailService) service = NULL;
+  g_autoptr(SatchelAccount) account = NULL;
+  g_autoptr(GAsyncResult) saved = NULL;
+  g_autoptr(GAsyncResult) sent = NULL;
+  g_autoptr(GAsyncResult) refused = NULL;
+  g_autoptr(GAsyncResult) invalid = NULL;
+  g_autoptr(GAsyncResult) again = NULL;
+  g_autofree char *attachment = g_build_filename (fixture->dir, "plan.pdf", NULL);
+  SatchelDraft *draft;
+  gint64 draft_id;
+
+  if (!satchel_test_require_servers ())
+    return;
+  list = satchel_account_list_new (fixture->store, &error);
+  g_assert_no_error (error);
+  account = g_list_model_get_item (G_LIST_MODEL (list), 0);
+  g_assert_true (satchel_secrets_store_sync (secrets, satchel_account_get_uuid (account),
+                                             "zoe@example.org", SATCHEL_SECRET_INCOMING,
+                                             fixture->password, NULL, &error));
+  g_assert_no_error (error);
+  service = satchel_mail_service_new (fixture->path, list, secrets);
+  g_assert_true (g_file_set_contents (attachment, "%PDF-1.4 plan", -1, NULL));
+
+  draft = service_draft ("Ada <ada@example.org>", "Plans, drafted");
+  satchel_mail_service_save_draft_async (service, account, draft, 0, NULL, store_result_cb,
+                                         &saved);
+  draft_id = satchel_mail_service_save_draft_finish (service, wait_for (&saved), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (draft_id, >, 0);
+  g_assert_cmpint (in_role (fixture, "drafts"), ==, 1);
+
+  draft = service_draft ("Ada <ada@example.org>", "Plans");
+  g_ptr_array_add (draft->attachments, g_strdup (attachment));
+  satchel_mail_service_send_async (service, account, draft, draft_id, NULL, store_result_cb,
+                                   &sent);
+  g_assert_true (satchel_mail_service_send_finish (service, wait_for (&sent), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (in_role (fixture, "drafts"), ==, 0);
+  g_assert_cmpint (in_role (fixture, "sent"), ==, 1);
+  g_assert_cmpint (count (fixture, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (count (fixture, "SELECT count (*) FROM message WHERE subject = 'Plans' "
+                                   "AND has_attachments"), ==, 1);
+
+  draft = service_draft ("reject-me@example.org", "Refused");
+  satchel_mail_service_send_async (service, account, draft, 0, NULL, store_result_cb, &refused);
+  g_assert_false (satchel_mail_service_send_finish (service, wait_for (&refused), &error));
+  g_assert_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_REJECTED);
+  g_clear_error (&error);
+  g_assert_cmpint (count (fixture, "SELECT count (*) FROM outbox WHERE state = 'failed'"), ==, 1);
+
+  draft = service_draft ("not an address@@", "Nowhere");
+  satchel_mail_service_send_async (service, account, draft, 0, NULL, store_result_cb, &invalid);
+  g_assert_false (satchel_mail_service_send_finish (service, wait_for (&invalid), &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+  g_assert_cmpint (count (fixture, "SELECT count (*) FROM outbox"), ==, 1);
+
+  draft = service_draft ("Ada <ada@example.org>", "Second thoughts");
+  satchel_mail_service_save_draft_async (service, account, draft, 0, NULL, store_result_cb,
+                                         &again);
+  draft_id = satchel_mail_service_save_draft_finish (service, wait_for (&again), &error);
+  g_assert_no_error (error);
+  satchel_mail_service_discard_draft (service, account, draft_id);
+  while (in_role (fixture, "drafts") != 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Each result holds the service. */
+  g_clear_object (&saved);
+  g_clear_object (&sent);
+  g_clear_object (&refused);
+  g_clear_object (&invalid);
+  g_clear_object (&again);
+  satchel_mail_service_stop (service);
+  satchel_test_finalize_soon (g_steal_pointer (&service));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -292,6 +412,8 @@ main (int   argc,
   g_test_add_func ("/composer/build-headers", test_build_headers);
   g_test_add ("/outbox/send", Fixture, GINT_TO_POINTER (SATCHEL_ACCOUNT_KIND_POP3),
               fixture_set_up, test_outbox_send, fixture_tear_down);
+  g_test_add ("/outbox/service", Fixture, GINT_TO_POINTER (SATCHEL_ACCOUNT_KIND_POP3),
+              fixture_set_up, test_service_send, fixture_tear_down);
   g_test_add ("/drafts/replace", Fixture, GINT_TO_POINTER (SATCHEL_ACCOUNT_KIND_POP3),
               fixture_set_up, test_drafts_replace, fixture_tear_down);
   return g_test_run ();

@@ -618,6 +618,57 @@ satchel_mail_file_copy (SatchelStore       *store,
   return id;
 }
 
+/* Deletes a draft version for good, here and (queued) on the server: a
+ * draft replaced or discarded goes to no Trash. Inside a transaction. */
+static gboolean
+delete_draft (SatchelStore    *store,
+              MessageContext  *context,
+              GError         **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store, "DELETE FROM message WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, context->id);
+  if (!satchel_store_run (store, stmt, error))
+    return FALSE;
+  if (context->imap && context->uid != 0)
+    {
+      SatchelPendingOp op = op_for_message (context, SATCHEL_OP_EXPUNGE);
+
+      op.local_id = 0;
+      return satchel_store_add_op (store, &op, error) != 0;
+    }
+  return TRUE;
+}
+
+/**
+ * satchel_mail_discard_draft:
+ * @draft: the id here of a message in a Drafts folder
+ *
+ * Deletes the draft for good, here and on the server: what the user
+ * discards, or what was sent.
+ */
+gboolean
+satchel_mail_discard_draft (SatchelStore  *store,
+                            gint64         draft,
+                            GError       **error)
+{
+  g_autoptr(MessageContext) context = load_message (store, draft, error);
+
+  if (context == NULL)
+    return FALSE;
+  if (context->role != SATCHEL_FOLDER_ROLE_DRAFTS)
+    {
+      g_set_error (error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_INVALID,
+                   _("Message %" G_GINT64_FORMAT " is not a draft."), draft);
+      return FALSE;
+    }
+  if (!satchel_store_begin (store, error))
+    return FALSE;
+  return commit_or_rollback (store, delete_draft (store, context, error), error);
+}
+
 /**
  * satchel_mail_save_draft:
  * @previous: the draft this one replaces (its id here), or 0
@@ -647,22 +698,9 @@ satchel_mail_save_draft (SatchelStore  *store,
   if (id != 0 && previous != 0)
     {
       g_autoptr(MessageContext) context = load_message (store, previous, &local_error);
-      sqlite3_stmt *stmt = NULL;
 
       if (context != NULL && context->account_id == account_id)
-        stmt = satchel_store_prepare (store, "DELETE FROM message WHERE id = ?", &local_error);
-      if (stmt != NULL)
-        {
-          sqlite3_bind_int64 (stmt, 1, previous);
-          if (satchel_store_run (store, stmt, &local_error) && context->imap &&
-              context->uid != 0)
-            {
-              SatchelPendingOp op = op_for_message (context, SATCHEL_OP_EXPUNGE);
-
-              op.local_id = 0;
-              satchel_store_add_op (store, &op, &local_error);
-            }
-        }
+        delete_draft (store, context, &local_error);
       /* A previous version that is gone already is fine. */
       if (g_error_matches (local_error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_NOT_FOUND))
         g_clear_error (&local_error);

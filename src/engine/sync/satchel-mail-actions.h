@@ -68,6 +68,9 @@ gint64   satchel_mail_file_copy     (SatchelStore       *store,
                                      guint               flags,
                                      GError            **error);
 
+gboolean satchel_mail_discard_draft (SatchelStore       *store,
+                                     gint64              draft,
+                                     GError            **error);
 gint64   satchel_mail_save_draft    (SatchelStore       *store,
                                      gint64              account_id,
                                      gboolean            imap,

@@ -13,6 +13,11 @@
  * What each account is doing, and why it failed in words, is its state:
  * the sidebar shows it. "changed" says that the store holds new mail or
  * flags for the account: views reload what they show.
+ *
+ * It also sends what the composer gives it: the message goes into the
+ * outbox, which is sent at once, one run at a time per account
+ * (SatchelOutbox), and again after each check while something waits; and
+ * it keeps and discards drafts.
  */
 
 #include "config.h"
@@ -21,8 +26,11 @@
 
 #include "net/satchel-net-error.h"
 #include "satchel-mail-service.h"
+#include "store/satchel-store-outbox.h"
 #include "sync/satchel-imap-sync.h"
 #include "sync/satchel-indexer.h"
+#include "sync/satchel-mail-actions.h"
+#include "sync/satchel-outbox.h"
 #include "sync/satchel-pop3-fetch.h"
 #include "sync/satchel-store-writer.h"
 
@@ -46,6 +54,10 @@ typedef struct
   GCancellable        *cancellable_search;
   GCancellable        *cancellable_bodies;
   GArray              *bodies_next;  /* message ids asked for meanwhile */
+  SatchelOutbox       *outbox;       /* sending what the outbox holds */
+  GCancellable        *cancellable_outbox;
+  gboolean             outbox_next;  /* another outbox run after this one */
+  GQueue               sends;        /* GTask: a message each, waiting for a run to try it */
 } AccountRun;
 
 struct _SatchelMailService
@@ -75,6 +87,8 @@ static guint signals[N_SIGNALS];
 
 static void start_run (AccountRun *run,
                        gboolean    changes_only);
+static void start_outbox (AccountRun *run);
+static void send_due     (AccountRun *run);
 
 static void
 account_run_free (AccountRun *run)
@@ -91,6 +105,17 @@ account_run_free (AccountRun *run)
   g_clear_object (&run->cancellable_search);
   g_clear_object (&run->search_sync);
   g_clear_pointer (&run->bodies_next, g_array_unref);
+  g_cancellable_cancel (run->cancellable_outbox);
+  g_clear_object (&run->cancellable_outbox);
+  g_clear_object (&run->outbox);
+  while (!g_queue_is_empty (&run->sends))
+    {
+      g_autoptr(GTask) task = g_queue_pop_head (&run->sends);
+
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("Satchel stopped before the message was sent; it waits in the "
+                                 "outbox."));
+    }
   g_clear_object (&run->account);
   g_free (run->message);
   g_free (run);
@@ -236,6 +261,9 @@ run_done_cb (GObject      *source,
     set_state (run, state_for_error (error), error->message);
   index_bodies (self);
   emit_changed (run);
+  /* The server could be reached again: what waits may go. */
+  if (ok && !run->changes_only)
+    send_due (run);
 
   if (run->check_next || run->push_next)
     {
@@ -447,6 +475,574 @@ satchel_mail_service_search_server (SatchelMailService *self,
   satchel_imap_sync_search_server (run->search_sync, folder_id, query);
   g_object_set_data_full (G_OBJECT (run->search_sync), "satchel-query", g_strdup (query), g_free);
   launch (run, G_OBJECT (run->search_sync), run->cancellable_search, search_done_cb);
+}
+
+/* Sending */
+
+typedef struct
+{
+  SatchelAccount *account;
+  SatchelDraft   *draft;
+  gint64          draft_id;     /* the saved draft it came from, or 0 */
+  GBytes         *raw;
+  GStrv           recipients;
+  char           *subject;
+  char           *from;
+  gint64          outbox_id;
+} Outgoing;
+
+static void
+outgoing_free (Outgoing *outgoing)
+{
+  g_clear_object (&outgoing->account);
+  g_clear_pointer (&outgoing->draft, satchel_draft_free);
+  g_clear_pointer (&outgoing->raw, g_bytes_unref);
+  g_clear_pointer (&outgoing->recipients, g_strfreev);
+  g_free (outgoing->subject);
+  g_free (outgoing->from);
+  g_free (outgoing);
+}
+
+/* In a thread: attachments are read from disk. */
+static void
+build_thread (GTask        *task,
+              gpointer      source,
+              gpointer      data,
+              GCancellable *cancellable)
+{
+  Outgoing *outgoing = data;
+  g_autoptr(GMimeMessage) message = NULL;
+  GError *error = NULL;
+
+  message = satchel_draft_build (outgoing->draft, &error);
+  if (message == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  outgoing->raw = satchel_mime_to_bytes (message);
+  outgoing->recipients = satchel_draft_dup_recipients (outgoing->draft);
+  outgoing->subject = g_strdup (outgoing->draft->subject);
+  outgoing->from = g_strdup (outgoing->draft->from_address);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Builds @draft into @outgoing, then goes on with @then. */
+static void
+build_async (SatchelMailService  *self,
+             Outgoing            *outgoing,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  then,
+             GTask               *task)
+{
+  g_autoptr(GTask) build = g_task_new (self, cancellable, then, task);
+
+  g_task_set_task_data (build, outgoing, NULL);
+  g_task_run_in_thread (build, build_thread);
+}
+
+/* Writer job: the message into the outbox, then the draft it came from
+ * out of Drafts. Returns the outbox id. */
+static gpointer
+job_queue (SatchelStore  *store,
+           gpointer       data,
+           GError       **error)
+{
+  Outgoing *outgoing = data;
+  gint64 *id = g_new0 (gint64, 1);
+
+  *id = satchel_store_outbox_add (store, satchel_account_get_id (outgoing->account),
+                                  outgoing->raw, outgoing->subject, outgoing->from,
+                                  (const char * const *) outgoing->recipients,
+                                  g_get_real_time () / G_USEC_PER_SEC, error);
+  if (*id == 0)
+    {
+      g_free (id);
+      return NULL;
+    }
+  /* Sent or not, the message is safe in the outbox: its draft goes. */
+  if (outgoing->draft_id != 0)
+    {
+      g_autoptr(GError) draft_error = NULL;
+
+      if (!satchel_mail_discard_draft (store, outgoing->draft_id, &draft_error))
+        g_debug ("The draft of a message sent stays: %s", draft_error->message);
+    }
+  return id;
+}
+
+static void
+queued_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SatchelMailService *self = g_task_get_source_object (task);
+  Outgoing *outgoing = g_task_get_task_data (task);
+  g_autofree gint64 *id = NULL;
+  AccountRun *run;
+  GError *error = NULL;
+
+  id = satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error);
+  if (id == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  outgoing->outbox_id = *id;
+  run = run_of (self, outgoing->account);
+  if (run == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("Satchel stopped before the message was sent; it waits in the "
+                                 "outbox."));
+      return;
+    }
+  if (outgoing->draft_id != 0)
+    {
+      emit_changed (run);
+      start_run (run, TRUE);
+    }
+  g_queue_push_tail (&run->sends, g_steal_pointer (&task));
+  start_outbox (run);
+}
+
+static void
+send_built_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SatchelMailService *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!ensure_writer (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  satchel_store_writer_run_async (self->writer, job_queue, g_task_get_task_data (task), NULL,
+                                  g_free, NULL, queued_cb, g_object_ref (task));
+}
+
+/* The password of the outgoing server, or of the incoming one, which is
+ * the same for most accounts. */
+static void
+outgoing_password_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(SatchelOutbox) outbox = user_data;
+  g_autoptr(SatchelPassword) password = NULL;
+  g_autoptr(GError) lookup_error = NULL;
+  SatchelAccount *account = g_object_get_data (G_OBJECT (outbox), "satchel-account");
+  gboolean incoming = g_object_get_data (G_OBJECT (outbox), "satchel-incoming") != NULL;
+
+  password = satchel_secrets_lookup_finish (SATCHEL_SECRETS (source), result, &lookup_error);
+  if (password == NULL && !incoming &&
+      !g_error_matches (lookup_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_object_set_data (G_OBJECT (outbox), "satchel-incoming", GINT_TO_POINTER (TRUE));
+      satchel_secrets_lookup_async (SATCHEL_SECRETS (source), satchel_account_get_uuid (account),
+                                    SATCHEL_SECRET_INCOMING, NULL, outgoing_password_cb,
+                                    g_steal_pointer (&outbox));
+      return;
+    }
+  satchel_outbox_set_password (outbox, password,
+                               password != NULL ? NULL
+                               : g_error_new (SATCHEL_NET_ERROR,
+                                              SATCHEL_NET_ERROR_AUTH_UNAVAILABLE,
+                                              _("No password for the outgoing server of %s is "
+                                                "saved."),
+                                              satchel_account_get_label (account)));
+}
+
+/* user_data: the service, referenced by the run. */
+static void
+outbox_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(SatchelMailService) self = user_data;
+  gpointer account = g_object_get_data (source, "satchel-account");
+  AccountRun *run = self->runs != NULL ? g_hash_table_lookup (self->runs, account) : NULL;
+  g_autoptr(GError) error = NULL;
+  GQueue waiting = G_QUEUE_INIT;
+  gboolean ok;
+
+  ok = satchel_outbox_send_finish (SATCHEL_OUTBOX (source), result, &error);
+  if (run == NULL || G_OBJECT (run->outbox) != source)
+    return;
+  /* Each message learns what became of it; one queued after this run
+   * looked waits for the next. */
+  while (!g_queue_is_empty (&run->sends))
+    {
+      g_autoptr(GTask) task = g_queue_pop_head (&run->sends);
+      Outgoing *outgoing = g_task_get_task_data (task);
+      gboolean tried = FALSE;
+      const GError *outcome = satchel_outbox_get_outcome (run->outbox, outgoing->outbox_id,
+                                                          &tried);
+
+      if (tried && outcome == NULL)
+        g_task_return_boolean (task, TRUE);
+      else if (tried)
+        g_task_return_error (task, g_error_copy (outcome));
+      else if (!ok)
+        g_task_return_error (task, g_error_copy (error));
+      else
+        g_queue_push_tail (&waiting, g_steal_pointer (&task));
+    }
+  run->sends = waiting;
+  if (satchel_outbox_get_sent (run->outbox) > 0)
+    {
+      /* The copies in Sent: here at once, on an IMAP server with the
+       * next delivery. */
+      emit_changed (run);
+      start_run (run, TRUE);
+    }
+  g_clear_object (&run->outbox);
+  g_clear_object (&run->cancellable_outbox);
+  if (run->outbox_next || !g_queue_is_empty (&run->sends))
+    {
+      run->outbox_next = FALSE;
+      start_outbox (run);
+    }
+}
+
+static void
+start_outbox (AccountRun *run)
+{
+  SatchelMailService *self = run->service;
+
+  if (run->outbox != NULL)
+    {
+      run->outbox_next = TRUE;
+      return;
+    }
+  if (self->writer == NULL)
+    return;
+  run->outbox = satchel_outbox_new (run->account, NULL, self->writer);
+  run->cancellable_outbox = g_cancellable_new ();
+  g_object_set_data (G_OBJECT (run->outbox), "satchel-account", run->account);
+  satchel_secrets_lookup_async (self->secrets, satchel_account_get_uuid (run->account),
+                                SATCHEL_SECRET_OUTGOING, run->cancellable_outbox,
+                                outgoing_password_cb, g_object_ref (run->outbox));
+  satchel_outbox_send_async (run->outbox, FALSE, run->cancellable_outbox, outbox_done_cb,
+                             g_object_ref (self));
+}
+
+/* The service and an account, for a writer job's callback. */
+typedef struct
+{
+  SatchelMailService *service;
+  SatchelAccount     *account;
+} ServiceAccount;
+
+static ServiceAccount *
+service_account_new (SatchelMailService *service,
+                     SatchelAccount     *account)
+{
+  ServiceAccount *pair = g_new (ServiceAccount, 1);
+
+  pair->service = g_object_ref (service);
+  pair->account = g_object_ref (account);
+  return pair;
+}
+
+static void
+service_account_free (ServiceAccount *pair)
+{
+  g_object_unref (pair->service);
+  g_object_unref (pair->account);
+  g_free (pair);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ServiceAccount, service_account_free)
+
+/* Writer job: whether the account's outbox holds a message due now. */
+static gpointer
+job_outbox_due (SatchelStore  *store,
+                gpointer       data,
+                GError       **error)
+{
+  g_autoptr(GPtrArray) items = satchel_store_outbox_list (store, GPOINTER_TO_SIZE (data), error);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (items == NULL)
+    return NULL;
+  for (guint i = 0; i < items->len; i++)
+    {
+      SatchelOutboxItem *item = g_ptr_array_index (items, i);
+
+      if (g_str_equal (item->state, "queued") && item->next_attempt <= now)
+        return GINT_TO_POINTER (2);
+    }
+  return GINT_TO_POINTER (1);
+}
+
+static void
+outbox_due_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(ServiceAccount) pair = user_data;
+  AccountRun *run;
+
+  if (GPOINTER_TO_INT (satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result,
+                                                        NULL)) != 2 ||
+      (run = run_of (pair->service, pair->account)) == NULL)
+    return;
+  start_outbox (run);
+}
+
+/* What waits in the outbox and is due goes now. */
+static void
+send_due (AccountRun *run)
+{
+  SatchelMailService *self = run->service;
+
+  if (!satchel_account_has_smtp (run->account) || run->outbox != NULL || self->writer == NULL)
+    return;
+  satchel_store_writer_run_async (self->writer, job_outbox_due,
+                                  GSIZE_TO_POINTER (satchel_account_get_id (run->account)), NULL,
+                                  NULL, NULL, outbox_due_cb,
+                                  service_account_new (self, run->account));
+}
+
+/**
+ * satchel_mail_service_send_async:
+ * @draft: (transfer full): what the user wrote
+ * @draft_id: the saved draft it came from, discarded once the message is
+ *   in the outbox; or 0
+ *
+ * Builds the message, puts it in the account's outbox, and sends it.
+ * The result says what became of it: sent (%TRUE), refused for good
+ * (%SATCHEL_NET_ERROR_REJECTED, with the server's words), or waiting in
+ * the outbox (another error, which says why); an address that is not
+ * one or an attachment that cannot be read fails before anything is kept.
+ */
+void
+satchel_mail_service_send_async (SatchelMailService  *self,
+                                 SatchelAccount      *account,
+                                 SatchelDraft        *draft,
+                                 gint64               draft_id,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Outgoing *outgoing;
+
+  g_return_if_fail (SATCHEL_IS_MAIL_SERVICE (self));
+  g_return_if_fail (SATCHEL_IS_ACCOUNT (account));
+  g_return_if_fail (draft != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, satchel_mail_service_send_async);
+  outgoing = g_new0 (Outgoing, 1);
+  outgoing->account = g_object_ref (account);
+  outgoing->draft = draft;
+  outgoing->draft_id = draft_id;
+  g_task_set_task_data (task, outgoing, (GDestroyNotify) outgoing_free);
+  if (!satchel_account_has_smtp (account))
+    {
+      g_task_return_new_error (task, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_INVALID,
+                               _("The account %s has no outgoing server to send with."),
+                               satchel_account_get_label (account));
+      return;
+    }
+  build_async (self, outgoing, cancellable, send_built_cb, g_steal_pointer (&task));
+}
+
+gboolean
+satchel_mail_service_send_finish (SatchelMailService  *self,
+                                  GAsyncResult        *result,
+                                  GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Drafts */
+
+/* Writer job: the draft kept, the version it replaces gone. Returns its id. */
+static gpointer
+job_save_draft (SatchelStore  *store,
+                gpointer       data,
+                GError       **error)
+{
+  Outgoing *outgoing = data;
+  gint64 *id = g_new0 (gint64, 1);
+
+  *id = satchel_mail_save_draft (store, satchel_account_get_id (outgoing->account),
+                                 satchel_account_get_kind (outgoing->account)
+                                 == SATCHEL_ACCOUNT_KIND_IMAP,
+                                 outgoing->raw, outgoing->draft_id, error);
+  if (*id == 0)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_NOT_FOUND,
+                     _("The account %s has no Drafts folder."),
+                     satchel_account_get_label (outgoing->account));
+      g_free (id);
+      return NULL;
+    }
+  return id;
+}
+
+static void
+draft_saved_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SatchelMailService *self = g_task_get_source_object (task);
+  Outgoing *outgoing = g_task_get_task_data (task);
+  g_autofree gint64 *id = NULL;
+  AccountRun *run;
+  GError *error = NULL;
+
+  id = satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error);
+  if (id == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  run = run_of (self, outgoing->account);
+  if (run != NULL)
+    {
+      emit_changed (run);
+      start_run (run, TRUE);
+    }
+  g_task_return_int (task, *id);
+}
+
+static void
+draft_built_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SatchelMailService *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error) || !ensure_writer (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  satchel_store_writer_run_async (self->writer, job_save_draft, g_task_get_task_data (task),
+                                  NULL, g_free, NULL, draft_saved_cb, g_object_ref (task));
+}
+
+/**
+ * satchel_mail_service_save_draft_async:
+ * @draft: (transfer full): what the user wrote so far
+ * @previous: the version of the draft it replaces, or 0
+ *
+ * Keeps the draft in the account's Drafts folder (and on an IMAP server).
+ * The result is its new id.
+ */
+void
+satchel_mail_service_save_draft_async (SatchelMailService  *self,
+                                       SatchelAccount      *account,
+                                       SatchelDraft        *draft,
+                                       gint64               previous,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  GTask *task;
+  Outgoing *outgoing;
+
+  g_return_if_fail (SATCHEL_IS_MAIL_SERVICE (self));
+  g_return_if_fail (SATCHEL_IS_ACCOUNT (account));
+  g_return_if_fail (draft != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, satchel_mail_service_save_draft_async);
+  outgoing = g_new0 (Outgoing, 1);
+  outgoing->account = g_object_ref (account);
+  outgoing->draft = draft;
+  outgoing->draft_id = previous;
+  g_task_set_task_data (task, outgoing, (GDestroyNotify) outgoing_free);
+  build_async (self, outgoing, cancellable, draft_built_cb, task);
+}
+
+/**
+ * satchel_mail_service_save_draft_finish:
+ *
+ * Returns: the draft's id in the store, or 0 with @error
+ */
+gint64
+satchel_mail_service_save_draft_finish (SatchelMailService  *self,
+                                        GAsyncResult        *result,
+                                        GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+static gpointer
+job_discard_draft (SatchelStore  *store,
+                   gpointer       data,
+                   GError       **error)
+{
+  return satchel_mail_discard_draft (store, *(gint64 *) data, error) ? GINT_TO_POINTER (TRUE)
+                                                                     : NULL;
+}
+
+static void
+draft_discarded_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(ServiceAccount) pair = user_data;
+  g_autoptr(GError) error = NULL;
+  AccountRun *run;
+
+  if (satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error) == NULL)
+    g_warning ("A draft could not be discarded: %s", error->message);
+  else if ((run = run_of (pair->service, pair->account)) != NULL)
+    {
+      emit_changed (run);
+      start_run (run, TRUE);
+    }
+}
+
+/**
+ * satchel_mail_service_discard_draft:
+ * @draft_id: a draft of @account in the store
+ *
+ * Deletes the draft for good, here and on the server.
+ */
+void
+satchel_mail_service_discard_draft (SatchelMailService *self,
+                                    SatchelAccount     *account,
+                                    gint64              draft_id)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 *id;
+
+  g_return_if_fail (SATCHEL_IS_MAIL_SERVICE (self));
+  g_return_if_fail (SATCHEL_IS_ACCOUNT (account));
+
+  if (!ensure_writer (self, &error))
+    {
+      g_warning ("A draft could not be discarded: %s", error->message);
+      return;
+    }
+  id = g_new (gint64, 1);
+  *id = draft_id;
+  satchel_store_writer_run_async (self->writer, job_discard_draft, id, g_free, NULL, NULL,
+                                  draft_discarded_cb, service_account_new (self, account));
 }
 
 /* Accounts that appear get their first check; those that go, go. */

@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "accounts/satchel-secrets.h"
+#include "mime/satchel-composer.h"
 #include "model/satchel-account-list.h"
 
 G_BEGIN_DECLS
@@ -64,5 +65,29 @@ gboolean            satchel_mail_service_get_progress (SatchelMailService  *self
                                                        guint               *done,
                                                        guint               *total);
 gboolean            satchel_mail_service_is_busy      (SatchelMailService  *self);
+
+void                satchel_mail_service_send_async   (SatchelMailService  *self,
+                                                       SatchelAccount      *account,
+                                                       SatchelDraft        *draft,
+                                                       gint64               draft_id,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+gboolean            satchel_mail_service_send_finish  (SatchelMailService  *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
+void                satchel_mail_service_save_draft_async (SatchelMailService  *self,
+                                                       SatchelAccount      *account,
+                                                       SatchelDraft        *draft,
+                                                       gint64               previous,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+gint64              satchel_mail_service_save_draft_finish (SatchelMailService *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
+void                satchel_mail_service_discard_draft (SatchelMailService *self,
+                                                        SatchelAccount     *account,
+                                                        gint64              draft_id);
 
 G_END_DECLS
