@@ -367,6 +367,19 @@ test_service_send (Fixture       *fixture,
   g_assert_cmpint (count (fixture, "SELECT count (*) FROM message WHERE subject = 'Plans' "
                                    "AND has_attachments"), ==, 1);
 
+  /* Who mail went to comes first in completion. */
+  g_assert_true (satchel_store_note_contact (fixture->store, "often@example.org", "Often", 0, 7,
+                                             0, &error));
+  {
+    g_autoptr(GPtrArray) contacts = satchel_query_contacts (fixture->store, 10, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (contacts->len, ==, 2);
+    g_assert_cmpstr (((SatchelContact *) g_ptr_array_index (contacts, 0))->address, ==,
+                     "ada@example.org");
+    g_assert_cmpstr (((SatchelContact *) g_ptr_array_index (contacts, 1))->name, ==, "Often");
+  }
+
   draft = service_draft ("reject-me@example.org", "Refused");
   satchel_mail_service_send_async (service, account, draft, 0, NULL, store_result_cb, &refused);
   g_assert_false (satchel_mail_service_send_finish (service, wait_for (&refused), &error));

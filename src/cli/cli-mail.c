@@ -1270,23 +1270,8 @@ static void
 add_all (GPtrArray  *to,
          char      **values)
 {
-  satchel_gmime_ensure_init ();
   for (guint i = 0; values != NULL && values[i] != NULL; i++)
-    {
-      g_autoptr(InternetAddressList) list = internet_address_list_parse (NULL, values[i]);
-      int n = list != NULL ? internet_address_list_length (list) : 0;
-
-      /* What is not an address stays as it was written: the message is
-       * refused with it named. */
-      if (n <= 1)
-        {
-          g_ptr_array_add (to, g_strdup (values[i]));
-          continue;
-        }
-      for (int j = 0; j < n; j++)
-        g_ptr_array_add (to, internet_address_to_string (internet_address_list_get_address (list, j),
-                                                         NULL, FALSE));
-    }
+    satchel_draft_add_addresses (to, values[i]);
 }
 
 static char *
@@ -1448,7 +1433,8 @@ cli_send (CliContext  *ctx,
   add_all (draft->to, to);
   add_all (draft->cc, cc);
   add_all (draft->bcc, bcc);
-  add_all (draft->attachments, attach);
+  for (guint i = 0; attach != NULL && attach[i] != NULL; i++)
+    g_ptr_array_add (draft->attachments, g_strdup (attach[i]));
   draft->subject = g_strdup (subject);
   draft->body = read_body (&error);
   if (draft->body == NULL)

@@ -398,6 +398,42 @@ satchel_flowed_encode (const char *text)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/**
+ * satchel_draft_add_addresses:
+ * @list: a draft's @to, @cc or @bcc
+ * @text: what the user wrote: one address or several ("Ada <a@x>, b@y")
+ *
+ * Adds each address of @text. What is not an address stays as it was
+ * written, so that building the message names it.
+ */
+void
+satchel_draft_add_addresses (GPtrArray  *list,
+                             const char *text)
+{
+  g_autoptr(InternetAddressList) parsed = NULL;
+  int n;
+
+  if (text == NULL || text[strspn (text, " \t,")] == '\0')
+    return;
+  satchel_gmime_ensure_init ();
+  parsed = internet_address_list_parse (NULL, text);
+  n = parsed != NULL ? internet_address_list_length (parsed) : 0;
+  if (n <= 1)
+    {
+      g_autofree char *trimmed = g_strstrip (g_strdup (text));
+      gsize len = strlen (trimmed);
+
+      /* "ada@example.org, " as a completion leaves it. */
+      while (len > 0 && (trimmed[len - 1] == ',' || trimmed[len - 1] == ' '))
+        trimmed[--len] = '\0';
+      g_ptr_array_add (list, g_steal_pointer (&trimmed));
+      return;
+    }
+  for (int i = 0; i < n; i++)
+    g_ptr_array_add (list, internet_address_to_string (internet_address_list_get_address (parsed, i),
+                                                       NULL, FALSE));
+}
+
 /* Building */
 
 static gboolean

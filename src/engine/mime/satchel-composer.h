@@ -41,6 +41,8 @@ void          satchel_draft_forward        (SatchelDraft   *draft,
                                             GMimeMessage   *original,
                                             gboolean        as_attachment);
 
+void          satchel_draft_add_addresses  (GPtrArray      *list,
+                                            const char     *text);
 GMimeMessage *satchel_draft_build          (SatchelDraft   *draft,
                                             GError        **error);
 GStrv         satchel_draft_dup_recipients (SatchelDraft   *draft);

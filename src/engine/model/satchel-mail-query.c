@@ -511,3 +511,49 @@ satchel_query_conversation (SatchelStore  *store,
     return NULL;
   return g_steal_pointer (&rows);
 }
+
+void
+satchel_contact_free (SatchelContact *contact)
+{
+  if (contact == NULL)
+    return;
+  g_free (contact->name);
+  g_free (contact->address);
+  g_free (contact);
+}
+
+/**
+ * satchel_query_contacts:
+ * @limit: the most to return
+ *
+ * Returns: (transfer full) (element-type SatchelContact): the people the
+ *   user wrote to most first, then those who wrote most, then the most
+ *   recent
+ */
+GPtrArray *
+satchel_query_contacts (SatchelStore  *store,
+                        guint          limit,
+                        GError       **error)
+{
+  g_autoptr(GPtrArray) contacts = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_contact_free);
+  sqlite3_stmt *stmt = satchel_store_prepare (store,
+    "SELECT name, address FROM contact "
+    "ORDER BY times_sent DESC, times_received DESC, last_seen DESC LIMIT ?", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, limit);
+  while ((rc = satchel_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      SatchelContact *contact = g_new0 (SatchelContact, 1);
+
+      contact->name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      contact->address = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      g_ptr_array_add (contacts, contact);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&contacts);
+}

@@ -66,6 +66,18 @@ typedef struct
 void        satchel_message_row_free        (SatchelMessageRow  *row);
 SatchelMessageRow *satchel_message_row_copy (const SatchelMessageRow *row);
 void        satchel_folder_row_free         (SatchelFolderRow   *row);
+
+/* Someone mail was sent to or came from, for address completion. */
+typedef struct
+{
+  char *name;      /* "" when none was seen */
+  char *address;
+} SatchelContact;
+
+void        satchel_contact_free            (SatchelContact     *contact);
+GPtrArray  *satchel_query_contacts          (SatchelStore       *store,
+                                             guint               limit,
+                                             GError            **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelMessageRow, satchel_message_row_free)
 
 GPtrArray  *satchel_query_folders           (SatchelStore       *store,
