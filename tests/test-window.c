@@ -19,6 +19,7 @@
 #include <webkit/webkit.h>
 
 #include "satchel-application.h"
+#include "satchel-composer-window.h"
 #include "satchel-message-view.h"
 #include "satchel-window.h"
 #include "satchel-test-utils.h"
@@ -130,7 +131,9 @@ window_added_cb (GtkApplication *app,
                  GtkWindow      *window,
                  Run            *run)
 {
-  g_idle_add (run_check_cb, run);
+  /* The main window; a composer that it opens comes later. */
+  if (SATCHEL_IS_WINDOW (window))
+    g_idle_add (run_check_cb, run);
 }
 
 static void
@@ -638,6 +641,7 @@ time_passed (gpointer data)
 
 static const char *window_user;
 static const char *window_password;
+static const char *window_email;   /* the account's address: the SMTP server's MAIL FROM */
 
 /* The flags of the one message that the server has in @folder. */
 static char *
@@ -891,10 +895,12 @@ run_imap_app (const char * const *mail,
   g_autofree char *file = g_build_filename (profile, "mail.eml", NULL);
   g_autofree char *user = g_strdup_printf ("win%dx%u", (int) getpid (), g_random_int ());
   g_autofree char *password = g_strconcat ("pw-", user, NULL);
+  g_autofree char *email = g_strconcat (user, "@example.org", NULL);
   g_autoptr(GError) error = NULL;
 
   window_user = user;
   window_password = password;
+  window_email = email;
   for (guint i = 0; i < n_mail; i++)
     {
       g_assert_true (g_file_set_contents (file, mail[i], -1, NULL));
@@ -904,17 +910,19 @@ run_imap_app (const char * const *mail,
   {
     g_autoptr(SatchelStore) store = satchel_store_open (path, &error);
     g_autoptr(SatchelAccountList) list = satchel_account_list_new (store, &error);
-    g_autoptr(SatchelAccount) account = satchel_account_new (SATCHEL_ACCOUNT_KIND_IMAP,
-                                                             "someone@example.org");
+    g_autoptr(SatchelAccount) account = satchel_account_new (SATCHEL_ACCOUNT_KIND_IMAP, email);
     g_autoptr(SatchelSecrets) secrets = satchel_secrets_new ();
 
     g_assert_no_error (error);
-    g_object_set (account, "host", "localhost", "label", "Office",
+    g_object_set (account, "host", "localhost", "label", "Office", "real-name", "Zoë",
                   "port", (guint) g_ascii_strtoull (g_getenv ("SATCHEL_TEST_IMAPS_PORT"), NULL, 10),
-                  "user", user, "ca-file", g_getenv ("SATCHEL_TEST_CA"), NULL);
+                  "user", user, "ca-file", g_getenv ("SATCHEL_TEST_CA"),
+                  "smtp-host", "localhost", "smtp-user", user,
+                  "smtp-port", (guint) g_ascii_strtoull (g_getenv ("SATCHEL_TEST_SMTPS_PORT"),
+                                                         NULL, 10), NULL);
     g_assert_true (satchel_account_list_add (list, account, &error));
     g_assert_true (satchel_secrets_store_sync (secrets, satchel_account_get_uuid (account),
-                                               "someone@example.org", SATCHEL_SECRET_INCOMING,
+                                               email, SATCHEL_SECRET_INCOMING,
                                                stored_password != NULL ? stored_password
                                                                        : password,
                                                NULL, &error));
@@ -923,7 +931,7 @@ run_imap_app (const char * const *mail,
   g_setenv ("SATCHEL_CHECK_SECONDS", "3600", TRUE);
   run_app (profile, check);
   g_setenv ("SATCHEL_CHECK_SECONDS", "never", TRUE);
-  window_user = window_password = NULL;
+  window_user = window_password = window_email = NULL;
   satchel_test_remove_dir (profile);
 }
 
@@ -1547,6 +1555,293 @@ test_window_bad_store (void)
   satchel_test_remove_dir (profile);
 }
 
+/* Writing */
+
+static gboolean
+is_named (GtkWidget     *widget,
+          gconstpointer  name)
+{
+  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+}
+
+/* The composer the application shows, or NULL. */
+static SatchelComposerWindow *
+composer_of (SatchelApplication *app)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (SATCHEL_IS_COMPOSER_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+composer_open (gpointer app)
+{
+  SatchelComposerWindow *composer = composer_of (app);
+
+  return composer != NULL && gtk_widget_get_mapped (GTK_WIDGET (composer));
+}
+
+static gboolean
+composer_gone (gpointer app)
+{
+  return composer_of (app) == NULL;
+}
+
+static SatchelComposerWindow *
+open_composer (SatchelApplication *app,
+               SatchelWindow      *window,
+               const char         *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
+  wait_until (composer_open, app, 5);
+  wait_for_draw (GTK_WIDGET (composer_of (app)));
+  return composer_of (app);
+}
+
+static GtkWidget *
+field (SatchelComposerWindow *composer,
+       const char            *name)
+{
+  GtkWidget *widget = find_widget (GTK_WIDGET (composer), is_named, name);
+
+  g_assert_nonnull (widget);
+  return widget;
+}
+
+/* Whether the keyboard is in @name (an entry's focus is in its text). */
+static gboolean
+field_has_focus (SatchelComposerWindow *composer,
+                 const char            *name)
+{
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (composer));
+  GtkWidget *widget = field (composer, name);
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+static const char *
+field_text (SatchelComposerWindow *composer,
+            const char            *name)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (field (composer, name)));
+}
+
+static char *
+body_of (SatchelComposerWindow *composer)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (field (composer, "body")));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+/* Types into the composer as the user does. */
+static void
+write_message (SatchelComposerWindow *composer,
+               const char            *to,
+               const char            *subject,
+               const char            *text)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (field (composer, "body")));
+  GtkTextIter start;
+
+  if (to != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (field (composer, "to")), to);
+  if (subject != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (field (composer, "subject")), subject);
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  gtk_text_buffer_insert (buffer, &start, text, -1);
+}
+
+/* The messages the SMTP server took from @from whose raw text holds
+ * @needle, as raw texts. */
+static GPtrArray *
+spooled (const char *from,
+         const char *needle)
+{
+  const char *spool = g_getenv ("SATCHEL_TEST_SMTP_SPOOL");
+  g_autoptr(GDir) dir = g_dir_open (spool, 0, NULL);
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *eml = NULL;
+      g_autofree char *raw = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+
+      if (!g_str_has_suffix (name, ".json"))
+        continue;
+      path = g_build_filename (spool, name, NULL);
+      if (!json_parser_load_from_file (parser, path, NULL) ||
+          g_strcmp0 (json_object_get_string_member (json_node_get_object (
+                       json_parser_get_root (parser)), "mail_from"), from) != 0)
+        continue;
+      eml = g_strndup (path, strlen (path) - strlen (".json"));
+      eml = g_strconcat (eml, ".eml", NULL);
+      if (g_file_get_contents (eml, &raw, NULL, NULL) && strstr (raw, needle) != NULL)
+        g_ptr_array_add (found, g_steal_pointer (&raw));
+    }
+  return found;
+}
+
+static gboolean
+spooled_once (gpointer needle)
+{
+  g_autoptr(GPtrArray) found = spooled (window_email, needle);
+
+  return found->len == 1;
+}
+
+static gboolean
+server_has_one (gpointer folder)
+{
+  g_autoptr(JsonArray) messages = satchel_test_server_messages (window_user, window_password,
+                                                                folder);
+
+  return json_array_get_length (messages) == 1;
+}
+
+static gboolean
+inbox_answered (gpointer data)
+{
+  guint count = 0;
+  g_autofree char *flags = server_flags ("INBOX", &count);
+
+  return flags != NULL && strstr (flags, "\\Answered") != NULL;
+}
+
+static gboolean
+reader_shows_plans (gpointer window)
+{
+  GtkWidget *reader = find_widget (window, is_widget_of_type,
+                                   GSIZE_TO_POINTER (SATCHEL_TYPE_MESSAGE_VIEW));
+  g_autofree char *text = satchel_message_view_dup_shown_text (SATCHEL_MESSAGE_VIEW (reader));
+
+  return text != NULL && strstr (text, "numbers") != NULL;
+}
+
+/* The user writes: a new message with an attachment through the real SMTP
+ * server (its copy in the server's Sent), one without a recipient (said
+ * so, nothing sent, then discarded), a reply (its fields filled, the
+ * original answered on the server), and one left unfinished (kept in the
+ * server's Drafts when its window closes). */
+static void
+check_compose (SatchelApplication *app,
+               SatchelWindow      *window)
+{
+  GtkWidget *list = find_widget (GTK_WIDGET (window), is_widget_of_type,
+                                 GSIZE_TO_POINTER (GTK_TYPE_LIST_VIEW));
+  Count count = { NULL, 1 };
+  g_autofree char *attachment = g_build_filename (g_get_tmp_dir (), "Überblick März.pdf", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (attachment);
+  g_autoptr(GPtrArray) sent = NULL;
+  g_autofree char *reply_body = NULL;
+  SatchelComposerWindow *composer;
+  AdwMessageDialog *dialog = NULL;
+  gint64 later;
+
+  count.selection = gtk_list_view_get_model (GTK_LIST_VIEW (list));
+  wait_until (has_n_messages, &count, 30);
+  wait_until (service_idle, app, 30);
+  /* Xvfb has no window manager to move the keyboard between windows:
+   * GTK 4.8's blinking cursor then warns that its text lost the focus
+   * unseen. */
+  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
+
+  /* A new message, from the header bar's button. */
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_button_for_action, "win.compose"));
+  composer = open_composer (app, window, "win.compose");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (composer)), ==, "New Message");
+  g_assert_true (field_has_focus (composer, "to"));
+  g_assert_true (g_file_set_contents (attachment, "%PDF-1.4 numbers", -1, NULL));
+  write_message (composer, "Ada <ada@example.org>", "Figures for March", "See the figures.\n");
+  satchel_composer_window_add_attachment (composer, file);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (composer)), ==, "Figures for March");
+  g_assert_nonnull (find_widget (GTK_WIDGET (composer), is_mapped_row_titled,
+                                 "Überblick März.pdf"));
+  save_screenshot (GTK_WIDGET (composer), "composer");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  wait_until (composer_gone, app, 30);
+  wait_until (spooled_once, (gpointer) "Figures for March", 10);
+  sent = spooled (window_email, "Figures for March");
+  {
+    g_autoptr(GBytes) raw = g_bytes_new (g_ptr_array_index (sent, 0),
+                                         strlen (g_ptr_array_index (sent, 0)));
+    g_autoptr(GMimeMessage) message = satchel_mime_parse (raw);
+    g_autoptr(GPtrArray) parts = satchel_mime_get_attachments (message);
+    g_autofree char *text = satchel_mime_get_text (message, 1000);
+    InternetAddressList *from = g_mime_message_get_from (message);
+
+    g_assert_cmpuint (parts->len, ==, 1);
+    g_assert_cmpstr (g_mime_part_get_filename (g_ptr_array_index (parts, 0)), ==,
+                     "Überblick März.pdf");
+    g_assert_nonnull (strstr (text, "See the figures."));
+    g_assert_cmpstr (internet_address_get_name (internet_address_list_get_address (from, 0)), ==,
+                     "Zoë");
+  }
+  wait_until (server_has_one, (gpointer) "Sent", 30);
+  g_file_delete (file, NULL, NULL);
+
+  /* No recipient: said so, nothing goes; discarding asks first. */
+  composer = open_composer (app, window, "win.compose");
+  write_message (composer, NULL, "To nobody", "Lost words\n");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  later = g_get_monotonic_time () + G_USEC_PER_SEC;
+  wait_until (time_passed, &later, 3);
+  g_assert_true (composer_open (app));
+  g_assert_true (field_has_focus (composer, "to"));
+  {
+    g_autoptr(GPtrArray) none = spooled (window_email, "To nobody");
+
+    g_assert_cmpuint (none->len, ==, 0);
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.discard", NULL));
+  wait_until (dialog_open, &dialog, 5);
+  press_response (dialog, "discard");
+  wait_until (composer_gone, app, 5);
+
+  /* A reply to the message shown: To, Subject and the quote are there. */
+  gtk_selection_model_select_item (count.selection, 0, TRUE);
+  wait_until (reader_shows_plans, window, 30);
+  composer = open_composer (app, window, "win.reply");
+  g_assert_cmpstr (field_text (composer, "to"), ==, "Ada <ada@example.org>");
+  g_assert_cmpstr (field_text (composer, "subject"), ==, "Re: Plans");
+  reply_body = body_of (composer);
+  g_assert_nonnull (strstr (reply_body, "> The numbers are in."));
+  save_screenshot (GTK_WIDGET (composer), "composer-reply");
+  write_message (composer, NULL, NULL, "Thanks!\n");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  wait_until (composer_gone, app, 30);
+  wait_until (spooled_once, (gpointer) "In-Reply-To: <plans@example.org>", 10);
+  wait_until (inbox_answered, NULL, 30);
+
+  /* Unfinished: closing its window keeps it in Drafts. */
+  composer = open_composer (app, window, "win.compose");
+  write_message (composer, "bob@example.org", "Unfinished", "Half a thought\n");
+  gtk_window_close (GTK_WINDOW (composer));
+  wait_until (composer_gone, app, 30);
+  wait_until (server_has_one, (gpointer) "Drafts", 30);
+}
+
+static void
+test_window_compose (void)
+{
+  const char *mail[] = {
+    "From: Ada <ada@example.org>\r\nTo: someone@example.org\r\nSubject: Plans\r\n"
+    "Message-ID: <plans@example.org>\r\n"
+    "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nThe numbers are in.\r\n",
+  };
+
+  if (!satchel_test_require_servers ())
+    return;
+  run_imap_app (mail, G_N_ELEMENTS (mail), NULL, check_compose);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1579,6 +1874,7 @@ main (int   argc,
   g_test_add_func ("/window/update-password", test_window_update_password);
   g_test_add_func ("/window/conversation", test_window_conversation);
   g_test_add_func ("/window/offline", test_window_offline);
+  g_test_add_func ("/window/compose", test_window_compose);
 
   return g_test_run ();
 }

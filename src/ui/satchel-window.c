@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "satchel-composer-window.h"
 #include "satchel-message-row.h"
 #include "satchel-message-view.h"
 #include "satchel-move-popover.h"
@@ -49,6 +50,10 @@ struct _SatchelWindow
   GtkToggleButton *flap_button;
   GtkButton       *back_button;
   GtkWidget       *check_button;
+  GtkWidget       *compose_button;
+  GtkWidget       *reply_button;
+  GtkWidget       *reply_all_button;
+  GtkWidget       *forward_button;
   GtkWidget       *delete_button;
   GtkWidget       *star_button;
   guint            narrow_id;
@@ -64,6 +69,8 @@ struct _SatchelWindow
   gboolean         rebuilding;     /* the sidebar's rows are replaced: the folder stays */
   guint            mark_read_id;   /* marks the open message read, after a moment */
   gint64           waiting_body;   /* the message whose body was asked of the server */
+  gint64           waiting_reply;  /* the message to answer once its body is here, or 0 */
+  char            *waiting_how;    /* "reply", "reply-all" or "forward" */
   gint64           shown_id;       /* the message selected in the list and shown, or 0 */
   SatchelMessageRow *reading;      /* the message in the reader (it may come from the
                                     * conversation), or NULL */
@@ -79,6 +86,7 @@ struct _SatchelWindow
 G_DEFINE_FINAL_TYPE (SatchelWindow, satchel_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void popover_closed_cb (GtkPopover *popover);
+static void update_answer_actions (SatchelWindow *self);
 static void changed_here (SatchelWindow *self,
                           gint64         folder_id);
 static void show_conversation (SatchelWindow           *self,
@@ -444,6 +452,10 @@ static GMenu *
 new_message_menu (void)
 {
   static const struct { const char *label; const char *action; gboolean hidden; } items[] = {
+    { N_("_Reply"), "win.reply", TRUE },
+    { N_("Reply to _All"), "win.reply-all", TRUE },
+    { N_("_Forward"), "win.forward", TRUE },
+    { NULL, NULL, FALSE },
     { N_("Mark as _Read"), "win.mark-read", TRUE },
     { N_("Mark as _Unread"), "win.mark-unread", TRUE },
     { N_("_Star"), "win.star", TRUE },
@@ -641,6 +653,7 @@ show_message (SatchelWindow           *self,
     row = satchel_message_row_copy (row);
   g_clear_pointer (&self->reading, satchel_message_row_free);
   self->reading = (SatchelMessageRow *) row;
+  update_answer_actions (self);
   gtk_stack_set_visible_child_name (self->reader_stack, row != NULL ? "message" : "empty");
   if (row == NULL)
     return;
@@ -1734,8 +1747,180 @@ add_conversation_shortcuts (SatchelWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self->message_view), controller);
 }
 
+/* Writing */
+
+/* The account new mail is written from: the one of the folder shown, or
+ * the first that can send. */
+static SatchelAccount *
+sending_account (SatchelWindow *self)
+{
+  SatchelApplication *app = SATCHEL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  GListModel *accounts = G_LIST_MODEL (satchel_application_get_accounts (app));
+  SatchelAccount *shown = self->folder_id > 0 ? account_of_folder (self, self->folder_id) : NULL;
+  SatchelAccount *first = NULL;
+
+  if (shown != NULL && satchel_account_has_smtp (shown))
+    return shown;
+  for (guint i = 0; accounts != NULL && i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(SatchelAccount) account = g_list_model_get_item (accounts, i);
+
+      if (first == NULL)
+        first = account;
+      if (satchel_account_has_smtp (account))
+        return account;
+    }
+  return shown != NULL ? shown : first;
+}
+
+/* A reply sent: its message is answered, here and on the server. */
+static void
+composer_sent_cb (SatchelComposerWindow *composer,
+                  gint64                 answers,
+                  SatchelWindow         *self)
+{
+  g_autoptr(SatchelMessageRow) row = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (answers == 0 || (row = satchel_query_message (store_of (self), answers, NULL)) == NULL)
+    return;
+  if (!satchel_mail_change_flags (store_of (self), answers, SATCHEL_FLAG_ANSWERED, 0, &error))
+    {
+      report (self, error);
+      return;
+    }
+  changed_here (self, row->folder_id);
+}
+
+static void
+open_composer (SatchelWindow  *self,
+               SatchelAccount *account,
+               SatchelDraft   *draft,
+               gint64          answers)
+{
+  SatchelApplication *app = SATCHEL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  SatchelComposerWindow *composer;
+
+  if (account == NULL)
+    {
+      g_clear_pointer (&draft, satchel_draft_free);
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_("Add an account to write mail")));
+      return;
+    }
+  composer = satchel_composer_window_new (app, account, draft, answers);
+  g_signal_connect_object (composer, "sent", G_CALLBACK (composer_sent_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (composer));
+}
+
+static void
+compose_activated_cb (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  SatchelWindow *self = user_data;
+
+  open_composer (self, sending_account (self), NULL, 0);
+}
+
+/* A reply or a forward of @row, whose body is here. */
+static void
+answer (SatchelWindow           *self,
+        const SatchelMessageRow *row,
+        const char              *how)
+{
+  SatchelAccount *account = account_of_folder (self, row->folder_id);
+  g_autoptr(GBytes) raw = satchel_store_get_body (store_of (self), row->id, NULL);
+  g_autoptr(GMimeMessage) original = raw != NULL ? satchel_mime_parse (raw) : NULL;
+  SatchelDraft *draft;
+
+  if (original == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_("This message cannot be read to answer it")));
+      return;
+    }
+  draft = satchel_draft_new ();
+  if (g_str_equal (how, "forward"))
+    satchel_draft_forward (draft, original, FALSE);
+  else
+    satchel_draft_reply (draft, original, g_str_equal (how, "reply-all"),
+                         account != NULL ? satchel_account_get_email (account) : NULL);
+  /* An account that cannot send still has its address; another sends. */
+  if (account == NULL || !satchel_account_has_smtp (account))
+    account = sending_account (self);
+  open_composer (self, account, draft, g_str_equal (how, "forward") ? 0 : row->id);
+}
+
+/* The message shown, answered as @how says; when its body is still on
+ * its way, once it is here. */
+static void
+answer_shown (SatchelWindow *self,
+              const char    *how)
+{
+  g_autoptr(GBytes) raw = NULL;
+
+  if (self->reading == NULL)
+    return;
+  raw = satchel_store_get_body (store_of (self), self->reading->id, NULL);
+  if (raw == NULL)
+    {
+      self->waiting_reply = self->reading->id;
+      g_free (self->waiting_how);
+      self->waiting_how = g_strdup (how);
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_("Downloading the message to answer it…")));
+      return;
+    }
+  answer (self, self->reading, how);
+}
+
+/* A body came: the answer that waited for it opens. */
+static void
+answer_waiting (SatchelWindow *self)
+{
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(SatchelMessageRow) row = NULL;
+  g_autofree char *how = NULL;
+
+  if (self->waiting_reply == 0 ||
+      (raw = satchel_store_get_body (store_of (self), self->waiting_reply, NULL)) == NULL)
+    return;
+  row = satchel_query_message (store_of (self), self->waiting_reply, NULL);
+  how = g_steal_pointer (&self->waiting_how);
+  self->waiting_reply = 0;
+  if (row != NULL)
+    answer (self, row, how);
+}
+
+static void
+answer_activated_cb (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  answer_shown (user_data, g_action_get_name (G_ACTION (action)));
+}
+
+static void
+update_answer_actions (SatchelWindow *self)
+{
+  const char *names[] = { "reply", "reply-all", "forward" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), names[i]);
+
+      if (action != NULL)
+        g_simple_action_set_enabled (G_SIMPLE_ACTION (action), self->reading != NULL);
+    }
+}
+
 static const GActionEntry win_actions[] = {
   { "search", search_activated_cb },
+  { "compose", compose_activated_cb },
+  { "reply", answer_activated_cb },
+  { "reply-all", answer_activated_cb },
+  { "forward", answer_activated_cb },
   { "mark-read", mark_read_activated_cb },
   { "mark-unread", mark_unread_activated_cb },
   { "star", star_activated_cb },
@@ -1996,6 +2181,7 @@ service_changed_cb (SatchelWindow  *self,
           show_message (self, self->reading);
         }
     }
+  answer_waiting (self);
   if (self->messages != NULL)
     {
       GtkAdjustment *scroll = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->message_view));
@@ -2041,6 +2227,10 @@ update_narrow (SatchelWindow *self)
                           !(adw_leaflet_get_folded (self->leaflet) && reading));
   /* The header bar holds less: the message menu has it all, F5 checks. */
   gtk_widget_set_visible (self->check_button, !adw_leaflet_get_folded (self->leaflet));
+  gtk_widget_set_visible (self->compose_button, !adw_leaflet_get_folded (self->leaflet));
+  gtk_widget_set_visible (self->reply_button, !adw_leaflet_get_folded (self->leaflet));
+  gtk_widget_set_visible (self->reply_all_button, !adw_leaflet_get_folded (self->leaflet));
+  gtk_widget_set_visible (self->forward_button, !adw_leaflet_get_folded (self->leaflet));
   gtk_widget_set_visible (self->delete_button, !adw_leaflet_get_folded (self->leaflet));
   gtk_widget_set_visible (self->star_button, !adw_leaflet_get_folded (self->leaflet));
   gtk_widget_set_visible (GTK_WIDGET (self->move_button), !adw_leaflet_get_folded (self->leaflet));
@@ -2104,6 +2294,7 @@ satchel_window_dispose (GObject *object)
   g_clear_object (&self->results);
   g_clear_pointer (&self->result_ids, g_hash_table_unref);
   g_clear_pointer (&self->searched, g_free);
+  g_clear_pointer (&self->waiting_how, g_free);
   g_clear_object (&self->message_menu);
   g_clear_pointer (&self->thread, g_ptr_array_unref);
   g_clear_pointer (&self->reading, satchel_message_row_free);
@@ -2155,6 +2346,10 @@ satchel_window_class_init (SatchelWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, flap_button);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, check_button);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, compose_button);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, reply_button);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, reply_all_button);
+  gtk_widget_class_bind_template_child (widget_class, SatchelWindow, forward_button);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, delete_button);
   gtk_widget_class_bind_template_child (widget_class, SatchelWindow, star_button);
 
@@ -2171,6 +2366,14 @@ satchel_window_class_init (SatchelWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, 0, "win.star", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, 0, "win.move", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, 0, "win.junk", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.compose",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.reply",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.reply-all", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.forward",
+                                       NULL);
 }
 
 /* SATCHEL_EXIT_AFTER_FIRST_FRAME=1 (bench/ui): once the first frame is
@@ -2251,6 +2454,7 @@ satchel_window_init (SatchelWindow *self)
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions),
                                    self);
   update_folder_actions (self);
+  update_answer_actions (self);
   g_object_bind_property (g_action_map_lookup_action (G_ACTION_MAP (self), "move"), "enabled",
                           self->move_button, "sensitive", G_BINDING_SYNC_CREATE);
   update_actions (self);
