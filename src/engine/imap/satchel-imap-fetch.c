@@ -79,11 +79,13 @@ satchel_imap_flags_parse (const SatchelImapValue  *list,
 
       if (item->kind != SATCHEL_IMAP_VALUE_ATOM)
         continue;
-      for (guint s = 0; s < G_N_ELEMENTS (system); s++)
+      /* System flags start with a backslash: keywords need no comparing. */
+      for (guint s = 0; item->text[0] == '\\' && s < G_N_ELEMENTS (system); s++)
         if (g_ascii_strcasecmp (item->text, system[s].name) == 0)
           {
             flags |= system[s].bit;
             known = TRUE;
+            break;
           }
       if (known || g_ascii_strcasecmp (item->text, "\\Recent") == 0)
         continue;
@@ -353,18 +355,25 @@ format_addresses (const SatchelImapValue  *list,
   for (guint i = 0; i < n; i++)
     {
       const SatchelImapValue *address = satchel_imap_value_get_item (list, i);
-      g_autofree char *name = decode_text (satchel_imap_value_get_item (address, 0));
+      const SatchelImapValue *raw_name = satchel_imap_value_get_item (address, 0);
+      const char *plain = satchel_imap_value_get_text (raw_name);
+      g_autofree char *decoded = NULL;
+      const char *name;
       const char *mailbox = satchel_imap_value_get_text (satchel_imap_value_get_item (address, 2));
       const char *host = satchel_imap_value_get_text (satchel_imap_value_get_item (address, 3));
 
       if (satchel_imap_value_get_length (address) != 4 || mailbox == NULL || host == NULL)
         continue;   /* group markers */
+      /* A name without encoded words is taken as it is: the whole list
+       * is made valid UTF-8 at the end. */
+      name = plain != NULL && strstr (plain, "=?") != NULL ? (decoded = decode_text (raw_name))
+                                                            : plain;
       if (out->len == 0 && first_address != NULL)
         {
           g_autofree char *joined = g_strconcat (mailbox, "@", host, NULL);
 
           *first_address = g_utf8_make_valid (joined, -1);
-          *first_name = name != NULL && name[0] != '\0' ? g_strdup (name) : NULL;
+          *first_name = name != NULL && name[0] != '\0' ? g_utf8_make_valid (name, -1) : NULL;
         }
       if (out->len > 0)
         g_string_append_len (out, ", ", 2);
@@ -581,7 +590,8 @@ satchel_imap_fetch_parse (const SatchelImapResponse  *response,
           return NULL;
         }
 
-      if (g_ascii_strcasecmp (key, "UID") == 0)
+#define IS_ITEM(literal) (name->len == sizeof literal - 1 && g_ascii_strcasecmp (key, literal) == 0)
+      if (IS_ITEM ("UID"))
         {
           if (!satchel_imap_value_get_number (value, G_MAXUINT32, &n) || n == 0)
             {
@@ -591,7 +601,7 @@ satchel_imap_fetch_parse (const SatchelImapResponse  *response,
           fetch->uid = n;
           fetch->items |= SATCHEL_IMAP_FETCH_UID;
         }
-      else if (g_ascii_strcasecmp (key, "FLAGS") == 0)
+      else if (IS_ITEM ("FLAGS"))
         {
           if (value->kind != SATCHEL_IMAP_VALUE_LIST)
             {
@@ -602,7 +612,7 @@ satchel_imap_fetch_parse (const SatchelImapResponse  *response,
           fetch->flags = satchel_imap_flags_parse (value, &fetch->keywords);
           fetch->items |= SATCHEL_IMAP_FETCH_FLAGS;
         }
-      else if (g_ascii_strcasecmp (key, "INTERNALDATE") == 0)
+      else if (IS_ITEM ("INTERNALDATE"))
         {
           if (!satchel_imap_parse_internaldate (satchel_imap_value_get_text (value),
                                                 &fetch->internal_date))
@@ -612,7 +622,7 @@ satchel_imap_fetch_parse (const SatchelImapResponse  *response,
             }
           fetch->items |= SATCHEL_IMAP_FETCH_INTERNALDATE;
         }
-      else if (g_ascii_strcasecmp (key, "RFC822.SIZE") == 0)
+      else if (IS_ITEM ("RFC822.SIZE"))
         {
           if (!satchel_imap_value_get_number (value, G_MAXINT64, &fetch->size))
             {
@@ -621,7 +631,7 @@ satchel_imap_fetch_parse (const SatchelImapResponse  *response,
             }
           fetch->items |= SATCHEL_IMAP_FETCH_SIZE;
         }
-      else if (g_ascii_strcasecmp (key, "MODSEQ") == 0)
+      else if (IS_ITEM ("MODSEQ"))
         {
           if (!satchel_imap_value_get_number (satchel_imap_value_get_item (value, 0),
                                               G_MAXINT64, &fetch->modseq))
@@ -631,12 +641,12 @@ satchel_imap_fetch_parse (const SatchelImapResponse  *response,
             }
           fetch->items |= SATCHEL_IMAP_FETCH_MODSEQ;
         }
-      else if (g_ascii_strcasecmp (key, "ENVELOPE") == 0)
+      else if (IS_ITEM ("ENVELOPE"))
         {
           if (!parse_envelope (fetch, value, error))
             return NULL;
         }
-      else if (g_ascii_strcasecmp (key, "BODYSTRUCTURE") == 0)
+      else if (IS_ITEM ("BODYSTRUCTURE"))
         {
           if (value->kind != SATCHEL_IMAP_VALUE_LIST)
             {
@@ -646,7 +656,7 @@ satchel_imap_fetch_parse (const SatchelImapResponse  *response,
           fetch->has_attachments = has_attachments (value);
           fetch->items |= SATCHEL_IMAP_FETCH_BODYSTRUCTURE;
         }
-      else if (g_ascii_strcasecmp (key, "PREVIEW") == 0)
+      else if (IS_ITEM ("PREVIEW"))
         {
           const char *text = satchel_imap_value_get_text (value);
 
@@ -662,7 +672,7 @@ satchel_imap_fetch_parse (const SatchelImapResponse  *response,
             fetch->references = parse_references (value->text, value->len);
           fetch->items |= SATCHEL_IMAP_FETCH_REFERENCES;
         }
-      else if (g_ascii_strcasecmp (key, "BODY[]") == 0 || g_ascii_strcasecmp (key, "BINARY[]") == 0)
+      else if (IS_ITEM ("BODY[]") || IS_ITEM ("BINARY[]"))
         {
           if (value->kind != SATCHEL_IMAP_VALUE_STRING)
             {
@@ -673,6 +683,7 @@ satchel_imap_fetch_parse (const SatchelImapResponse  *response,
           fetch->body = satchel_imap_value_dup_bytes (value);
           fetch->items |= SATCHEL_IMAP_FETCH_BODY;
         }
+#undef IS_ITEM
     }
 
   return g_steal_pointer (&fetch);

@@ -35,7 +35,9 @@ struct _SatchelImapParser
 
   SatchelImapResponse *response;
   GArray              *open;         /* OpenList, the innermost last */
-  GPtrArray           *scratch;      /* items of the open lists; borrowed */
+  SatchelImapValue   **scratch;      /* items of the open lists; borrowed */
+  guint                n_scratch;
+  guint                scratch_size;
   guint64              size;         /* bytes of the response so far */
   guint64              literal_size;
   gboolean             want_literal;
@@ -59,7 +61,6 @@ satchel_imap_parser_new (void)
   self->max_literal = SATCHEL_IMAP_PARSER_DEFAULT_MAX_LITERAL;
   self->max_response = SATCHEL_IMAP_PARSER_DEFAULT_MAX_RESPONSE;
   self->open = g_array_new (FALSE, FALSE, sizeof (OpenList));
-  self->scratch = g_ptr_array_new ();
   return self;
 }
 
@@ -68,7 +69,7 @@ satchel_imap_parser_reset (SatchelImapParser *self)
 {
   g_clear_pointer (&self->response, satchel_imap_response_free);
   g_array_set_size (self->open, 0);
-  g_ptr_array_set_size (self->scratch, 0);
+  self->n_scratch = 0;
   self->size = 0;
   self->literal_size = 0;
   self->want_literal = FALSE;
@@ -81,7 +82,7 @@ satchel_imap_parser_free (SatchelImapParser *self)
     return;
   satchel_imap_parser_reset (self);
   g_array_unref (self->open);
-  g_ptr_array_unref (self->scratch);
+  g_free (self->scratch);
   g_free (self);
 }
 
@@ -147,14 +148,21 @@ static void
 add_value (SatchelImapParser *self,
            SatchelImapValue  *value)
 {
-  g_ptr_array_add (self->scratch, value);
+  /* Every value goes through here: a GPtrArray's call costs as much as
+   * the rest of it. */
+  if (G_UNLIKELY (self->n_scratch == self->scratch_size))
+    {
+      self->scratch_size = MAX (64, self->scratch_size * 2);
+      self->scratch = g_renew (SatchelImapValue *, self->scratch, self->scratch_size);
+    }
+  self->scratch[self->n_scratch++] = value;
 }
 
 static void
 open_list (SatchelImapParser *self,
            SatchelImapValue  *list)
 {
-  OpenList open = { list, self->scratch->len };
+  OpenList open = { list, self->n_scratch };
 
   g_array_append_val (self->open, open);
 }
@@ -164,16 +172,16 @@ static void
 close_list (SatchelImapParser *self)
 {
   OpenList *open = &g_array_index (self->open, OpenList, self->open->len - 1);
-  guint n = self->scratch->len - open->first;
+  guint n = self->n_scratch - open->first;
 
   open->list->n_items = n;
   if (n > 0)
     {
       open->list->items = satchel_imap_arena_alloc (arena (self), n * sizeof (SatchelImapValue *));
-      memcpy (open->list->items, self->scratch->pdata + open->first,
+      memcpy (open->list->items, self->scratch + open->first,
               n * sizeof (SatchelImapValue *));
     }
-  g_ptr_array_set_size (self->scratch, open->first);
+  self->n_scratch = open->first;
   g_array_set_size (self->open, self->open->len - 1);
 }
 
@@ -331,7 +339,8 @@ parse_values (SatchelImapParser  *self,
             }
           if (brackets != 0)
             return fail (error, "unclosed bracket");
-          if (pos - start == 3 && g_ascii_strncasecmp (line + start, "NIL", 3) == 0)
+          if (pos - start == 3 && (line[start] | 0x20) == 'n' && (line[start + 1] | 0x20) == 'i' &&
+              (line[start + 2] | 0x20) == 'l')
             add_value (self, new_value (self, SATCHEL_IMAP_VALUE_NIL, NULL, 0));
           else
             add_value (self, new_value (self, SATCHEL_IMAP_VALUE_ATOM, line + start, pos - start));
