@@ -433,10 +433,17 @@ satchel_job_save_folder_state (SatchelStore  *store,
 {
   SatchelFolderInfo *info = data;
 
-  if (!satchel_store_set_folder_state (store, info->id, info->uidvalidity, info->uidnext,
-                                       info->highestmodseq, error))
+  /* What the server said, as the headers before it: a power cut that
+   * loses it loses them too (the log keeps the order of commits), and the
+   * next sync asks again. Not waiting for the disk saves a few
+   * milliseconds a folder. */
+  if (!satchel_store_begin_copy (store, error))
     return NULL;
-  return GINT_TO_POINTER (TRUE);
+  return done_or_rollback (store,
+                           satchel_store_set_folder_state (store, info->id, info->uidvalidity,
+                                                           info->uidnext, info->highestmodseq,
+                                                           error),
+                           error);
 }
 
 void
