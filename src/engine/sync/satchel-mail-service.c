@@ -571,6 +571,25 @@ job_queue (SatchelStore  *store,
   return id;
 }
 
+/* The id that a writer job for @task returned, or 0 when the job failed
+ * (@task then has its error). */
+static gint64
+job_id (GObject      *writer,
+        GAsyncResult *result,
+        GTask        *task)
+{
+  g_autofree gint64 *id = NULL;
+  GError *error = NULL;
+
+  id = satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (writer), result, &error);
+  if (id == NULL)
+    {
+      g_task_return_error (task, error);
+      return 0;
+    }
+  return *id;
+}
+
 static void
 queued_cb (GObject      *source,
            GAsyncResult *result,
@@ -579,17 +598,11 @@ queued_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   SatchelMailService *self = g_task_get_source_object (task);
   Outgoing *outgoing = g_task_get_task_data (task);
-  g_autofree gint64 *id = NULL;
   AccountRun *run;
-  GError *error = NULL;
 
-  id = satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error);
-  if (id == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  outgoing->outbox_id = *id;
+  outgoing->outbox_id = job_id (source, result, task);
+  if (outgoing->outbox_id == 0)
+    return;
   run = run_of (self, outgoing->account);
   if (run == NULL)
     {
@@ -904,23 +917,18 @@ draft_saved_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   SatchelMailService *self = g_task_get_source_object (task);
   Outgoing *outgoing = g_task_get_task_data (task);
-  g_autofree gint64 *id = NULL;
+  gint64 id = job_id (source, result, task);
   AccountRun *run;
-  GError *error = NULL;
 
-  id = satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error);
-  if (id == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  if (id == 0)
+    return;
   run = run_of (self, outgoing->account);
   if (run != NULL)
     {
       emit_changed (run);
       start_run (run, TRUE);
     }
-  g_task_return_int (task, *id);
+  g_task_return_int (task, id);
 }
 
 static void
