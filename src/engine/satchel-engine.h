@@ -8,6 +8,7 @@
 
 #include "satchel-types.h"
 #include "satchel-enum-types.h"
+#include "accounts/satchel-autoconfig-xml.h"
 #include "accounts/satchel-profile.h"
 #include "accounts/satchel-secrets.h"
 #include "model/satchel-account.h"
@@ -24,6 +25,7 @@
 #include "store/satchel-store-mail.h"
 #include "store/satchel-store-outbox.h"
 #include "store/satchel-store-pop3.h"
+#include "sync/satchel-autoconfig.h"
 #include "sync/satchel-imap-sync.h"
 #include "sync/satchel-imap-sync-jobs.h"
 #include "sync/satchel-indexer.h"
