@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "satchel-account-wizard.h"
 #include "satchel-application.h"
 #include "satchel-window.h"
 
@@ -82,21 +83,55 @@ open_profile (SatchelApplication *self)
                                                  : check_interval ());
 }
 
+/* The main window, if it is open. */
+static SatchelWindow *
+main_window (SatchelApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (SATCHEL_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static void
+account_added_cb (SatchelAccountWizard *wizard,
+                  SatchelAccount       *account,
+                  SatchelWindow        *window)
+{
+  g_autofree char *message = NULL;
+
+  /* Translators: the address of the account. */
+  message = g_strdup_printf (_("Added %s"), satchel_account_get_email (account));
+  satchel_window_show_account (window, account);
+  satchel_window_add_toast (window, message);
+}
+
+/* The wizard, over the main window. */
+static void
+open_wizard (SatchelApplication *self,
+             SatchelWindow      *window)
+{
+  SatchelAccountWizard *wizard;
+
+  if (self->accounts == NULL)
+    return;
+  wizard = satchel_account_wizard_new (self, GTK_WINDOW (window));
+  g_signal_connect_object (wizard, "account-added", G_CALLBACK (account_added_cb), window, 0);
+  gtk_window_present (GTK_WINDOW (wizard));
+}
+
 static void
 add_account_activated_cb (GSimpleAction *action,
                           GVariant      *parameter,
                           gpointer       user_data)
 {
   SatchelApplication *self = user_data;
-  GtkWindow *window;
+  SatchelWindow *window;
 
   g_application_activate (G_APPLICATION (self));
-  window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  if (SATCHEL_IS_WINDOW (window))
-    /* The account wizard replaces this message (see the account-wizard issue). */
-    satchel_window_add_toast (SATCHEL_WINDOW (window),
-                              _("The account wizard is not in this version yet. Add an "
-                                "account with “satchel-cli account add”."));
+  window = main_window (self);
+  if (window != NULL)
+    open_wizard (self, window);
 }
 
 static void
@@ -195,11 +230,21 @@ satchel_application_startup (GApplication *app)
 static void
 satchel_application_activate (GApplication *app)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  SatchelApplication *self = SATCHEL_APPLICATION (app);
+  SatchelWindow *window = main_window (self);
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
 
-  if (window == NULL)
-    window = GTK_WINDOW (satchel_window_new (SATCHEL_APPLICATION (app)));
-  gtk_window_present (window);
+  if (window != NULL)
+    {
+      /* A dialog over the window stays in front. */
+      gtk_window_present (active != NULL ? active : GTK_WINDOW (window));
+      return;
+    }
+  window = satchel_window_new (self);
+  gtk_window_present (GTK_WINDOW (window));
+  /* The first run: nothing to show before an account is set up. */
+  if (self->accounts != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) == 0)
+    open_wizard (self, window);
 }
 
 static void

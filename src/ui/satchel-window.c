@@ -66,6 +66,7 @@ struct _SatchelWindow
   SatchelMessageList *messages;
   GHashTable      *account_rows;   /* SatchelAccount → its AdwActionRow, borrowed */
   gint64           folder_id;      /* the folder shown, or 0 */
+  SatchelAccount  *show_account;   /* its Inbox opens as soon as it is known */
   gboolean         rebuilding;     /* the sidebar's rows are replaced: the folder stays */
   guint            mark_read_id;   /* marks the open message read, after a moment */
   gint64           waiting_body;   /* the message whose body was asked of the server */
@@ -396,9 +397,16 @@ rebuild_sidebar (SatchelWindow *self)
           GtkWidget *frow = folder_row (folder);
 
           gtk_list_box_append (self->accounts_box, frow);
+          /* An account just added opens at its Inbox. */
+          if (account == self->show_account && folder->role == SATCHEL_FOLDER_ROLE_INBOX)
+            {
+              g_clear_object (&self->show_account);
+              selected = folder->id;
+              gtk_list_box_select_row (self->accounts_box, GTK_LIST_BOX_ROW (frow));
+            }
           /* The folder that was shown stays; at first the first account's
            * Inbox opens with the window. */
-          if (folder->id == selected ||
+          else if (folder->id == selected ||
               (selected == 0 && gtk_list_box_get_selected_row (self->accounts_box) == NULL &&
                folder->role == SATCHEL_FOLDER_ROLE_INBOX))
             {
@@ -2288,6 +2296,7 @@ satchel_window_dispose (GObject *object)
   g_clear_handle_id (&self->mark_read_id, g_source_remove);
   g_clear_handle_id (&self->narrow_id, g_source_remove);
   g_clear_object (&self->accounts_signals);
+  g_clear_object (&self->show_account);
   g_clear_object (&self->service_signals);
   g_clear_pointer (&self->account_rows, g_hash_table_unref);
   g_clear_pointer (&self->selected, g_ptr_array_unref);
@@ -2528,6 +2537,22 @@ satchel_window_get_page (SatchelWindow *self)
  *
  * Returns: whether the sidebar has that folder
  */
+/**
+ * satchel_window_show_account:
+ * @account: an account just added
+ *
+ * Opens the Inbox of @account, now or once its first check has found it.
+ */
+void
+satchel_window_show_account (SatchelWindow  *self,
+                             SatchelAccount *account)
+{
+  g_return_if_fail (SATCHEL_IS_WINDOW (self));
+
+  g_set_object (&self->show_account, account);
+  rebuild_sidebar (self);
+}
+
 gboolean
 satchel_window_show_folder (SatchelWindow *self,
                             gint64         folder_id)

@@ -22,5 +22,7 @@ void           satchel_window_add_toast  (SatchelWindow      *self,
 const char    *satchel_window_get_page   (SatchelWindow      *self);
 gboolean       satchel_window_show_folder (SatchelWindow     *self,
                                            gint64             folder_id);
+void           satchel_window_show_account (SatchelWindow    *self,
+                                            SatchelAccount   *account);
 
 G_END_DECLS

@@ -308,6 +308,12 @@ decide (GTask *task)
 
 /* The database */
 
+/**
+ * satchel_autoconfig_shipped_providers:
+ *
+ * Returns: (transfer none) (element-type SatchelProvider): the providers
+ *   Satchel ships, read once
+ */
 GPtrArray *
 satchel_autoconfig_shipped_providers (void)
 {

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-certificate-dialog.h: whether to trust a server's certificate
+ *
+ * Copyright 2026 The Satchel authors
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "satchel-engine.h"
+
+G_BEGIN_DECLS
+
+AdwMessageDialog *satchel_certificate_dialog_new (GtkWindow          *parent,
+                                                  const char         *host,
+                                                  guint16             port,
+                                                  SatchelCertificate *certificate,
+                                                  gboolean            changed);
+char             *satchel_format_fingerprint     (const char         *sha256);
+
+G_END_DECLS
