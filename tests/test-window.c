@@ -407,6 +407,7 @@ time_passed (gpointer data)
 }
 
 static const char *window_user;
+static gboolean window_changed_pin;
 static const char *window_password;
 static const char *window_email;   /* the account's address: the SMTP server's MAIL FROM */
 
@@ -681,9 +682,17 @@ run_imap_app (const char * const *mail,
     g_autoptr(SatchelSecrets) secrets = satchel_secrets_new ();
 
     g_assert_no_error (error);
+    guint port = (guint) g_ascii_strtoull (g_getenv ("SATCHEL_TEST_IMAPS_PORT"), NULL, 10);
+
+    /* Trusted by its CA file, or (window_changed_pin) by a pin of
+     * another certificate than the server's. */
+    if (window_changed_pin)
+      g_assert_true (satchel_cert_pin_save (store, "localhost", port,
+                                            "00112233445566778899aabbccddeeff"
+                                            "00112233445566778899aabbccddeeff", NULL, &error));
     g_object_set (account, "host", "localhost", "label", "Office", "real-name", "Zoë",
-                  "port", (guint) g_ascii_strtoull (g_getenv ("SATCHEL_TEST_IMAPS_PORT"), NULL, 10),
-                  "user", user, "ca-file", g_getenv ("SATCHEL_TEST_CA"),
+                  "port", port, "user", user,
+                  "ca-file", window_changed_pin ? NULL : g_getenv ("SATCHEL_TEST_CA"),
                   "smtp-host", "localhost", "smtp-user", user,
                   "smtp-port", (guint) g_ascii_strtoull (g_getenv ("SATCHEL_TEST_SMTPS_PORT"),
                                                          NULL, 10), NULL);
@@ -1055,6 +1064,68 @@ test_window_update_password (void)
   if (!satchel_test_require_servers ())
     return;
   run_imap_app (mail, 1, "not the password", check_update_password);
+}
+
+static gboolean
+is_certificate_button (GtkWidget     *widget,
+                       gconstpointer  data)
+{
+  return is_button_for_action (widget, "win.review-certificate") &&
+         gtk_widget_get_mapped (widget);
+}
+
+/* The server no longer presents the certificate the user trusted: the
+ * sidebar says so, and its button shows the new one, saying it changed;
+ * trusted, it is pinned and the account checked again. */
+static void
+check_changed_certificate (SatchelApplication *app,
+                           SatchelWindow      *window)
+{
+  SatchelMailService *service = satchel_application_get_mail_service (app);
+  SatchelAccountList *accounts = satchel_application_get_accounts (app);
+  g_autoptr(SatchelAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), 0);
+  GtkWidget *list = find_widget (GTK_WIDGET (window), is_widget_of_type,
+                                 GSIZE_TO_POINTER (GTK_TYPE_LIST_VIEW));
+  AdwMessageDialog *dialog = NULL;
+  GtkWidget *button;
+  Count count = { NULL, 1 };
+  g_autofree char *pin = NULL;
+
+  wait_until (service_idle, app, 30);
+  g_assert_cmpint (satchel_mail_service_get_state (service, account, NULL), ==,
+                   SATCHEL_ACCOUNT_STATE_UNTRUSTED);
+  wait_for_draw (GTK_WIDGET (window));
+  button = find_widget (GTK_WIDGET (window), is_certificate_button, NULL);
+  g_assert_nonnull (button);
+  save_screenshot (GTK_WIDGET (window), "certificate-changed");
+
+  g_assert_true (gtk_widget_activate (button));
+  wait_until (dialog_open, &dialog, 10);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Certificate Changed");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "has changed since you trusted"));
+  press_response (dialog, "trust");
+
+  wait_until (service_busy, app, 10);
+  wait_until (service_idle, app, 30);
+  g_assert_cmpint (satchel_mail_service_get_state (service, account, NULL), ==,
+                   SATCHEL_ACCOUNT_STATE_IDLE);
+  pin = satchel_cert_pin_lookup (satchel_application_get_store (app), "localhost",
+                                 satchel_account_get_effective_port (account), NULL);
+  g_assert_cmpstr (pin, !=, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+  count.selection = gtk_list_view_get_model (GTK_LIST_VIEW (list));
+  wait_until (has_n_messages, &count, 10);
+}
+
+static void
+test_window_changed_certificate (void)
+{
+  const char *mail[] = { "From: a@example.org\r\nSubject: Hello\r\n\r\nHi\r\n" };
+
+  if (!satchel_test_require_servers ())
+    return;
+  window_changed_pin = TRUE;
+  run_imap_app (mail, 1, NULL, check_changed_certificate);
+  window_changed_pin = FALSE;
 }
 
 /* The body came (it is fetched when the message opens) with its
@@ -1639,6 +1710,7 @@ main (int   argc,
   g_test_add_func ("/window/remote-content", test_window_remote_content);
   g_test_add_func ("/window/inline-image", test_window_inline_image);
   g_test_add_func ("/window/update-password", test_window_update_password);
+  g_test_add_func ("/window/changed-certificate", test_window_changed_certificate);
   g_test_add_func ("/window/conversation", test_window_conversation);
   g_test_add_func ("/window/offline", test_window_offline);
   g_test_add_func ("/window/compose", test_window_compose);

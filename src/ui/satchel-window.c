@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "satchel-certificate-dialog.h"
 #include "satchel-composer-window.h"
 #include "satchel-message-row.h"
 #include "satchel-message-view.h"
@@ -114,7 +115,10 @@ account_row (SatchelAccount *account)
   GtkWidget *spinner = gtk_spinner_new ();
   GtkWidget *icon = gtk_image_new ();
   GtkWidget *password = gtk_button_new_from_icon_name ("dialog-password-symbolic");
+  GtkWidget *certificate = gtk_button_new_from_icon_name ("channel-insecure-symbolic");
 
+  /* Labels, addresses and servers' words are text, not markup. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   g_object_bind_property (account, "label", row, "title", G_BINDING_SYNC_CREATE);
   gtk_widget_set_visible (spinner, FALSE);
   gtk_widget_set_visible (icon, FALSE);
@@ -130,6 +134,17 @@ account_row (SatchelAccount *account)
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), spinner);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), password);
+  gtk_widget_set_visible (certificate, FALSE);
+  gtk_widget_set_valign (certificate, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (certificate, "flat");
+  gtk_widget_set_tooltip_text (certificate, _("Review Certificate…"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (certificate), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Review Certificate"), -1);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (certificate), "win.review-certificate");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (certificate), "s",
+                                    satchel_account_get_uuid (account));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), certificate);
+  g_object_set_data (G_OBJECT (row), "certificate-button", certificate);
   g_object_set_data (G_OBJECT (row), "spinner", spinner);
   g_object_set_data (G_OBJECT (row), "state-icon", icon);
   g_object_set_data (G_OBJECT (row), "password-button", password);
@@ -175,6 +190,10 @@ update_account_row (SatchelWindow  *self,
       icon_name = "network-offline-symbolic";
       subtitle = g_strdup (_("Offline — changes wait until the server is back"));
       break;
+    case SATCHEL_ACCOUNT_STATE_UNTRUSTED:
+      /* The button that reviews the certificate says it. */
+      subtitle = g_strdup (message != NULL ? message : _("The server’s certificate is not trusted"));
+      break;
     case SATCHEL_ACCOUNT_STATE_NEEDS_PASSWORD:
     case SATCHEL_ACCOUNT_STATE_ERROR:
       icon_name = "dialog-warning-symbolic";
@@ -194,6 +213,8 @@ update_account_row (SatchelWindow  *self,
   gtk_widget_set_visible (icon, icon_name != NULL);
   gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "password-button"),
                           state == SATCHEL_ACCOUNT_STATE_NEEDS_PASSWORD);
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "certificate-button"),
+                          state == SATCHEL_ACCOUNT_STATE_UNTRUSTED);
   if (icon_name != NULL)
     gtk_image_set_from_icon_name (GTK_IMAGE (icon), icon_name);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
@@ -1572,6 +1593,21 @@ password_response_cb (AdwMessageDialog *message,
                                NULL, password_stored_cb, g_object_ref (dialog->account));
 }
 
+/* The account whose uuid an action names, or NULL. */
+static SatchelAccount *
+account_by_uuid (SatchelAccountList *accounts,
+                 const char         *uuid)
+{
+  for (guint i = 0; accounts != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
+    {
+      g_autoptr(SatchelAccount) item = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+
+      if (g_str_equal (satchel_account_get_uuid (item), uuid))
+        return g_steal_pointer (&item);
+    }
+  return NULL;
+}
+
 static void
 update_password_activated_cb (GSimpleAction *action,
                               GVariant      *parameter,
@@ -1580,20 +1616,13 @@ update_password_activated_cb (GSimpleAction *action,
   SatchelWindow *self = user_data;
   SatchelApplication *app = SATCHEL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   SatchelAccountList *accounts = app != NULL ? satchel_application_get_accounts (app) : NULL;
-  const char *uuid = g_variant_get_string (parameter, NULL);
-  g_autoptr(SatchelAccount) account = NULL;
+  g_autoptr(SatchelAccount) account = account_by_uuid (accounts,
+                                                       g_variant_get_string (parameter, NULL));
   g_autofree char *body = NULL;
   AdwMessageDialog *message;
   PasswordDialog *dialog;
   GtkWidget *entry;
 
-  for (guint i = 0; accounts != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
-    {
-      g_autoptr(SatchelAccount) item = g_list_model_get_item (G_LIST_MODEL (accounts), i);
-
-      if (g_str_equal (satchel_account_get_uuid (item), uuid))
-        account = g_steal_pointer (&item);
-    }
   if (account == NULL)
     return;
 
@@ -1623,6 +1652,107 @@ update_password_activated_cb (GSimpleAction *action,
   g_signal_connect_data (message, "response", G_CALLBACK (password_response_cb), dialog,
                          password_dialog_free, 0);
   gtk_window_present (GTK_WINDOW (message));
+}
+
+/* "Review Certificate…": the certificate the incoming server presents
+ * now, to trust (pinned for its host and port, then checked again) or
+ * not. */
+typedef struct
+{
+  SatchelWindow      *window;    /* weak */
+  SatchelAccount     *account;
+  SatchelCertificate *certificate;
+} CertificateReview;
+
+static void
+certificate_review_free (gpointer  data,
+                         GClosure *closure)
+{
+  CertificateReview *review = data;
+
+  g_clear_weak_pointer (&review->window);
+  g_clear_object (&review->account);
+  g_clear_object (&review->certificate);
+  g_free (review);
+}
+
+static void
+certificate_response_cb (AdwMessageDialog  *dialog,
+                         const char        *response,
+                         CertificateReview *review)
+{
+  SatchelApplication *app;
+  g_autofree char *pem = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (review->window == NULL || !g_str_equal (response, "trust"))
+    return;
+  app = SATCHEL_APPLICATION (gtk_window_get_application (GTK_WINDOW (review->window)));
+  pem = satchel_certificate_dup_pem (review->certificate);
+  if (!satchel_cert_pin_save (satchel_application_get_store (app),
+                              satchel_account_get_host (review->account),
+                              satchel_account_get_effective_port (review->account),
+                              satchel_certificate_get_sha256 (review->certificate), pem, &error))
+    {
+      satchel_window_add_toast (review->window, error->message);
+      return;
+    }
+  satchel_mail_service_check (satchel_application_get_mail_service (app), review->account);
+}
+
+static void
+certificate_probed_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  CertificateReview *review = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pinned = NULL;
+  SatchelApplication *app;
+  AdwMessageDialog *dialog;
+
+  review->certificate = satchel_certificate_probe_finish (result, &error);
+  if (review->window == NULL || review->certificate == NULL)
+    {
+      if (review->window != NULL)
+        satchel_window_add_toast (review->window, error->message);
+      certificate_review_free (review, NULL);
+      return;
+    }
+  app = SATCHEL_APPLICATION (gtk_window_get_application (GTK_WINDOW (review->window)));
+  pinned = satchel_cert_pin_lookup (satchel_application_get_store (app),
+                                    satchel_account_get_host (review->account),
+                                    satchel_account_get_effective_port (review->account), NULL);
+  dialog = satchel_certificate_dialog_new (GTK_WINDOW (review->window),
+                                           satchel_account_get_host (review->account),
+                                           satchel_account_get_effective_port (review->account),
+                                           review->certificate,
+                                           pinned != NULL &&
+                                           !g_str_equal (pinned, satchel_certificate_get_sha256 (review->certificate)));
+  g_signal_connect_data (dialog, "response", G_CALLBACK (certificate_response_cb), review,
+                         certificate_review_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+review_certificate_activated_cb (GSimpleAction *action,
+                                 GVariant      *parameter,
+                                 gpointer       user_data)
+{
+  SatchelWindow *self = user_data;
+  SatchelApplication *app = SATCHEL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  SatchelAccount *account = account_by_uuid (app != NULL ? satchel_application_get_accounts (app)
+                                                         : NULL,
+                                             g_variant_get_string (parameter, NULL));
+  CertificateReview *review;
+
+  if (account == NULL)
+    return;
+  review = g_new0 (CertificateReview, 1);
+  g_set_weak_pointer (&review->window, self);
+  review->account = account;
+  satchel_certificate_probe_async (account, SATCHEL_SECRET_INCOMING, NULL, certificate_probed_cb,
+                                   review);
 }
 
 /* A right click on a folder: its menu. */
@@ -1941,6 +2071,7 @@ static const GActionEntry win_actions[] = {
   { "rename-folder", rename_folder_activated_cb },
   { "delete-folder", delete_folder_activated_cb },
   { "update-password", update_password_activated_cb, "s" },
+  { "review-certificate", review_certificate_activated_cb, "s" },
   { "open-conversation", open_conversation_activated_cb },
   { "close-conversation", close_conversation_activated_cb },
 };

@@ -23,6 +23,8 @@ G_BEGIN_DECLS
  * @SATCHEL_ACCOUNT_STATE_NEEDS_PASSWORD: the server refused the password,
  *   or none is saved
  * @SATCHEL_ACCOUNT_STATE_ERROR: the check failed otherwise
+ * @SATCHEL_ACCOUNT_STATE_UNTRUSTED: the server's certificate could not be
+ *   verified, or is not the one the user trusted: the user decides
  */
 typedef enum
 {
@@ -31,6 +33,7 @@ typedef enum
   SATCHEL_ACCOUNT_STATE_OFFLINE,
   SATCHEL_ACCOUNT_STATE_NEEDS_PASSWORD,
   SATCHEL_ACCOUNT_STATE_ERROR,
+  SATCHEL_ACCOUNT_STATE_UNTRUSTED,
 } SatchelAccountState;
 
 #define SATCHEL_TYPE_MAIL_SERVICE (satchel_mail_service_get_type ())
