@@ -193,6 +193,18 @@ test_account_validate (void)
       g_assert_no_error (error);
     }
 
+  /* A colour is #rrggbb, or none. */
+  for (const char **color = (const char *[]) { "red", "#12345", "#1234567", "#12345g", "123456",
+                                               NULL };
+       *color != NULL; color++)
+    {
+      g_object_set (account, "color", *color, NULL);
+      assert_invalid (account, TRUE, SATCHEL_ACCOUNT_ERROR_INVALID);
+    }
+  g_object_set (account, "color", "#3584e4", NULL);
+  g_assert_true (satchel_account_validate (account, FALSE, &error));
+  g_object_set (account, "color", NULL, NULL);
+
   /* No unencrypted server without the user's say-so, incoming or outgoing. */
   g_object_set (account, "security", SATCHEL_SECURITY_NONE, NULL);
   assert_invalid (account, FALSE, SATCHEL_ACCOUNT_ERROR_INSECURE);
@@ -317,11 +329,12 @@ test_account_list_persists (Fixture       *fixture,
   /* A change of a property is saved at once, as a bound preferences row
    * would make it. */
   g_object_set (pop3, "delete-after-days", 7, "smtp-host", NULL, "smtp-port", 0,
-                "smtp-user", NULL, NULL);
+                "smtp-user", NULL, "color", "#2ec27e", NULL);
   reloaded = satchel_account_list_new (fixture->store, &error);
   g_assert_no_error (error);
   loaded = g_list_model_get_item (G_LIST_MODEL (reloaded), 0);
   g_assert_cmpuint (satchel_account_get_delete_after_days (loaded), ==, 7);
+  g_assert_cmpstr (satchel_account_get_color (loaded), ==, "#2ec27e");
   g_assert_null (satchel_account_get_smtp_host (loaded));
   assert_same_settings (pop3, loaded);
   g_clear_object (&loaded);

@@ -750,12 +750,18 @@ build_account (SatchelAccountWizard *self)
   if (kind == SATCHEL_ACCOUNT_KIND_IMAP)
     g_object_set (account, "keep-offline", gtk_switch_get_active (self->offline_switch), NULL);
   else
-    g_object_set (account,
-                  "leave-on-server", gtk_switch_get_active (self->leave_switch),
-                  "delete-after", gtk_switch_get_active (self->delete_after_switch),
-                  "delete-after-days", (guint) gtk_spin_button_get_value_as_int (self->days_spin),
-                  "delete-when-deleted", gtk_switch_get_active (self->delete_deleted_switch),
-                  NULL);
+    {
+      /* Without a copy left, the other two have nothing to delete. */
+      gboolean leave = gtk_switch_get_active (self->leave_switch);
+
+      g_object_set (account,
+                    "leave-on-server", leave,
+                    "delete-after", leave && gtk_switch_get_active (self->delete_after_switch),
+                    "delete-after-days", (guint) gtk_spin_button_get_value_as_int (self->days_spin),
+                    "delete-when-deleted",
+                    leave && gtk_switch_get_active (self->delete_deleted_switch),
+                    NULL);
+    }
   return account;
 }
 

@@ -67,6 +67,7 @@ static const struct {
   { "signature", "signature" },
   { "ca_file", "ca-file" },
   { "check_interval", "check-interval" },
+  { "color", "color" },
 };
 
 typedef struct

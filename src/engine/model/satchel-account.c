@@ -47,6 +47,7 @@ struct _SatchelAccount
   char               *smtp_user;
   char               *ca_file;
   char               *signature;
+  char               *color;
 };
 
 G_DEFINE_FINAL_TYPE (SatchelAccount, satchel_account, G_TYPE_OBJECT)
@@ -78,6 +79,7 @@ enum {
   PROP_CA_FILE,
   PROP_SIGNATURE,
   PROP_CHECK_INTERVAL,
+  PROP_COLOR,
   N_PROPS
 };
 
@@ -88,7 +90,7 @@ static gboolean
 prop_is_optional (guint prop_id)
 {
   return prop_id == PROP_SMTP_HOST || prop_id == PROP_SMTP_USER || prop_id == PROP_CA_FILE ||
-         prop_id == PROP_SIGNATURE;
+         prop_id == PROP_SIGNATURE || prop_id == PROP_COLOR;
 }
 
 static void
@@ -170,6 +172,7 @@ satchel_account_finalize (GObject *object)
   g_clear_pointer (&self->smtp_user, g_free);
   g_clear_pointer (&self->ca_file, g_free);
   g_clear_pointer (&self->signature, g_free);
+  g_clear_pointer (&self->color, g_free);
 
   G_OBJECT_CLASS (satchel_account_parent_class)->finalize (object);
 }
@@ -264,6 +267,9 @@ satchel_account_get_property (GObject    *object,
     case PROP_CHECK_INTERVAL:
       g_value_set_uint (value, self->check_interval);
       break;
+    case PROP_COLOR:
+      g_value_set_string (value, self->color);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -337,6 +343,9 @@ satchel_account_set_property (GObject      *object,
       break;
     case PROP_CHECK_INTERVAL:
       set_uint (self, &self->check_interval, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_COLOR:
+      set_string (self, &self->color, g_value_get_string (value), prop_id);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -426,6 +435,9 @@ satchel_account_class_init (SatchelAccountClass *klass)
     g_param_spec_uint ("check-interval", NULL, "Minutes between checks for new mail",
                        1, SATCHEL_ACCOUNT_MAX_CHECK_INTERVAL,
                        SATCHEL_ACCOUNT_DEFAULT_CHECK_INTERVAL, rw);
+  properties[PROP_COLOR] =
+    g_param_spec_string ("color", NULL, "The account's colour, as #rrggbb, or NULL for none",
+                         NULL, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -709,6 +721,18 @@ satchel_account_get_ca_file (SatchelAccount *self)
   return self->ca_file;
 }
 
+/**
+ * satchel_account_get_color:
+ *
+ * Returns: (nullable): the colour the user gave the account, as #rrggbb
+ */
+const char *
+satchel_account_get_color (SatchelAccount *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_ACCOUNT (self), NULL);
+  return self->color;
+}
+
 guint
 satchel_account_get_check_interval (SatchelAccount *self)
 {
@@ -847,6 +871,18 @@ check_ca_file (const char  *path,
  * login name, settings that fit the account's kind, and no unencrypted
  * server unless @allow_insecure.
  */
+/* "#rrggbb", as the account table keeps it. */
+static gboolean
+color_is_valid (const char *color)
+{
+  if (strlen (color) != 7 || color[0] != '#')
+    return FALSE;
+  for (guint i = 1; i < 7; i++)
+    if (!g_ascii_isxdigit (color[i]))
+      return FALSE;
+  return TRUE;
+}
+
 gboolean
 satchel_account_validate (SatchelAccount  *self,
                           gboolean         allow_insecure,
@@ -930,6 +966,12 @@ satchel_account_validate (SatchelAccount  *self,
     }
   if (self->ca_file != NULL && !check_ca_file (self->ca_file, error))
     return FALSE;
+  if (self->color != NULL && !color_is_valid (self->color))
+    {
+      g_set_error (error, SATCHEL_ACCOUNT_ERROR, SATCHEL_ACCOUNT_ERROR_INVALID,
+                   _("“%s” is not a colour: write it as #rrggbb."), self->color);
+      return FALSE;
+    }
 
   if (!allow_insecure && self->security == SATCHEL_SECURITY_NONE)
     {

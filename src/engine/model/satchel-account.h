@@ -73,6 +73,7 @@ gboolean            satchel_account_get_apop            (SatchelAccount     *sel
 const char         *satchel_account_get_signature       (SatchelAccount     *self);
 const char         *satchel_account_get_ca_file         (SatchelAccount     *self);
 guint               satchel_account_get_check_interval  (SatchelAccount     *self);
+const char         *satchel_account_get_color           (SatchelAccount     *self);
 gboolean            satchel_account_has_smtp            (SatchelAccount     *self);
 
 gboolean            satchel_account_validate            (SatchelAccount     *self,
