@@ -15,6 +15,7 @@
 
 #include "satchel-account-wizard.h"
 #include "satchel-application.h"
+#include "satchel-preferences-window.h"
 #include "satchel-window.h"
 
 struct _SatchelApplication
@@ -40,22 +41,6 @@ static const GOptionEntry option_entries[] = {
   { NULL }
 };
 
-/* The preference, or 0 (the default) without the settings schema. */
-static guint
-check_interval (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = source != NULL
-                                      ? g_settings_schema_source_lookup (source, APP_ID, TRUE)
-                                      : NULL;
-  g_autoptr(GSettings) settings = NULL;
-
-  if (schema == NULL)
-    return 0;
-  settings = g_settings_new_full (schema, NULL, NULL);
-  return g_settings_get_uint (settings, "check-interval");
-}
-
 static void
 open_profile (SatchelApplication *self)
 {
@@ -75,12 +60,13 @@ open_profile (SatchelApplication *self)
   if (self->accounts == NULL)
     return;
   self->service = satchel_mail_service_new (path, self->accounts, self->secrets);
-  /* SATCHEL_CHECK_SECONDS: how often to check, over the preference;
-   * "never": only when asked (tests of the window alone). */
+  /* Each account as often as its settings say; SATCHEL_CHECK_SECONDS:
+   * every account that often, or "never": only when asked (tests of the
+   * window alone). */
   if (g_strcmp0 (interval, "never") != 0)
     satchel_mail_service_start (self->service,
                                 interval != NULL ? (guint) g_ascii_strtoull (interval, NULL, 10)
-                                                 : check_interval ());
+                                                 : 0);
 }
 
 /* The main window, if it is open. */
@@ -135,6 +121,19 @@ add_account_activated_cb (GSimpleAction *action,
 }
 
 static void
+preferences_activated_cb (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  SatchelApplication *self = user_data;
+  SatchelWindow *window;
+
+  g_application_activate (G_APPLICATION (self));
+  window = main_window (self);
+  gtk_window_present (GTK_WINDOW (satchel_preferences_window_new (self, GTK_WINDOW (window))));
+}
+
+static void
 about_activated_cb (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
@@ -177,6 +176,7 @@ quit_activated_cb (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { "add-account", add_account_activated_cb },
+  { "preferences", preferences_activated_cb },
   { "about", about_activated_cb },
   { "check-mail", check_mail_activated_cb },
   { "quit", quit_activated_cb },
@@ -213,6 +213,7 @@ satchel_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *add_accels[] = { "<Control><Shift>n", NULL };
   static const char *check_accels[] = { "F5", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (satchel_application_parent_class)->startup (app);
 
@@ -221,6 +222,8 @@ satchel_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.add-account", add_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.check-mail", check_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
 
   open_profile (self);
   if (self->store_error != NULL)

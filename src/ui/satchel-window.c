@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "satchel-certificate-dialog.h"
+#include "satchel-color-dot.h"
 #include "satchel-composer-window.h"
 #include "satchel-message-row.h"
 #include "satchel-message-view.h"
@@ -108,6 +109,14 @@ service_of (SatchelWindow *self)
   return app != NULL ? satchel_application_get_mail_service (app) : NULL;
 }
 
+static void
+account_color_changed_cb (SatchelAccount *account,
+                          GParamSpec     *pspec,
+                          GtkWidget      *dot)
+{
+  satchel_color_dot_set_color (dot, satchel_account_get_color (account));
+}
+
 static GtkWidget *
 account_row (SatchelAccount *account)
 {
@@ -116,6 +125,7 @@ account_row (SatchelAccount *account)
   GtkWidget *icon = gtk_image_new ();
   GtkWidget *password = gtk_button_new_from_icon_name ("dialog-password-symbolic");
   GtkWidget *certificate = gtk_button_new_from_icon_name ("channel-insecure-symbolic");
+  GtkWidget *dot = satchel_color_dot_new (satchel_account_get_color (account));
 
   /* Labels, addresses and servers' words are text, not markup. */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
@@ -145,6 +155,8 @@ account_row (SatchelAccount *account)
                                     satchel_account_get_uuid (account));
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), certificate);
   g_object_set_data (G_OBJECT (row), "certificate-button", certificate);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), dot);
+  g_signal_connect_object (account, "notify::color", G_CALLBACK (account_color_changed_cb), dot, 0);
   g_object_set_data (G_OBJECT (row), "spinner", spinner);
   g_object_set_data (G_OBJECT (row), "state-icon", icon);
   g_object_set_data (G_OBJECT (row), "password-button", password);
@@ -666,6 +678,14 @@ sender_address (const char *from)
   return g_strdup (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address)));
 }
 
+/* "Load remote content from trusted senders", the preference. */
+static gboolean
+trusts_senders (SatchelWindow *self)
+{
+  return self->settings == NULL ||
+         g_settings_get_boolean (self->settings, "load-remote-content-trusted");
+}
+
 /* The reader: the message from the store, or, when its body is not here
  * yet, what it is waiting for. */
 static void
@@ -708,7 +728,7 @@ show_message (SatchelWindow           *self,
     }
   address = sender_address (row->from);
   satchel_message_view_show (self->reader, row, message, placeholder,
-                             address != NULL &&
+                             address != NULL && trusts_senders (self) &&
                              satchel_store_remote_content_allowed (store_of (self), address));
   show_conversation (self, row);
 }

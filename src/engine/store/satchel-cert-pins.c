@@ -95,3 +95,47 @@ satchel_cert_pin_remove (SatchelStore  *store,
   sqlite3_bind_int (stmt, 2, port);
   return satchel_store_run (store, stmt, error);
 }
+
+void
+satchel_cert_pin_free (SatchelCertPin *pin)
+{
+  if (pin == NULL)
+    return;
+  g_free (pin->host);
+  g_free (pin->sha256);
+  g_free (pin);
+}
+
+/**
+ * satchel_cert_pin_list:
+ *
+ * Returns: (transfer full) (element-type SatchelCertPin): every pinned
+ *   certificate, by host and port; %NULL with @error when the store cannot
+ *   be read
+ */
+GPtrArray *
+satchel_cert_pin_list (SatchelStore  *store,
+                       GError       **error)
+{
+  g_autoptr(GPtrArray) pins = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_cert_pin_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = satchel_store_prepare (store, "SELECT host, port, sha256, added FROM cert_pin "
+                                       "ORDER BY host, port", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = satchel_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      SatchelCertPin *pin = g_new0 (SatchelCertPin, 1);
+
+      pin->host = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      pin->port = sqlite3_column_int (stmt, 1);
+      pin->sha256 = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      pin->added = sqlite3_column_int64 (stmt, 3);
+      g_ptr_array_add (pins, pin);
+    }
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&pins);
+}

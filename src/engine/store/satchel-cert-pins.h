@@ -10,6 +10,15 @@
 
 G_BEGIN_DECLS
 
+typedef struct
+{
+  char   *host;
+  guint16 port;
+  char   *sha256;
+  gint64  added;   /* Unix time */
+} SatchelCertPin;
+
+
 char     *satchel_cert_pin_lookup (SatchelStore  *store,
                                    const char    *host,
                                    guint16        port,
@@ -24,5 +33,11 @@ gboolean  satchel_cert_pin_remove (SatchelStore  *store,
                                    const char    *host,
                                    guint16        port,
                                    GError       **error);
+
+void       satchel_cert_pin_free   (SatchelCertPin *pin);
+GPtrArray *satchel_cert_pin_list   (SatchelStore   *store,
+                                    GError        **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelCertPin, satchel_cert_pin_free)
 
 G_END_DECLS

@@ -34,7 +34,8 @@
 #include "sync/satchel-pop3-fetch.h"
 #include "sync/satchel-store-writer.h"
 
-#define DEFAULT_INTERVAL   (5 * 60)
+/* With each account on its own interval, how often to see which are due. */
+#define TICK_SECONDS       30
 #define CHANGED_EVERY_USEC (G_USEC_PER_SEC / 2)
 
 typedef struct
@@ -49,6 +50,7 @@ typedef struct
   gboolean             check_next;   /* asked for while one ran */
   gboolean             push_next;
   gint64               last_changed;
+  gint64               last_checked; /* monotonic: when the last check started */
   SatchelImapSync     *body_sync;    /* fetching the bodies asked for, beside the run */
   SatchelImapSync     *search_sync;  /* searching the server, beside the run */
   GCancellable        *cancellable_search;
@@ -70,6 +72,7 @@ struct _SatchelMailService
   SatchelStoreWriter *writer;
   GHashTable         *runs;         /* SatchelAccount → AccountRun */
   guint               interval_id;
+  guint               interval;      /* seconds for every account; 0: each its own */
   gboolean            started;      /* checks accounts by itself */
 };
 
@@ -351,6 +354,8 @@ start_run (AccountRun *run,
   /* A POP3 server keeps nothing the user changes here. */
   if (pop3 && changes_only)
     return;
+  if (!changes_only)
+    run->last_checked = g_get_monotonic_time ();
   if (!ensure_writer (self, &error))
     {
       set_state (run, SATCHEL_ACCOUNT_STATE_ERROR, error->message);
@@ -1085,7 +1090,24 @@ accounts_changed_cb (GListModel         *accounts,
 static gboolean
 interval_cb (gpointer user_data)
 {
-  satchel_mail_service_check (user_data, NULL);
+  SatchelMailService *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->interval != 0)
+    {
+      satchel_mail_service_check (self, NULL);
+      return G_SOURCE_CONTINUE;
+    }
+  /* Each account when its own interval has passed since its last check. */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->accounts)); i++)
+    {
+      g_autoptr(SatchelAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+      AccountRun *run = run_of (self, account);
+      gint64 every = (gint64) satchel_account_get_check_interval (account) * 60 * G_USEC_PER_SEC;
+
+      if (run != NULL && now - run->last_checked >= every)
+        start_run (run, FALSE);
+    }
   return G_SOURCE_CONTINUE;
 }
 
@@ -1174,11 +1196,11 @@ satchel_mail_service_new (const char         *store_path,
 
 /**
  * satchel_mail_service_start:
- * @interval: how often every account is checked, in seconds (0: the
- *   default of five minutes)
+ * @interval: how often every account is checked, in seconds; 0: each
+ *   account as often as its check-interval says
  *
- * Checks every account now, each new account when it appears, and all of
- * them every @interval seconds.
+ * Checks every account now, each new account when it appears, and then
+ * each one again when its interval has passed.
  */
 void
 satchel_mail_service_start (SatchelMailService *self,
@@ -1188,7 +1210,7 @@ satchel_mail_service_start (SatchelMailService *self,
 
   self->started = TRUE;
   accounts_changed_cb (G_LIST_MODEL (self->accounts), 0, 0, 0, self);
-  satchel_mail_service_set_interval (self, interval != 0 ? interval : DEFAULT_INTERVAL);
+  satchel_mail_service_set_interval (self, interval);
 }
 
 /**
@@ -1210,7 +1232,8 @@ satchel_mail_service_stop (SatchelMailService *self)
 
 /**
  * satchel_mail_service_set_interval:
- * @seconds: how often every account is checked; 0: only when asked
+ * @seconds: how often every account is checked; 0: each account as often
+ *   as its check-interval says
  */
 void
 satchel_mail_service_set_interval (SatchelMailService *self,
@@ -1219,8 +1242,9 @@ satchel_mail_service_set_interval (SatchelMailService *self,
   g_return_if_fail (SATCHEL_IS_MAIL_SERVICE (self));
 
   g_clear_handle_id (&self->interval_id, g_source_remove);
-  if (seconds > 0)
-    self->interval_id = g_timeout_add_seconds (seconds, interval_cb, self);
+  self->interval = seconds;
+  self->interval_id = g_timeout_add_seconds (seconds != 0 ? seconds : TICK_SECONDS, interval_cb,
+                                             self);
 }
 
 /**
