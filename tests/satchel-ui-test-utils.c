@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <stdio.h>
 
 #include "satchel-ui-test-utils.h"
 
@@ -239,3 +240,76 @@ run_app (const char  *profile,
   g_assert_finalize_object (app);
 }
 
+
+/**
+ * ui_test_init:
+ *
+ * Returns: whether the UI tests can run: there is a display (the test
+ *   servers start Xvfb); without one, they are skipped unless the servers
+ *   are required
+ */
+gboolean
+ui_test_init (int    *argc,
+              char ***argv)
+{
+  if (g_getenv ("DISPLAY") == NULL)
+    {
+      if (g_getenv ("SATCHEL_TEST_REQUIRE_SERVERS") != NULL)
+        g_error ("No display: the test servers should have started Xvfb");
+      printf ("1..0 # SKIP needs a display: run with build-aux/test\n");
+      return FALSE;
+    }
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+  /* This process keeps G_DEBUG's fatal warnings (GLib read them); WebKit's
+   * network and web processes, which are not ours, do not inherit them. */
+  g_unsetenv ("G_DEBUG");
+  satchel_engine_init ();
+  return TRUE;
+}
+
+gboolean
+is_mapped_group_titled (GtkWidget     *widget,
+                        gconstpointer  title)
+{
+  return ADW_IS_PREFERENCES_GROUP (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (widget)), title) == 0;
+}
+
+/* Entry rows, action rows, combo rows: what a settings page is made of. */
+gboolean
+is_mapped_preferences_row_titled (GtkWidget     *widget,
+                                  gconstpointer  title)
+{
+  return ADW_IS_PREFERENCES_ROW (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+/**
+ * find_field:
+ * @group: (nullable): the title of the group the row is in
+ * @type: %G_TYPE_INVALID for the row itself, or the type of its widget
+ *
+ * Returns: the row titled @row, shown, or its widget of @type; fails the
+ *   test when there is none
+ */
+GtkWidget *
+find_field (GtkWidget  *root,
+            const char *group,
+            const char *row,
+            GType       type)
+{
+  GtkWidget *found;
+
+  if (group != NULL)
+    {
+      root = find_widget (root, is_mapped_group_titled, group);
+      g_assert_nonnull (root);
+    }
+  found = find_widget (root, is_mapped_preferences_row_titled, row);
+  g_assert_nonnull (found);
+  if (type != G_TYPE_INVALID && !G_TYPE_CHECK_INSTANCE_TYPE (found, type))
+    found = find_widget (found, is_widget_of_type, GSIZE_TO_POINTER (type));
+  g_assert_nonnull (found);
+  return found;
+}

@@ -16,6 +16,9 @@ G_BEGIN_DECLS
 typedef void (*WindowCheck) (SatchelApplication *app,
                              SatchelWindow      *window);
 
+gboolean   ui_test_init                  (int              *argc,
+                                          char           ***argv);
+
 /* Runs Satchel on @profile as a user starts it; once its main window is
  * drawn, calls @check, then closes the window, which ends the run. */
 void       run_app                       (const char       *profile,
@@ -38,6 +41,14 @@ gboolean   is_button_labelled            (GtkWidget        *widget,
                                           gconstpointer     label);
 gboolean   is_check_button_labelled      (GtkWidget        *widget,
                                           gconstpointer     label);
+gboolean   is_mapped_group_titled        (GtkWidget        *widget,
+                                          gconstpointer     title);
+gboolean   is_mapped_preferences_row_titled (GtkWidget     *widget,
+                                             gconstpointer  title);
+GtkWidget *find_field                    (GtkWidget        *root,
+                                          const char       *group,
+                                          const char       *row,
+                                          GType             type);
 
 void       wait_for_draw                 (GtkWidget        *widget);
 void       wait_until_                   (gboolean        (*done) (gpointer data),

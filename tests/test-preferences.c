@@ -12,7 +12,6 @@
 
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,45 +37,16 @@ preferences_shown (gpointer app)
   return preferences_of (app) != NULL;
 }
 
-static gboolean
-is_mapped_group_titled (GtkWidget     *widget,
-                        gconstpointer  title)
-{
-  return ADW_IS_PREFERENCES_GROUP (widget) && gtk_widget_get_mapped (widget) &&
-         g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (widget)), title) == 0;
-}
-
-static gboolean
-is_mapped_preferences_row_titled (GtkWidget     *widget,
-                                  gconstpointer  title)
-{
-  return ADW_IS_PREFERENCES_ROW (widget) && gtk_widget_get_mapped (widget) &&
-         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
-}
-
 /* The row titled @row (in the group titled @group), or its widget of
- * @type. */
+ * @type, once the window is drawn. */
 static GtkWidget *
 field (GtkWidget  *window,
        const char *group,
        const char *row,
        GType       type)
 {
-  GtkWidget *root = window;
-  GtkWidget *found;
-
   wait_for_draw (window);
-  if (group != NULL)
-    {
-      root = find_widget (root, is_mapped_group_titled, group);
-      g_assert_nonnull (root);
-    }
-  found = find_widget (root, is_mapped_preferences_row_titled, row);
-  g_assert_nonnull (found);
-  if (type != G_TYPE_INVALID && !G_TYPE_CHECK_INSTANCE_TYPE (found, type))
-    found = find_widget (found, is_widget_of_type, GSIZE_TO_POINTER (type));
-  g_assert_nonnull (found);
-  return found;
+  return find_field (window, group, row, type);
 }
 
 /* Types into an entry row and presses its apply button. */
@@ -450,19 +420,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  if (g_getenv ("DISPLAY") == NULL)
-    {
-      if (g_getenv ("SATCHEL_TEST_REQUIRE_SERVERS") != NULL)
-        g_error ("No display: the test servers should have started Xvfb");
-      printf ("1..0 # SKIP needs a display: run with build-aux/test\n");
-      return 0;
-    }
-
   g_setenv ("SATCHEL_CHECK_SECONDS", "never", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_unsetenv ("G_DEBUG");
-  satchel_engine_init ();
+  if (!ui_test_init (&argc, &argv))
+    return 0;
 
   g_test_add_func ("/preferences/imap-account", test_preferences_imap_account);
   g_test_add_func ("/preferences/pop3-account", test_preferences_pop3_account);

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
-#include <stdio.h>
 #include <unistd.h>
 
 #include <webkit/webkit.h>
@@ -1684,23 +1683,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* Xvfb comes with the test servers. */
-  if (g_getenv ("DISPLAY") == NULL)
-    {
-      if (g_getenv ("SATCHEL_TEST_REQUIRE_SERVERS") != NULL)
-        g_error ("No display: the test servers should have started Xvfb");
-      printf ("1..0 # SKIP needs a display: run with build-aux/test\n");
-      return 0;
-    }
-
   /* The window alone: its accounts are not checked, unless a test says so. */
   g_setenv ("SATCHEL_CHECK_SECONDS", "never", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  /* This process keeps G_DEBUG's fatal warnings (GLib read them); WebKit's
-   * network and web processes, which are not ours, do not inherit them. */
-  g_unsetenv ("G_DEBUG");
-  satchel_engine_init ();
+  if (!ui_test_init (&argc, &argv))
+    return 0;
 
   g_test_add_func ("/window/first-run", test_window_first_run);
   g_test_add_func ("/window/existing-accounts", test_window_existing_accounts);

@@ -13,7 +13,6 @@
 
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -77,22 +76,6 @@ wizard_gone (gpointer app)
   return wizard_of (app) == NULL;
 }
 
-static gboolean
-is_mapped_group_titled (GtkWidget     *widget,
-                        gconstpointer  title)
-{
-  return ADW_IS_PREFERENCES_GROUP (widget) && gtk_widget_get_mapped (widget) &&
-         g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (widget)), title) == 0;
-}
-
-static gboolean
-is_mapped_entry_row_titled (GtkWidget     *widget,
-                            gconstpointer  title)
-{
-  return ADW_IS_ENTRY_ROW (widget) && gtk_widget_get_mapped (widget) &&
-         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
-}
-
 /* The widget of @type in the row titled @row of the group titled @group. */
 static GtkWidget *
 field (SatchelAccountWizard *wizard,
@@ -100,22 +83,7 @@ field (SatchelAccountWizard *wizard,
        const char           *row,
        GType                 type)
 {
-  GtkWidget *root = GTK_WIDGET (wizard);
-  GtkWidget *found;
-
-  if (group != NULL)
-    {
-      root = find_widget (root, is_mapped_group_titled, group);
-      g_assert_nonnull (root);
-    }
-  found = find_widget (root, is_mapped_entry_row_titled, row);
-  if (found == NULL)
-    found = find_widget (root, is_mapped_row_titled, row);
-  g_assert_nonnull (found);
-  if (type != G_TYPE_INVALID && !G_TYPE_CHECK_INSTANCE_TYPE (found, type))
-    found = find_widget (found, is_widget_of_type, GSIZE_TO_POINTER (type));
-  g_assert_nonnull (found);
-  return found;
+  return find_field (GTK_WIDGET (wizard), group, row, type);
 }
 
 static void
@@ -849,20 +817,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  if (g_getenv ("DISPLAY") == NULL)
-    {
-      if (g_getenv ("SATCHEL_TEST_REQUIRE_SERVERS") != NULL)
-        g_error ("No display: the test servers should have started Xvfb");
-      printf ("1..0 # SKIP needs a display: run with build-aux/test\n");
-      return 0;
-    }
-
   /* The account's first check starts as soon as it is added. */
   g_setenv ("SATCHEL_CHECK_SECONDS", "3600", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_unsetenv ("G_DEBUG");
-  satchel_engine_init ();
+  if (!ui_test_init (&argc, &argv))
+    return 0;
 
   g_test_add_func ("/wizard/provider", test_wizard_provider);
   g_test_add_func ("/wizard/manual-pop3", test_wizard_manual_pop3);

@@ -420,16 +420,7 @@ ask_insecure (SatchelAccountWizard *self,
   AdwMessageDialog *dialog;
   InsecureQuestion *question = g_new0 (InsecureQuestion, 1);
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
-    GTK_WINDOW (self), _("Use an Unencrypted Connection?"),
-    _("Without encryption, your password and your mail cross the network where anyone on the "
-      "way can read and change them. Choose this only for a server on this computer or on a "
-      "network you control.")));
-  adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
-  adw_message_dialog_add_response (dialog, "insecure", _("_Use Without Encryption"));
-  adw_message_dialog_set_response_appearance (dialog, "insecure", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  dialog = satchel_insecure_dialog_new (GTK_WINDOW (self));
   question->self = g_object_ref (self);
   question->server = server;
   g_signal_connect_data (dialog, "response", G_CALLBACK (insecure_response_cb), question,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* satchel-certificate-dialog.c: whether to trust a server's certificate
+/* satchel-certificate-dialog.c: whether to trust a server's certificate, or
+ * no encryption
  *
  * Copyright 2026 The Satchel authors
  *
@@ -134,6 +135,30 @@ satchel_certificate_dialog_new (GtkWindow          *parent,
   adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
   adw_message_dialog_add_response (dialog, "trust", _("_Trust This Certificate"));
   adw_message_dialog_set_response_appearance (dialog, "trust", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  return dialog;
+}
+
+/**
+ * satchel_insecure_dialog_new:
+ *
+ * Returns: (transfer none): the question asked before a server is used
+ *   without encryption, not shown yet; it answers "insecure" or "cancel"
+ */
+AdwMessageDialog *
+satchel_insecure_dialog_new (GtkWindow *parent)
+{
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
+    parent, _("Use an Unencrypted Connection?"),
+    _("Without encryption, your password and your mail cross the network where anyone on the "
+      "way can read and change them. Choose this only for a server on this computer or on a "
+      "network you control.")));
+  adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
+  adw_message_dialog_add_response (dialog, "insecure", _("_Use Without Encryption"));
+  adw_message_dialog_set_response_appearance (dialog, "insecure", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (dialog, "cancel");
   adw_message_dialog_set_close_response (dialog, "cancel");
   return dialog;

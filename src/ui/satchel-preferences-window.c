@@ -457,16 +457,7 @@ security_selected_cb (AdwComboRow *row,
               outgoing ? "smtp-port" : "port", port, NULL);
       return;
     }
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
-    GTK_WINDOW (page->self), _("Use an Unencrypted Connection?"),
-    _("Without encryption, your password and your mail cross the network where anyone on the "
-      "way can read and change them. Choose this only for a server on this computer or on a "
-      "network you control.")));
-  adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
-  adw_message_dialog_add_response (dialog, "insecure", _("_Use Without Encryption"));
-  adw_message_dialog_set_response_appearance (dialog, "insecure", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  dialog = satchel_insecure_dialog_new (GTK_WINDOW (page->self));
   request = g_new0 (SecurityChange, 1);
   request->page = page;
   request->outgoing = outgoing;
