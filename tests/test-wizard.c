@@ -157,6 +157,9 @@ fill_in_you (SatchelAccountWizard *wizard,
              const char           *password)
 {
   wait_for_page (wizard, "you");
+  /* Typing starts in the first field. */
+  g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (wizard)),
+                                         field (wizard, NULL, "Your Name", G_TYPE_INVALID)));
   type_into (wizard, NULL, "Your Name", "Zoë Wizard");
   type_into (wizard, NULL, "Email Address", user_email);
   /* Not before there is a password. */

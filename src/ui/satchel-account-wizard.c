@@ -93,6 +93,9 @@ struct _SatchelAccountWizard
   gboolean                 checking;
   gboolean                 check_failed;
   gboolean                 password_refused;   /* Back leads to the password */
+  gboolean                 looked_up;          /* not set up by hand */
+  gboolean                 outgoing_stored;    /* the second password is being kept */
+  guint                    checking_server;    /* INCOMING or OUTGOING */
 };
 
 G_DEFINE_FINAL_TYPE (SatchelAccountWizard, satchel_account_wizard, ADW_TYPE_WINDOW)
@@ -532,7 +535,15 @@ describe_found (SatchelAccountWizard *self)
       g_string_printf (text, _("No settings were found for %s: check these against your "
                                "provider’s help pages."), domain);
       adw_preferences_group_set_description (self->incoming_group, text->str);
-      adw_preferences_group_set_description (self->kind_group, NULL);
+      /* Set up by hand on purpose: nothing to say. */
+      if (!self->looked_up)
+        adw_preferences_group_set_description (self->kind_group, NULL);
+      else
+        {
+          g_string_printf (text, _("No settings were found for %s; you can enter them next."),
+                           domain);
+          adw_preferences_group_set_description (self->kind_group, text->str);
+        }
       return;
     }
   where = g_strdup (self->found->provider != NULL
@@ -602,6 +613,7 @@ lookup_done_cb (GObject      *source,
   self->found = found;
   if (found == NULL)
     g_debug ("No settings found: %s", error->message);
+  self->looked_up = TRUE;
   show_kind_page (self);
 }
 
@@ -864,9 +876,9 @@ password_stored_cb (GObject      *source,
       return;
     }
   /* The incoming password is kept first, then the outgoing one. */
-  if (g_object_get_data (G_OBJECT (self), "outgoing-stored") == NULL)
+  if (!self->outgoing_stored)
     {
-      g_object_set_data (G_OBJECT (self), "outgoing-stored", GINT_TO_POINTER (TRUE));
+      self->outgoing_stored = TRUE;
       satchel_secrets_store_async (SATCHEL_SECRETS (source),
                                    satchel_account_get_uuid (self->account),
                                    satchel_account_get_email (self->account),
@@ -884,7 +896,7 @@ static void
 save_account (SatchelAccountWizard *self)
 {
   adw_status_page_set_title (self->checking_page, _("Adding Your Account"));
-  g_object_set_data (G_OBJECT (self), "outgoing-stored", NULL);
+  self->outgoing_stored = FALSE;
   satchel_secrets_store_async (satchel_application_get_secrets (self->app),
                                satchel_account_get_uuid (self->account),
                                satchel_account_get_email (self->account), SATCHEL_SECRET_INCOMING,
@@ -901,7 +913,7 @@ login_checked_cb (GObject      *source,
   g_autoptr(SatchelCertificate) rejected = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *summary = NULL;
-  guint server = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self), "checking-server"));
+  guint server = self->checking_server;
 
   summary = satchel_login_check_finish (result, &rejected, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -947,7 +959,7 @@ start_check (SatchelAccountWizard *self,
   self->check_failed = FALSE;
   g_cancellable_cancel (self->cancellable);
   g_set_object (&self->cancellable, g_cancellable_new ());
-  g_object_set_data (G_OBJECT (self), "checking-server", GUINT_TO_POINTER (server));
+  self->checking_server = server;
   satchel_login_check_async (self->account,
                              server == INCOMING ? SATCHEL_SECRET_INCOMING : SATCHEL_SECRET_OUTGOING,
                              password, satchel_application_get_store (self->app),
@@ -1036,7 +1048,16 @@ manual_action (GtkWidget  *widget,
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->found, satchel_autoconfig_result_free);
+  self->looked_up = FALSE;
   show_kind_page (self);
+}
+
+/* Typing starts in the first field, not on Cancel. */
+static void
+wizard_mapped_cb (SatchelAccountWizard *self)
+{
+  if (g_str_equal (page (self), "you"))
+    gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
 }
 
 static void
@@ -1157,6 +1178,7 @@ satchel_account_wizard_init (SatchelAccountWizard *self)
       self->source_rows[i] = row;
     }
 
+  g_signal_connect (self, "map", G_CALLBACK (wizard_mapped_cb), NULL);
   g_signal_connect_swapped (self->name_row, "changed", G_CALLBACK (fields_changed_cb), self);
   g_signal_connect_swapped (self->email_row, "changed", G_CALLBACK (fields_changed_cb), self);
   g_signal_connect_swapped (self->password_row, "changed", G_CALLBACK (fields_changed_cb), self);
