@@ -578,6 +578,75 @@ test_wizard_wrong_password (void)
   satchel_test_remove_dir (profile);
 }
 
+/* A port where nothing listens, then a name that does not exist: each
+ * says which step failed, in the engine's words. */
+
+static guint16
+closed_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, address, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  /* Closed when it goes: the port is free, and nobody listens on it. */
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static const char *
+incoming_result (SatchelAccountWizard *wizard)
+{
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (field (wizard, NULL, "Incoming Server",
+                                                             G_TYPE_INVALID)));
+}
+
+static void
+check_unreachable (SatchelApplication *app,
+                   SatchelWindow      *window)
+{
+  SatchelAccountWizard *wizard = wizard_of (app);
+  guint16 port = closed_port ();
+  g_autofree char *refused = g_strdup_printf ("The server localhost refused the connection on "
+                                              "port %u.", port);
+
+  fill_in_you (wizard, user_password);
+  press (wizard, "wizard.manual");
+  wait_for_page (wizard, "kind");
+  press (wizard, "wizard.next");
+  fill_in_servers (wizard, port, test_port ("SMTPS"));
+  press (wizard, "wizard.next");
+  wait_until (check_has_failed, wizard, 30);
+  g_assert_cmpstr (incoming_result (wizard), ==, refused);
+
+  /* Back to the servers, as typed; a name nobody has. */
+  press (wizard, "wizard.back");
+  wait_for_page (wizard, "servers");
+  type_into (wizard, "Incoming Server", "Server", "no-such-host.invalid");
+  press (wizard, "wizard.next");
+  wait_until (check_has_failed, wizard, 60);
+  g_assert_cmpstr (incoming_result (wizard), ==,
+                   "The server name no-such-host.invalid was not found. Check its spelling and "
+                   "your network connection.");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (satchel_application_get_accounts (app))),
+                    ==, 0);
+}
+
+static void
+test_wizard_unreachable (void)
+{
+  g_autofree char *profile = NULL;
+
+  if (!satchel_test_require_servers ())
+    return;
+  new_user ("example.org", 0);
+  profile = satchel_test_make_dir ();
+  run_app (profile, check_unreachable);
+  satchel_test_remove_dir (profile);
+}
+
 /* A self-signed certificate: Dovecot behind a TLS relay that presents the
  * self-signed certificate the test servers made. */
 
@@ -828,6 +897,7 @@ main (int   argc,
   g_test_add_func ("/wizard/provider", test_wizard_provider);
   g_test_add_func ("/wizard/manual-pop3", test_wizard_manual_pop3);
   g_test_add_func ("/wizard/wrong-password", test_wizard_wrong_password);
+  g_test_add_func ("/wizard/unreachable", test_wizard_unreachable);
   g_test_add_func ("/wizard/self-signed", test_wizard_self_signed);
   g_test_add_func ("/wizard/changed-certificate", test_wizard_changed_certificate);
   g_test_add_func ("/wizard/insecure", test_wizard_insecure);
