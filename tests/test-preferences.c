@@ -392,6 +392,28 @@ check_general (SatchelApplication *app,
   g_settings_reset (settings, "mark-read-delay");
   g_settings_reset (settings, "load-remote-content-trusted");
 
+  /* Start at login: an autostart entry that starts Satchel hidden, and
+   * none once it is off again. */
+  {
+    g_autofree char *path = g_build_filename (g_get_user_config_dir (), "autostart",
+                                              APP_ID ".desktop", NULL);
+    g_autofree char *entry = NULL;
+    GtkSwitch *login = GTK_SWITCH (field (prefs, "New Mail", "Start at Login", GTK_TYPE_SWITCH));
+
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    gtk_switch_set_active (login, TRUE);
+    g_assert_true (g_settings_get_boolean (settings, "start-at-login"));
+    g_assert_true (g_file_get_contents (path, &entry, NULL, NULL));
+    g_assert_nonnull (strstr (entry, "\nExec=satchel --background\n"));
+    g_assert_nonnull (strstr (entry, "\nX-GNOME-Autostart-enabled=true\n"));
+    gtk_switch_set_active (login, FALSE);
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  }
+  gtk_switch_set_active (GTK_SWITCH (field (prefs, "New Mail", "Show Notifications",
+                                            GTK_TYPE_SWITCH)), FALSE);
+  g_assert_false (g_settings_get_boolean (settings, "show-notifications"));
+  g_settings_reset (settings, "show-notifications");
+
   /* The trusted certificate, listed and then no longer trusted. */
   open_account_page (prefs, "Office");
   adw_preferences_window_close_subpage (ADW_PREFERENCES_WINDOW (prefs));
@@ -416,6 +438,41 @@ test_preferences_general (void)
   satchel_test_remove_dir (profile);
 }
 
+/* Run in the background: closing the window hides it and Satchel goes on;
+ * launching it again shows the window. */
+static void
+check_background (SatchelApplication *app,
+                  SatchelWindow      *window)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  g_assert_true (g_settings_get_boolean (settings, "run-in-background"));
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (g_list_find (gtk_application_get_windows (GTK_APPLICATION (app)), window) != NULL);
+  /* Still checking for mail. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "check-mail", NULL);
+  g_assert_true (satchel_mail_service_is_busy (satchel_application_get_mail_service (app)));
+
+  g_application_activate (G_APPLICATION (app));
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+}
+
+static void
+test_preferences_background (void)
+{
+  g_autofree char *profile = NULL;
+
+  if (!satchel_test_require_servers ())
+    return;
+  profile = make_profile (SATCHEL_ACCOUNT_KIND_IMAP);
+  g_setenv ("SATCHEL_CHECK_SECONDS", "3600", TRUE);
+  run_app (profile, check_background);
+  g_setenv ("SATCHEL_CHECK_SECONDS", "never", TRUE);
+  satchel_test_remove_dir (profile);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -427,6 +484,7 @@ main (int   argc,
   g_test_add_func ("/preferences/imap-account", test_preferences_imap_account);
   g_test_add_func ("/preferences/pop3-account", test_preferences_pop3_account);
   g_test_add_func ("/preferences/general", test_preferences_general);
+  g_test_add_func ("/preferences/background", test_preferences_background);
 
   return g_test_run ();
 }

@@ -20,6 +20,7 @@
 #include "satchel-application.h"
 #include "satchel-composer-window.h"
 #include "satchel-message-view.h"
+#include "satchel-notifier.h"
 #include "satchel-window.h"
 #include "satchel-test-utils.h"
 #include "satchel-ui-test-utils.h"
@@ -1065,6 +1066,162 @@ test_window_update_password (void)
   run_imap_app (mail, 1, "not the password", check_update_password);
 }
 
+/* New mail: one notification, with the sender and the subject, that
+ * opens the message; its "Mark as Read" marks it read. The mail that was
+ * there at the account's first sync is not new. */
+typedef struct
+{
+  gint64  message_id;
+  char   *title;
+  char   *body;
+} Sent;
+
+static void
+sent_free (Sent *sent)
+{
+  g_free (sent->title);
+  g_free (sent->body);
+  g_free (sent);
+}
+
+static void
+notification_sent_cb (SatchelNotifier *notifier,
+                      gint64           message_id,
+                      const char      *title,
+                      const char      *body,
+                      GPtrArray       *sent)
+{
+  Sent *one = g_new0 (Sent, 1);
+
+  one->message_id = message_id;
+  one->title = g_strdup (title);
+  one->body = g_strdup (body);
+  g_ptr_array_add (sent, one);
+}
+
+/* Whether the notification daemon of the test servers (dunst) got a
+ * notification titled @title saying @body: the ones shown are closed,
+ * which puts them in its history, and the history is read. */
+static gboolean
+desktop_got (const char *title,
+             const char *body)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *list;
+  int status = 0;
+
+  g_assert_true (g_spawn_command_line_sync ("dunstctl close-all", NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_usleep (200 * 1000);
+  g_assert_true (g_spawn_command_line_sync ("dunstctl history", &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  list = json_array_get_array_element (json_object_get_array_member (
+    json_node_get_object (json_parser_get_root (parser)), "data"), 0);
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *one = json_array_get_object_element (list, i);
+      const char *summary = json_object_get_string_member (
+        json_object_get_object_member (one, "summary"), "data");
+      const char *text = json_object_get_string_member (
+        json_object_get_object_member (one, "body"), "data");
+
+      if (g_strcmp0 (summary, title) == 0 && g_strcmp0 (text, body) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+one_sent (gpointer sent)
+{
+  return ((GPtrArray *) sent)->len == 1;
+}
+
+static gboolean
+shows_new_message (gpointer window)
+{
+  GtkWidget *reader = find_widget (window, is_widget_of_type,
+                                   GSIZE_TO_POINTER (SATCHEL_TYPE_MESSAGE_VIEW));
+
+  return reader != NULL && find_widget (reader, is_mapped_label, "Compilers") != NULL;
+}
+
+static gboolean
+new_message_read (gpointer app)
+{
+  return satchel_test_query_int (satchel_application_get_store (app),
+                                 "SELECT count (*) FROM message WHERE subject = 'Compilers' "
+                                 "AND (flags & 1) = 1") == 1;
+}
+
+static void
+check_new_mail (SatchelApplication *app,
+                SatchelWindow      *window)
+{
+  g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func ((GDestroyNotify) sent_free);
+  SatchelNotifier *notifier = satchel_application_get_notifier (app);
+  g_autofree char *file = g_build_filename (g_get_tmp_dir (), "satchel-new.eml", NULL);
+  gint64 inbox;
+  Sent *one;
+
+  g_assert_nonnull (notifier);
+  g_signal_connect (notifier, "sent", G_CALLBACK (notification_sent_cb), sent);
+  wait_until (service_idle, app, 30);
+  /* Looking elsewhere than the Inbox, where new mail would be seen. */
+  g_assert_true (satchel_window_show_folder (window, folder_id_of (app, "Sent")));
+
+  g_assert_true (g_file_set_contents (file, "From: Grace Hopper <grace@example.org>\r\n"
+                                            "Subject: Compilers\r\n"
+                                            "Date: Wed, 4 Nov 2026 10:00:00 +0000\r\n"
+                                            "\r\nA new one\r\n", -1, NULL));
+  satchel_test_mailctl ("append", window_user, window_password, "INBOX", file, NULL);
+  g_unlink (file);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "check-mail", NULL);
+  wait_until (one_sent, sent, 30);
+  wait_until (service_idle, app, 30);
+  g_assert_cmpuint (sent->len, ==, 1);
+  one = g_ptr_array_index (sent, 0);
+  g_assert_cmpstr (one->title, ==, "Grace Hopper");
+  g_assert_cmpstr (one->body, ==, "Compilers");
+  g_assert_cmpint (one->message_id, >, 0);
+  /* It reached the desktop. */
+  g_assert_true (desktop_got ("Grace Hopper", "Compilers"));
+
+  /* Once only. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "check-mail", NULL);
+  wait_until (service_busy, app, 10);
+  wait_until (service_idle, app, 30);
+  g_assert_cmpuint (sent->len, ==, 1);
+
+  /* Its click opens the message; "Mark as Read" marks it. */
+  inbox = folder_id_of (app, "INBOX");
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-message",
+                                  g_variant_new ("(xx)", inbox, one->message_id));
+  wait_until (shows_new_message, window, 10);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "mark-read",
+                                  g_variant_new_int64 (one->message_id));
+  wait_until (new_message_read, app, 10);
+  g_signal_handlers_disconnect_by_data (notifier, sent);
+}
+
+static void
+test_window_new_mail (void)
+{
+  const char *mail[] = {
+    "From: Ada <ada@example.org>\r\nSubject: Older\r\n"
+    "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nOne\r\n",
+    "From: Ada <ada@example.org>\r\nSubject: Newer\r\n"
+    "Date: Tue, 3 Nov 2026 10:00:00 +0000\r\n\r\nTwo\r\n",
+  };
+
+  if (!satchel_test_require_servers ())
+    return;
+  run_imap_app (mail, G_N_ELEMENTS (mail), NULL, check_new_mail);
+}
+
 static gboolean
 is_certificate_button (GtkWidget     *widget,
                        gconstpointer  data)
@@ -1697,6 +1854,7 @@ main (int   argc,
   g_test_add_func ("/window/inline-image", test_window_inline_image);
   g_test_add_func ("/window/update-password", test_window_update_password);
   g_test_add_func ("/window/changed-certificate", test_window_changed_certificate);
+  g_test_add_func ("/window/new-mail", test_window_new_mail);
   g_test_add_func ("/window/conversation", test_window_conversation);
   g_test_add_func ("/window/offline", test_window_offline);
   g_test_add_func ("/window/compose", test_window_compose);

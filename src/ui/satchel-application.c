@@ -15,6 +15,8 @@
 
 #include "satchel-account-wizard.h"
 #include "satchel-application.h"
+#include "satchel-autostart.h"
+#include "satchel-notifier.h"
 #include "satchel-preferences-window.h"
 #include "satchel-window.h"
 
@@ -29,7 +31,13 @@ struct _SatchelApplication
   SatchelAccountList *accounts;
   SatchelSecrets     *secrets;
   SatchelMailService *service;
+  SatchelNotifier    *notifier;
+  GSettings          *settings;      /* NULL without the schema */
   GError             *store_error;
+
+  gboolean            start_hidden;  /* --background */
+  gboolean            no_background; /* --no-background */
+  gboolean            held;          /* running on with the window hidden */
 };
 
 G_DEFINE_FINAL_TYPE (SatchelApplication, satchel_application, ADW_TYPE_APPLICATION)
@@ -37,9 +45,75 @@ G_DEFINE_FINAL_TYPE (SatchelApplication, satchel_application, ADW_TYPE_APPLICATI
 static const GOptionEntry option_entries[] = {
   { "profile", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Keep the database and configuration under DIR (or set SATCHEL_PROFILE)"), N_("DIR") },
+  { "background", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Start without a window, checking for mail (as at login)"), NULL },
+  { "no-background", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Quit when the window closes, whatever the preference says"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
   { NULL }
 };
+
+static GSettings *
+load_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = source != NULL
+                                      ? g_settings_schema_source_lookup (source, APP_ID, TRUE)
+                                      : NULL;
+
+  return schema != NULL ? g_settings_new_full (schema, NULL, NULL) : NULL;
+}
+
+/* "Run in the background": closing the window hides it, and Satchel
+ * goes on checking for mail and notifying until the user quits. */
+static gboolean
+runs_in_background (SatchelApplication *self)
+{
+  return !self->no_background && self->settings != NULL &&
+         g_settings_get_boolean (self->settings, "run-in-background");
+}
+
+static void
+hold_hidden (SatchelApplication *self)
+{
+  if (!self->held)
+    {
+      g_application_hold (G_APPLICATION (self));
+      self->held = TRUE;
+    }
+}
+
+static void
+release_hidden (SatchelApplication *self)
+{
+  if (self->held)
+    {
+      self->held = FALSE;
+      g_application_release (G_APPLICATION (self));
+    }
+}
+
+static gboolean
+window_close_request_cb (GtkWindow          *window,
+                         SatchelApplication *self)
+{
+  if (!runs_in_background (self))
+    return FALSE;
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  hold_hidden (self);
+  return TRUE;
+}
+
+static void
+start_at_login_changed_cb (GSettings          *settings,
+                           const char         *key,
+                           SatchelApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!satchel_autostart_set (g_settings_get_boolean (settings, "start-at-login"), &error))
+    g_warning ("%s", error->message);
+}
 
 static void
 open_profile (SatchelApplication *self)
@@ -69,7 +143,8 @@ open_profile (SatchelApplication *self)
                                                  : 0);
 }
 
-/* The main window, if it is open. */
+/* The main window, if there is one (it may be hidden, running in the
+ * background). */
 static SatchelWindow *
 main_window (SatchelApplication *self)
 {
@@ -166,6 +241,38 @@ check_mail_activated_cb (GSimpleAction *action,
     satchel_mail_service_check (self->service, NULL);
 }
 
+/* A notification's click: the window, at that message (or folder). */
+static void
+show_message_activated_cb (GSimpleAction *action,
+                           GVariant      *parameter,
+                           gpointer       user_data)
+{
+  SatchelApplication *self = user_data;
+  SatchelWindow *window;
+  gint64 folder_id, message_id;
+
+  g_variant_get (parameter, "(xx)", &folder_id, &message_id);
+  g_application_activate (G_APPLICATION (self));
+  window = main_window (self);
+  if (window == NULL)
+    return;
+  if (message_id != 0)
+    satchel_window_show_message (window, folder_id, message_id);
+  else
+    satchel_window_show_folder (window, folder_id);
+}
+
+static void
+mark_read_activated_cb (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  SatchelWindow *window = main_window (user_data);
+
+  if (window != NULL)
+    satchel_window_mark_read (window, g_variant_get_int64 (parameter));
+}
+
 static void
 quit_activated_cb (GSimpleAction *action,
                    GVariant      *parameter,
@@ -179,6 +286,8 @@ static const GActionEntry app_actions[] = {
   { "preferences", preferences_activated_cb },
   { "about", about_activated_cb },
   { "check-mail", check_mail_activated_cb },
+  { "show-message", show_message_activated_cb, "(xx)" },
+  { "mark-read", mark_read_activated_cb, "x" },
   { "quit", quit_activated_cb },
 };
 
@@ -194,6 +303,8 @@ satchel_application_handle_local_options (GApplication *app,
       return 0;
     }
 
+  self->start_hidden = g_variant_dict_contains (options, "background");
+  self->no_background = g_variant_dict_contains (options, "no-background");
   g_variant_dict_lookup (options, "profile", "^ay", &self->profile_dir);
   if (self->profile_dir == NULL && g_getenv ("SATCHEL_PROFILE") != NULL)
     self->profile_dir = g_strdup (g_getenv ("SATCHEL_PROFILE"));
@@ -225,9 +336,19 @@ satchel_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
                                          preferences_accels);
 
+  self->settings = load_settings ();
   open_profile (self);
   if (self->store_error != NULL)
     g_message ("%s", self->store_error->message);
+  if (self->service != NULL)
+    self->notifier = satchel_notifier_new (self, self->settings);
+  if (self->settings != NULL)
+    {
+      g_signal_connect (self->settings, "changed::start-at-login",
+                        G_CALLBACK (start_at_login_changed_cb), self);
+      /* Read the key once, so that GSettings tells of its changes. */
+      g_settings_get_boolean (self->settings, "start-at-login");
+    }
 }
 
 static void
@@ -239,11 +360,21 @@ satchel_application_activate (GApplication *app)
 
   if (window != NULL)
     {
-      /* A dialog over the window stays in front. */
-      gtk_window_present (active != NULL ? active : GTK_WINDOW (window));
+      /* Back from the background; a dialog over the window stays in front. */
+      release_hidden (self);
+      gtk_window_present (active != NULL && active != GTK_WINDOW (window) ? active
+                                                                          : GTK_WINDOW (window));
       return;
     }
   window = satchel_window_new (self);
+  g_signal_connect (window, "close-request", G_CALLBACK (window_close_request_cb), self);
+  /* Started at login: mail is checked, the window waits to be asked for. */
+  if (self->start_hidden)
+    {
+      self->start_hidden = FALSE;
+      hold_hidden (self);
+      return;
+    }
   gtk_window_present (GTK_WINDOW (window));
   /* The first run: nothing to show before an account is set up. */
   if (self->accounts != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) == 0)
@@ -257,9 +388,12 @@ satchel_application_shutdown (GApplication *app)
 
   if (self->service != NULL)
     satchel_mail_service_stop (self->service);
+  g_clear_object (&self->notifier);
   g_clear_object (&self->service);
   g_clear_object (&self->accounts);
   g_clear_object (&self->store);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
 
   G_APPLICATION_CLASS (satchel_application_parent_class)->shutdown (app);
 }
@@ -269,10 +403,12 @@ satchel_application_finalize (GObject *object)
 {
   SatchelApplication *self = (SatchelApplication *)object;
 
+  g_clear_object (&self->notifier);
   g_clear_object (&self->service);
   g_clear_object (&self->accounts);
   g_clear_object (&self->store);
   g_clear_object (&self->secrets);
+  g_clear_object (&self->settings);
   g_clear_object (&self->profile);
   g_clear_pointer (&self->profile_dir, g_free);
   g_clear_error (&self->store_error);
@@ -371,6 +507,18 @@ satchel_application_get_mail_service (SatchelApplication *self)
  *
  * Returns: (nullable): why the profile's store could not be opened
  */
+/**
+ * satchel_application_get_notifier:
+ *
+ * Returns: (transfer none) (nullable): what tells of new mail
+ */
+SatchelNotifier *
+satchel_application_get_notifier (SatchelApplication *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_APPLICATION (self), NULL);
+  return self->notifier;
+}
+
 const GError *
 satchel_application_get_store_error (SatchelApplication *self)
 {

@@ -16,11 +16,14 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SatchelApplication, satchel_application, SATCHEL, APPLICATION, AdwApplication)
 
+typedef struct _SatchelNotifier SatchelNotifier;
+
 SatchelApplication *satchel_application_new            (void);
 SatchelStore       *satchel_application_get_store      (SatchelApplication *self);
 SatchelAccountList *satchel_application_get_accounts   (SatchelApplication *self);
 SatchelMailService *satchel_application_get_mail_service (SatchelApplication *self);
 SatchelSecrets     *satchel_application_get_secrets    (SatchelApplication *self);
 const GError       *satchel_application_get_store_error (SatchelApplication *self);
+SatchelNotifier    *satchel_application_get_notifier   (SatchelApplication *self);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "satchel-message-row.h"
 
@@ -388,4 +389,25 @@ satchel_message_row_widget_set (SatchelMessageRowWidget *self,
     gtk_widget_queue_resize (GTK_WIDGET (self));
   else
     gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
+ * satchel_display_sender:
+ * @from: (nullable): "Ada Lovelace <ada@example.org>, ..." as the store
+ *   keeps it
+ *
+ * Returns: (transfer full): the sender as a list shows it: the first
+ *   sender's name, or its address when it has none
+ */
+char *
+satchel_display_sender (const char *from)
+{
+  const char *angle;
+
+  if (from == NULL || from[0] == '\0')
+    return g_strdup (_("(no sender)"));
+  angle = strstr (from, " <");
+  if (angle != NULL && angle > from)
+    return g_strndup (from, angle - from);
+  return g_strdup (from);
 }

@@ -32,4 +32,6 @@ void       satchel_message_row_widget_set_conversation (SatchelMessageRowWidget 
 gboolean   satchel_message_row_widget_in_toggle (SatchelMessageRowWidget *self,
                                                  double                   x);
 
+char      *satchel_display_sender         (const char              *from);
+
 G_END_DECLS

@@ -65,6 +65,9 @@ struct _SatchelPreferencesWindow
   GtkSwitch           *mark_read_switch;
   GtkSpinButton       *mark_read_seconds;
   GtkSwitch           *remote_switch;
+  GtkSwitch           *notify_switch;
+  GtkSwitch           *background_switch;
+  GtkSwitch           *login_switch;
 };
 
 G_DEFINE_FINAL_TYPE (SatchelPreferencesWindow, satchel_preferences_window,
@@ -980,6 +983,25 @@ build_general_page (SatchelPreferencesWindow *self)
     }
   else
     gtk_widget_set_sensitive (GTK_WIDGET (group), FALSE);
+
+  group = group_new (page, _("New Mail"), NULL);
+  self->notify_switch = switch_row (group, _("Show Notifications"),
+                                    _("When new mail comes into an Inbox"));
+  self->background_switch = switch_row (group, _("Run in the Background"),
+                                        _("Closing the window keeps checking for mail"));
+  self->login_switch = switch_row (group, _("Start at Login"),
+                                   _("Check for mail from the start, without a window"));
+  if (self->settings != NULL)
+    {
+      g_settings_bind (self->settings, "show-notifications", self->notify_switch, "active",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "run-in-background", self->background_switch, "active",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "start-at-login", self->login_switch, "active",
+                       G_SETTINGS_BIND_DEFAULT);
+    }
+  else
+    gtk_widget_set_sensitive (GTK_WIDGET (group), FALSE);
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), page);
 }
 
@@ -1033,6 +1055,13 @@ satchel_preferences_window_dispose (GObject *object)
       g_settings_unbind (self->mark_read_switch, "active");
       g_settings_unbind (self->remote_switch, "active");
       self->mark_read_switch = NULL;
+    }
+  if (self->notify_switch != NULL && self->settings != NULL)
+    {
+      g_settings_unbind (self->notify_switch, "active");
+      g_settings_unbind (self->background_switch, "active");
+      g_settings_unbind (self->login_switch, "active");
+      self->notify_switch = NULL;
     }
   G_OBJECT_CLASS (satchel_preferences_window_parent_class)->dispose (object);
 }

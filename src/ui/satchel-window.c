@@ -472,21 +472,6 @@ short_date (gint64 when)
   return g_date_time_format (date, _("%-d %b %Y"));
 }
 
-/* "Ada Lovelace <ada@example.org>, ..." as a list shows it: the first
- * sender's name, or its address when it has none. */
-static char *
-display_sender (const char *from)
-{
-  const char *angle;
-
-  if (from == NULL || from[0] == '\0')
-    return g_strdup (_("(no sender)"));
-  angle = strstr (from, " <");
-  if (angle != NULL && angle > from)
-    return g_strndup (from, angle - from);
-  return g_strdup (from);
-}
-
 /* What can be done to the selected messages: the header bar's menu and
  * the list's context menu. */
 static GMenu *
@@ -607,7 +592,7 @@ fill_message_row (GtkWidget          *widget,
 {
   const SatchelMessageRow *row = satchel_message_item_get_row (item);
   g_autofree char *when = short_date (row->date);
-  g_autofree char *name = display_sender (row->from);
+  g_autofree char *name = satchel_display_sender (row->from);
 
   satchel_message_row_widget_set (SATCHEL_MESSAGE_ROW_WIDGET (widget), name, when,
                                   row->subject != NULL && row->subject[0] != '\0'
@@ -766,7 +751,7 @@ show_conversation (SatchelWindow           *self,
     {
       const SatchelMessageRow *message = g_ptr_array_index (thread, i);
       GtkWidget *item = adw_action_row_new ();
-      g_autofree char *sender = display_sender (message->from);
+      g_autofree char *sender = satchel_display_sender (message->from);
       g_autofree char *when = short_date (message->date);
       g_autofree char *subtitle = g_strdup_printf ("%s — %s", when,
                                                    message->preview != NULL && message->preview[0]
@@ -2702,6 +2687,80 @@ satchel_window_show_account (SatchelWindow  *self,
 
   g_set_object (&self->show_account, account);
   rebuild_sidebar (self);
+}
+
+/**
+ * satchel_window_show_message:
+ *
+ * Opens @folder_id and in it @message_id, when it is among the newest
+ * messages (as new mail is).
+ */
+void
+satchel_window_show_message (SatchelWindow *self,
+                             gint64         folder_id,
+                             gint64         message_id)
+{
+  GtkSelectionModel *selection;
+  guint n;
+
+  g_return_if_fail (SATCHEL_IS_WINDOW (self));
+
+  if (self->folder_id != folder_id && !satchel_window_show_folder (self, folder_id))
+    return;
+  selection = gtk_list_view_get_model (self->message_view);
+  if (selection == NULL)
+    return;
+  n = MIN (g_list_model_get_n_items (G_LIST_MODEL (selection)), 500);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (selection), i);
+
+      if (SATCHEL_IS_MESSAGE_ITEM (item) &&
+          satchel_message_item_get_row (SATCHEL_MESSAGE_ITEM (item)) != NULL &&
+          satchel_message_item_get_row (SATCHEL_MESSAGE_ITEM (item))->id == message_id)
+        {
+          gtk_selection_model_select_item (selection, i, TRUE);
+          return;
+        }
+    }
+}
+
+/**
+ * satchel_window_mark_read:
+ *
+ * Marks @message_id read, here and (soon) on its server, as the window's
+ * own action does: for a notification's "Mark as Read".
+ */
+void
+satchel_window_mark_read (SatchelWindow *self,
+                          gint64         message_id)
+{
+  g_autoptr(SatchelMessageRow) row = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (SATCHEL_IS_WINDOW (self));
+
+  row = store_of (self) != NULL ? satchel_query_message (store_of (self), message_id, NULL) : NULL;
+  if (row == NULL)
+    return;
+  if (!satchel_mail_change_flags (store_of (self), message_id, SATCHEL_FLAG_SEEN, 0, &error))
+    {
+      report (self, error);
+      return;
+    }
+  changed_here (self, row->folder_id);
+}
+
+/**
+ * satchel_window_get_folder:
+ *
+ * Returns: the folder shown, or 0
+ */
+gint64
+satchel_window_get_folder (SatchelWindow *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_WINDOW (self), 0);
+  return self->folder_id;
 }
 
 gboolean

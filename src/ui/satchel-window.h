@@ -24,5 +24,11 @@ gboolean       satchel_window_show_folder (SatchelWindow     *self,
                                            gint64             folder_id);
 void           satchel_window_show_account (SatchelWindow    *self,
                                             SatchelAccount   *account);
+void           satchel_window_show_message (SatchelWindow    *self,
+                                            gint64            folder_id,
+                                            gint64            message_id);
+gint64         satchel_window_get_folder   (SatchelWindow    *self);
+void           satchel_window_mark_read    (SatchelWindow    *self,
+                                            gint64            message_id);
 
 G_END_DECLS

@@ -10,7 +10,8 @@ run:
   plain port, AUTH against the same users, storing what it receives;
 - a private D-Bus session bus with an unlocked gnome-keyring-daemon, and a
   second bus with no keyring at all;
-- an X server (Xvfb) for the UI tests.
+- an X server (Xvfb) for the UI tests, and a notification daemon (dunst) on
+  the first bus and that X server.
 
 Everything lives under one temporary directory and stops with the run,
 also when a test fails or the run is interrupted: every daemon is told to
@@ -369,18 +370,53 @@ class Keyring:
             preexec_fn=_die_with_parent, env=env)
         self.proc.stdin.write(KEYRING_PASSWORD.encode())
         self.proc.stdin.close()
-        deadline = time.monotonic() + 15
-        while True:
-            out = subprocess.run(
-                ["gdbus", "call", "--session", "--dest", "org.freedesktop.DBus",
-                 "--object-path", "/org/freedesktop/DBus",
-                 "--method", "org.freedesktop.DBus.NameHasOwner", "org.freedesktop.secrets"],
-                env=env, capture_output=True, text=True)
-            if "true" in out.stdout:
-                return self
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gnome-keyring-daemon did not take org.freedesktop.secrets")
-            time.sleep(0.05)
+        wait_for_bus_name(env, "org.freedesktop.secrets", self.proc, "gnome-keyring-daemon")
+        return self
+
+    def stop(self):
+        stop_process(self.proc)
+
+
+def wait_for_bus_name(env, name, proc, what, timeout=15.0):
+    """Waits until @name has an owner on the session bus of @env."""
+    deadline = time.monotonic() + timeout
+    while True:
+        out = subprocess.run(
+            ["gdbus", "call", "--session", "--dest", "org.freedesktop.DBus",
+             "--object-path", "/org/freedesktop/DBus",
+             "--method", "org.freedesktop.DBus.NameHasOwner", name],
+            env=env, capture_output=True, text=True)
+        if "true" in out.stdout:
+            return
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not take {name}")
+        time.sleep(0.05)
+
+
+class Notifications:
+    """dunst, a real notification daemon, on the session bus and the X
+    server: what the desktop shows of Satchel's notifications
+    (`dunstctl history` lists them)."""
+
+    def __init__(self, run_dir, bus, display):
+        self.run_dir = run_dir
+        self.bus = bus
+        self.display = display
+        self.proc = None
+
+    def start(self, env):
+        env = dict(env, DBUS_SESSION_BUS_ADDRESS=self.bus.address, DISPLAY=self.display)
+        conf = os.path.join(self.run_dir, "dunstrc")
+        with open(conf, "w") as f:
+            # Kept, not timed out, so that the tests can read them back.
+            f.write("[global]\n    sticky_history = yes\n    history_length = 100\n"
+                    "[urgency_normal]\n    timeout = 0\n")
+        self.proc = subprocess.Popen(
+            ["dunst", "-config", conf], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=open(os.path.join(self.run_dir, "dunst.log"), "wb"),
+            preexec_fn=_die_with_parent, env=env)
+        wait_for_bus_name(env, "org.freedesktop.Notifications", self.proc, "dunst")
+        return self
 
     def stop(self):
         stop_process(self.proc)
@@ -501,6 +537,7 @@ class TestServers:
             x = XServer(self.run_dir).start(base_env)
             self.parts.append(x)
             env["DISPLAY"] = x.display
+            self.parts.append(Notifications(self.run_dir, bus, x.display).start(base_env))
             env["GSK_RENDERER"] = "cairo"
             env["GDK_BACKEND"] = "x11"
         self.env = env

@@ -424,6 +424,60 @@ satchel_query_unread_in_inboxes (SatchelStore *store)
 }
 
 /**
+ * satchel_query_inbox_last_id:
+ *
+ * Returns: the highest message id in @account_id's Inbox; 0 when the
+ *   Inbox is empty, or -1 when the account has no Inbox yet (its first
+ *   check has not found it)
+ */
+gint64
+satchel_query_inbox_last_id (SatchelStore *store,
+                             gint64        account_id)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store,
+    "SELECT f.id, (SELECT max (m.id) FROM message m WHERE m.folder_id = f.id) "
+    "FROM folder f WHERE f.account_id = ? AND f.role = 'inbox'", NULL);
+  gint64 last = -1;
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    last = sqlite3_column_int64 (stmt, 1);
+  sqlite3_reset (stmt);
+  return last;
+}
+
+/**
+ * satchel_query_inbox_unread_after:
+ * @after: a message id, as satchel_query_inbox_last_id() gave it
+ *
+ * Returns: (transfer full) (element-type SatchelMessageRow): the unread
+ *   messages of @account_id's Inbox that came into the store after
+ *   @after, oldest first; at most @limit
+ */
+GPtrArray *
+satchel_query_inbox_unread_after (SatchelStore  *store,
+                                  gint64         account_id,
+                                  gint64         after,
+                                  guint          limit,
+                                  GError       **error)
+{
+  sqlite3_stmt *stmt = satchel_store_prepare (store, "SELECT " MESSAGE_COLUMNS " FROM message m "
+                                                     "JOIN folder f ON f.id = m.folder_id "
+                                                     "WHERE f.account_id = ? AND f.role = 'inbox' "
+                                                     "AND m.id > ? AND (m.flags & 1) = 0 "
+                                                     "ORDER BY m.id LIMIT ?", error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 2, after);
+  sqlite3_bind_int64 (stmt, 3, limit);
+  return collect_messages (store, stmt, error);
+}
+
+/**
  * satchel_query_message_rows:
  * @ids: (array length=n_ids): messages, at most SATCHEL_QUERY_ROWS_MAX
  *

@@ -104,6 +104,13 @@ GArray     *satchel_query_message_keys      (SatchelStore       *store,
                                              gint64              folder_id,
                                              GError            **error);
 guint       satchel_query_unread_in_inboxes (SatchelStore     *store);
+gint64      satchel_query_inbox_last_id     (SatchelStore     *store,
+                                             gint64            account_id);
+GPtrArray  *satchel_query_inbox_unread_after (SatchelStore    *store,
+                                              gint64           account_id,
+                                              gint64           after,
+                                              guint            limit,
+                                              GError         **error);
 GPtrArray  *satchel_query_message_rows      (SatchelStore             *store,
                                              const gint64             *ids,
                                              guint                     n_ids,
