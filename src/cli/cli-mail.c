@@ -118,7 +118,7 @@ account_of_message (CliContext  *ctx,
     {
       if (error != NULL && *error == NULL)
         g_set_error (error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_NOT_FOUND,
-                     _("There is no message %" G_GINT64_FORMAT "."), message_id);
+                     _("There is no message %lld."), (long long) message_id);
       return NULL;
     }
   uuid = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
@@ -740,7 +740,7 @@ cli_show (CliContext  *ctx,
   row = satchel_query_message (ctx->store, id, &error);
   if (row == NULL && error == NULL)
     g_set_error (&error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_NOT_FOUND,
-                 _("There is no message %" G_GINT64_FORMAT "."), id);
+                 _("There is no message %lld."), (long long) id);
   if (row == NULL)
     return report (error);
   raw = satchel_store_get_body (ctx->store, id, &error);
@@ -751,8 +751,8 @@ cli_show (CliContext  *ctx,
     {
       if (raw == NULL)
         {
-          cli_error (_("The message %" G_GINT64_FORMAT " is not downloaded yet; “satchel-cli "
-                       "sync --bodies” downloads it."), id);
+          cli_error (_("The message %lld is not downloaded yet; “satchel-cli "
+                       "sync --bodies” downloads it."), (long long) id);
           return CLI_EXIT_FAILED;
         }
       fwrite (g_bytes_get_data (raw, NULL), 1, g_bytes_get_size (raw), stdout);
@@ -1468,7 +1468,7 @@ load_original (CliContext      *ctx,
     {
       if (error != NULL && *error == NULL)
         g_set_error (error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_NOT_FOUND,
-                     _("There is no message %" G_GINT64_FORMAT "."), id);
+                     _("There is no message %lld."), (long long) id);
       return NULL;
     }
   account_id = sqlite3_column_int64 (stmt, 0);
@@ -1509,7 +1509,7 @@ load_original (CliContext      *ctx,
       g_clear_object (account);
       g_clear_object (&message);
       g_set_error (error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_INVALID,
-                   _("The message %" G_GINT64_FORMAT " cannot be read."), id);
+                   _("The message %lld cannot be read."), (long long) id);
     }
   return message;
 }

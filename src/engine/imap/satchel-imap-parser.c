@@ -229,9 +229,9 @@ parse_literal_marker (SatchelImapParser  *self,
   if (n > self->max_literal)
     {
       g_set_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
-                   _("The server announced %" G_GUINT64_FORMAT " bytes of data at once, more "
-                     "than Satchel accepts (%" G_GUINT64_FORMAT ")."),
-                   n, self->max_literal);
+                   _("The server announced %llu bytes of data at once, more "
+                     "than Satchel accepts (%llu)."),
+                   (unsigned long long) n, (unsigned long long) self->max_literal);
       return FALSE;
     }
   if (self->size + n > self->max_response)

@@ -601,7 +601,7 @@ fill_line (GTask *task)
 
 too_long:
   g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
-                           _("The server %s sent a line longer than %" G_GSIZE_FORMAT " bytes."),
+                           _("The server %s sent a line longer than %zu bytes."),
                            self->host, data->max_length);
   g_object_unref (task);
 }
@@ -781,7 +781,7 @@ satchel_connection_try_read_line (SatchelConnection  *self,
     {
       if (available > max_length + 1)
         g_set_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
-                     _("The server %s sent a line longer than %" G_GSIZE_FORMAT " bytes."),
+                     _("The server %s sent a line longer than %zu bytes."),
                      self->host, max_length);
       return NULL;
     }
@@ -791,7 +791,7 @@ satchel_connection_try_read_line (SatchelConnection  *self,
   if (len > max_length)
     {
       g_set_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
-                   _("The server %s sent a line longer than %" G_GSIZE_FORMAT " bytes."),
+                   _("The server %s sent a line longer than %zu bytes."),
                    self->host, max_length);
       return NULL;
     }

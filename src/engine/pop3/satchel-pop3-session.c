@@ -266,8 +266,8 @@ take_line (SatchelPop3Session *self,
       if (command->message->len + len + 2 > command->max_bytes)
         {
           g_set_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
-                       _("The server %s sent a message larger than the %" G_GSIZE_FORMAT
-                         " bytes it announced."), host (self), command->max_bytes);
+                       _("The server %s sent a message larger than the %zu "
+                         "bytes it announced."), host (self), command->max_bytes);
           return FALSE;
         }
       g_byte_array_append (command->message, (const guint8 *) line, len);

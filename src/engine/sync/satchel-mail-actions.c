@@ -72,7 +72,7 @@ load_message (SatchelStore  *store,
     {
       if (error != NULL && *error == NULL)
         g_set_error (error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_NOT_FOUND,
-                     _("There is no message %" G_GINT64_FORMAT "."), message_id);
+                     _("There is no message %lld."), (long long) message_id);
       return NULL;
     }
   context = g_new0 (MessageContext, 1);
@@ -661,7 +661,7 @@ satchel_mail_discard_draft (SatchelStore  *store,
   if (context->role != SATCHEL_FOLDER_ROLE_DRAFTS)
     {
       g_set_error (error, SATCHEL_MAIL_ERROR, SATCHEL_MAIL_ERROR_INVALID,
-                   _("Message %" G_GINT64_FORMAT " is not a draft."), draft);
+                   _("Message %lld is not a draft."), (long long) draft);
       return FALSE;
     }
   if (!satchel_store_begin (store, error))

@@ -160,7 +160,7 @@ job_start (SatchelStore  *store,
   raw = satchel_store_outbox_get_raw (store, id, error);
   if (raw == NULL && error != NULL && *error == NULL)
     g_set_error (error, SATCHEL_STORE_ERROR, SATCHEL_STORE_ERROR_FAILED,
-                 _("The message %" G_GINT64_FORMAT " left the outbox."), id);
+                 _("The message %lld left the outbox."), (long long) id);
   return raw;
 }
 
