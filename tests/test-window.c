@@ -1836,6 +1836,55 @@ test_window_compose (void)
   run_imap_app (mail, G_N_ELEMENTS (mail), NULL, check_compose);
 }
 
+/* A mailto: link, as the desktop hands it over: a composer with its
+ * fields, its attachment not attached but said; sent as it is. */
+static gboolean
+toast_mentions_passwd (gpointer composer)
+{
+  return find_widget (composer, is_mapped_label,
+                      "Not attached: /etc/passwd. Links cannot attach files.") != NULL;
+}
+
+static void
+check_mailto (SatchelApplication *app,
+              SatchelWindow      *window)
+{
+  g_autoptr(GFile) link = g_file_new_for_commandline_arg (
+    "mailto:grace@example.org,ada@example.org?cc=bob%40example.org&subject=Caf%C3%A9%20at%20"
+    "four&body=See%20you%20there.%0D%0ABring%20the%20tapes.&attach=%2Fetc%2Fpasswd");
+  GFile *files[] = { link };
+  SatchelComposerWindow *composer;
+  g_autofree char *body = NULL;
+  g_autoptr(GPtrArray) sent = NULL;
+
+  g_application_open (G_APPLICATION (app), files, 1, "");
+  wait_until (composer_open, app, 10);
+  composer = composer_of (app);
+  wait_for_draw (GTK_WIDGET (composer));
+  g_assert_cmpstr (field_text (composer, "to"), ==, "grace@example.org, ada@example.org");
+  g_assert_cmpstr (field_text (composer, "cc"), ==, "bob@example.org");
+  g_assert_cmpstr (field_text (composer, "subject"), ==, "Café at four");
+  body = body_of (composer);
+  g_assert_true (g_str_has_prefix (body, "See you there.\nBring the tapes."));
+  wait_until (toast_mentions_passwd, composer, 5);
+  save_screenshot (GTK_WIDGET (composer), "composer-mailto");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  wait_until (composer_gone, app, 30);
+  wait_until (spooled_once, (gpointer) "Bring the tapes.", 10);
+  sent = spooled (window_email, "Bring the tapes.");
+  g_assert_null (strstr (g_ptr_array_index (sent, 0), "root:"));
+  g_assert_null (strstr (g_ptr_array_index (sent, 0), "passwd"));
+}
+
+static void
+test_window_mailto (void)
+{
+  if (!satchel_test_require_servers ())
+    return;
+  run_imap_app (NULL, 0, NULL, check_mailto);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1855,6 +1904,7 @@ main (int   argc,
   g_test_add_func ("/window/update-password", test_window_update_password);
   g_test_add_func ("/window/changed-certificate", test_window_changed_certificate);
   g_test_add_func ("/window/new-mail", test_window_new_mail);
+  g_test_add_func ("/window/mailto", test_window_mailto);
   g_test_add_func ("/window/conversation", test_window_conversation);
   g_test_add_func ("/window/offline", test_window_offline);
   g_test_add_func ("/window/compose", test_window_compose);

@@ -45,6 +45,8 @@ G_DEFINE_FINAL_TYPE (SatchelApplication, satchel_application, ADW_TYPE_APPLICATI
 static const GOptionEntry option_entries[] = {
   { "profile", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Keep the database and configuration under DIR (or set SATCHEL_PROFILE)"), N_("DIR") },
+  { "check-mail", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Check for new mail now, in Satchel if it runs"), NULL },
   { "background", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Start without a window, checking for mail (as at login)"), NULL },
   { "no-background", 0, 0, G_OPTION_ARG_NONE, NULL,
@@ -314,6 +316,25 @@ satchel_application_handle_local_options (GApplication *app,
   if (self->profile_dir != NULL)
     g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
 
+  /* --check-mail: the running Satchel checks; without one, Satchel
+   * starts in the background, which checks every account. */
+  if (g_variant_dict_contains (options, "check-mail"))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!g_application_register (app, NULL, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+      if (g_application_get_is_remote (app))
+        {
+          g_action_group_activate_action (G_ACTION_GROUP (app), "check-mail", NULL);
+          return 0;
+        }
+      self->start_hidden = TRUE;
+    }
+
   return -1;
 }
 
@@ -381,6 +402,35 @@ satchel_application_activate (GApplication *app)
     open_wizard (self, window);
 }
 
+/* mailto: links (the desktop's handler for them, or `satchel mailto:…`):
+ * a composer each. */
+static void
+satchel_application_open (GApplication  *app,
+                          GFile        **files,
+                          int            n_files,
+                          const char    *hint)
+{
+  SatchelApplication *self = SATCHEL_APPLICATION (app);
+  SatchelWindow *window;
+
+  g_application_activate (app);
+  window = main_window (self);
+  if (window == NULL)
+    return;
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *uri = g_file_get_uri (files[i]);
+      g_autoptr(GError) error = NULL;
+      g_auto(GStrv) ignored = NULL;
+      SatchelDraft *draft = satchel_draft_new_from_mailto (uri, &ignored, &error);
+
+      if (draft == NULL)
+        satchel_window_add_toast (window, error->message);
+      else
+        satchel_window_compose (window, draft, (const char * const *) ignored);
+    }
+}
+
 static void
 satchel_application_shutdown (GApplication *app)
 {
@@ -426,6 +476,7 @@ satchel_application_class_init (SatchelApplicationClass *klass)
   app_class->handle_local_options = satchel_application_handle_local_options;
   app_class->startup = satchel_application_startup;
   app_class->activate = satchel_application_activate;
+  app_class->open = satchel_application_open;
   app_class->shutdown = satchel_application_shutdown;
 }
 
@@ -442,7 +493,7 @@ satchel_application_new (void)
 {
   return g_object_new (SATCHEL_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/github/satchelmail/Satchel",
                        NULL);
 }

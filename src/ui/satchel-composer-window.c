@@ -148,6 +148,19 @@ report (SatchelComposerWindow *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
+/**
+ * satchel_composer_window_add_toast:
+ *
+ * Says @message over the message being written.
+ */
+void
+satchel_composer_window_add_toast (SatchelComposerWindow *self,
+                                   const char            *message)
+{
+  g_return_if_fail (SATCHEL_IS_COMPOSER_WINDOW (self));
+  report (self, message);
+}
+
 /* Tells the main window, which outlives this one. */
 static void
 tell_main_window (SatchelComposerWindow *self,

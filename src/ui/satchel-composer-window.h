@@ -24,5 +24,7 @@ SatchelComposerWindow *satchel_composer_window_new            (SatchelApplicatio
 void                   satchel_composer_window_add_attachment (SatchelComposerWindow *self,
                                                                GFile                 *file);
 gint64                 satchel_composer_window_get_draft_id   (SatchelComposerWindow *self);
+void                   satchel_composer_window_add_toast      (SatchelComposerWindow *self,
+                                                               const char            *message);
 
 G_END_DECLS

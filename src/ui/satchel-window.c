@@ -1935,7 +1935,7 @@ composer_sent_cb (SatchelComposerWindow *composer,
   changed_here (self, row->folder_id);
 }
 
-static void
+static SatchelComposerWindow *
 open_composer (SatchelWindow  *self,
                SatchelAccount *account,
                SatchelDraft   *draft,
@@ -1949,11 +1949,40 @@ open_composer (SatchelWindow  *self,
       g_clear_pointer (&draft, satchel_draft_free);
       adw_toast_overlay_add_toast (self->toast_overlay,
                                    adw_toast_new (_("Add an account to write mail")));
-      return;
+      return NULL;
     }
   composer = satchel_composer_window_new (app, account, draft, answers);
   g_signal_connect_object (composer, "sent", G_CALLBACK (composer_sent_cb), self, 0);
   gtk_window_present (GTK_WINDOW (composer));
+  return composer;
+}
+
+/**
+ * satchel_window_compose:
+ * @draft: (transfer full): what to start from, as a mailto: link gave it
+ * @ignored: (nullable): files the link asked to attach, which are not
+ *
+ * Opens a composer on @draft, from the account mail is written from.
+ */
+void
+satchel_window_compose (SatchelWindow      *self,
+                        SatchelDraft       *draft,
+                        const char * const *ignored)
+{
+  SatchelComposerWindow *composer;
+
+  g_return_if_fail (SATCHEL_IS_WINDOW (self));
+
+  composer = open_composer (self, sending_account (self), draft, 0);
+  if (composer != NULL && ignored != NULL && ignored[0] != NULL)
+    {
+      g_autofree char *files = g_strjoinv (", ", (char **) ignored);
+      g_autofree char *message = NULL;
+
+      /* Translators: files a link asked to attach. */
+      message = g_strdup_printf (_("Not attached: %s. Links cannot attach files."), files);
+      satchel_composer_window_add_toast (composer, message);
+    }
 }
 
 static void

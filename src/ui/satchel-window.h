@@ -30,5 +30,8 @@ void           satchel_window_show_message (SatchelWindow    *self,
 gint64         satchel_window_get_folder   (SatchelWindow    *self);
 void           satchel_window_mark_read    (SatchelWindow    *self,
                                             gint64            message_id);
+void           satchel_window_compose      (SatchelWindow    *self,
+                                            SatchelDraft     *draft,
+                                            const char * const *ignored);
 
 G_END_DECLS

@@ -647,3 +647,144 @@ satchel_mime_to_bytes (GMimeMessage *message)
   g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
   return g_byte_array_free_to_bytes (bytes);
 }
+
+/* mailto: links (RFC 6068) */
+
+#define MAILTO_MAX (64 * 1024)
+
+static char *
+mailto_decode (const char *text,
+               gsize       len)
+{
+  g_autofree char *raw = g_strndup (text, len);
+  g_autoptr(GBytes) bytes = g_uri_unescape_bytes (raw, -1, NULL, NULL);
+  gsize size = 0;
+  const char *data;
+
+  if (bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (bytes, &size);
+  /* Text, in UTF-8, without a NUL inside. */
+  if (memchr (data, '\0', size) != NULL || !g_utf8_validate (data, size, NULL))
+    return NULL;
+  return g_strndup (data, size);
+}
+
+static gboolean
+invalid_mailto (GError **error)
+{
+  g_set_error_literal (error, G_URI_ERROR, G_URI_ERROR_FAILED,
+                       _("The mailto: link is not valid."));
+  return FALSE;
+}
+
+/* One "name=value" of the link's query. */
+static gboolean
+mailto_field (SatchelDraft *draft,
+              GPtrArray    *ignored,
+              const char   *field,
+              gsize         len,
+              GError      **error)
+{
+  const char *equals = memchr (field, '=', len);
+  g_autofree char *name = NULL;
+  g_autofree char *value = NULL;
+
+  if (len == 0)
+    return TRUE;
+  if (equals == NULL)
+    return invalid_mailto (error);
+  name = mailto_decode (field, equals - field);
+  value = mailto_decode (equals + 1, field + len - equals - 1);
+  if (name == NULL || value == NULL)
+    return invalid_mailto (error);
+
+  if (g_ascii_strcasecmp (name, "to") == 0)
+    satchel_draft_add_addresses (draft->to, value);
+  else if (g_ascii_strcasecmp (name, "cc") == 0)
+    satchel_draft_add_addresses (draft->cc, value);
+  else if (g_ascii_strcasecmp (name, "bcc") == 0)
+    satchel_draft_add_addresses (draft->bcc, value);
+  else if (g_ascii_strcasecmp (name, "subject") == 0)
+    {
+      g_free (draft->subject);
+      draft->subject = g_steal_pointer (&value);
+    }
+  else if (g_ascii_strcasecmp (name, "body") == 0)
+    {
+      /* Lines end in CRLF in the link, in LF in what the user edits. */
+      g_auto(GStrv) lines = g_strsplit (value, "\r\n", -1);
+
+      g_free (draft->body);
+      draft->body = g_strjoinv ("\n", lines);
+    }
+  else if (g_ascii_strcasecmp (name, "in-reply-to") == 0)
+    {
+      g_free (draft->in_reply_to);
+      draft->in_reply_to = g_steal_pointer (&value);
+    }
+  /* A web page must not attach the user's files: kept aside, to be said. */
+  else if (g_ascii_strcasecmp (name, "attach") == 0 ||
+           g_ascii_strcasecmp (name, "attachment") == 0)
+    g_ptr_array_add (ignored, g_steal_pointer (&value));
+  /* Other headers (From, Received, ...) are not the link's to set. */
+  return TRUE;
+}
+
+/**
+ * satchel_draft_new_from_mailto:
+ * @uri: a mailto: link, as RFC 6068 writes it
+ * @ignored: (out) (optional) (transfer full): the files the link asked to
+ *   attach, which are not attached
+ *
+ * Returns: (transfer full): a draft with the link's To, Cc, Bcc, Subject
+ *   and body; %NULL with @error when @uri is not a valid mailto: link
+ */
+SatchelDraft *
+satchel_draft_new_from_mailto (const char  *uri,
+                               GStrv       *ignored,
+                               GError     **error)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+  SatchelDraft *draft;
+  const char *rest, *query;
+
+  if (ignored != NULL)
+    *ignored = NULL;
+  if (uri == NULL || strlen (uri) > MAILTO_MAX ||
+      g_ascii_strncasecmp (uri, "mailto:", strlen ("mailto:")) != 0)
+    {
+      invalid_mailto (error);
+      return NULL;
+    }
+  rest = uri + strlen ("mailto:");
+  query = strchr (rest, '?');
+  draft = satchel_draft_new ();
+  {
+    g_autofree char *to = mailto_decode (rest, query != NULL ? (gsize) (query - rest)
+                                                             : strlen (rest));
+
+    if (to == NULL)
+      {
+        satchel_draft_free (draft);
+        invalid_mailto (error);
+        return NULL;
+      }
+    satchel_draft_add_addresses (draft->to, to);
+  }
+  for (const char *field = query != NULL ? query + 1 : NULL; field != NULL; )
+    {
+      const char *end = strchr (field, '&');
+      gsize len = end != NULL ? (gsize) (end - field) : strlen (field);
+
+      if (!mailto_field (draft, files, field, len, error))
+        {
+          satchel_draft_free (draft);
+          return NULL;
+        }
+      field = end != NULL ? end + 1 : NULL;
+    }
+  if (ignored != NULL && files->len > 0)
+    *ignored = (GStrv) g_ptr_array_free (g_steal_pointer (&files), FALSE);
+  return draft;
+}

@@ -30,6 +30,9 @@ typedef struct
 } SatchelDraft;
 
 SatchelDraft *satchel_draft_new            (void);
+SatchelDraft *satchel_draft_new_from_mailto (const char   *uri,
+                                            GStrv        *ignored,
+                                            GError      **error);
 void          satchel_draft_free           (SatchelDraft   *draft);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelDraft, satchel_draft_free)
 
