@@ -149,6 +149,62 @@ test_store_reopen (Fixture       *fixture,
   g_assert_cmpstr (schema, ==, schema_again);
 }
 
+/* Runs @sql in another process, with SQLite as any other program has it,
+ * and returns the first column of its one row. */
+static char *
+other_process_query (const char *path,
+                     const char *sql)
+{
+  const char *argv[] = { "python3", "-c",
+                         "import sqlite3, sys\n"
+                         "c = sqlite3.connect(sys.argv[1])\n"
+                         "print(c.execute(sys.argv[2]).fetchone()[0])\n"
+                         "c.close()\n",
+                         path, sql, NULL };
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return g_strstrip (out);
+}
+
+/* Two stores on one file in this process (the window and the writer),
+ * and another process reading it (satchel-cli): what this process commits
+ * after that reader has gone is still seen, and the write-ahead log is
+ * not taken away from under it. Opening the second store once closed a
+ * descriptor of the file, which dropped this process's POSIX locks, so
+ * the reader thought itself the last user and deleted the log. */
+static void
+test_store_other_process (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelStore) first = satchel_store_open (fixture->path, &error);
+  g_autoptr(SatchelStore) second = NULL;
+  g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
+  g_autofree char *count = NULL;
+  g_autofree char *before = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (satchel_store_exec (first, "INSERT INTO contact (address, name) "
+                                            "VALUES ('ada@example.org', 'Ada')", &error));
+  second = satchel_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+
+  before = other_process_query (fixture->path, "SELECT count (*) FROM contact");
+  g_assert_cmpstr (before, ==, "1");
+  g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_assert_true (satchel_store_exec (second, "INSERT INTO contact (address, name) "
+                                             "VALUES ('bob@example.org', 'Bob')", &error));
+  g_assert_no_error (error);
+  count = other_process_query (fixture->path, "SELECT count (*) FROM contact");
+  g_assert_cmpstr (count, ==, "2");
+}
+
 /* A store left by each earlier version is brought to the latest schema,
  * keeps its data, and ends exactly as a new store does. */
 static void
@@ -823,6 +879,7 @@ main (int   argc,
 
   ADD ("/store/create", test_store_create);
   ADD ("/store/reopen", test_store_reopen);
+  ADD ("/store/other-process", test_store_other_process);
   ADD ("/store/migrate-from-every-version", test_store_migrate_from_every_version);
   ADD ("/store/refuses/text-file", test_store_refuses_text_file);
   ADD ("/store/refuses/other-database", test_store_refuses_other_database);

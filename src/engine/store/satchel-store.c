@@ -87,8 +87,17 @@ set_sqlite_error (GError     **error,
                _("%s the mail store %s: %s."), what, path, detail);
 }
 
-/* Reads the 100-byte SQLite header without going through SQLite, so that a
- * file that is not a database is never handed to it. */
+/* Reads the 100-byte SQLite header before the store opens the file, so
+ * that a file that is not a database is never handed to SQLite to use.
+ *
+ * The header is read through SQLite's own file layer, not with a
+ * descriptor of our own: POSIX locks belong to the process, and closing
+ * any descriptor of the file drops every lock this process's connections
+ * hold on it (the window's store, when the writer opens its own). Another
+ * process (satchel-cli) would then take itself for the last user of the
+ * database when it closes, and delete the write-ahead log that this
+ * process goes on writing to: what it commits next would be lost. SQLite
+ * keeps such a descriptor open until its locks are released. */
 static gboolean
 check_file_header (const char  *path,
                    gboolean    *out_missing,
@@ -96,15 +105,17 @@ check_file_header (const char  *path,
                    GError     **error)
 {
   static const char magic[16] = "SQLite format 3";
-  guint8 header[100];
+  guint8 header[100] = { 0 };
   gssize n = 0;
-  int fd;
+  GStatBuf info;
+  sqlite3 *db = NULL;
+  sqlite3_file *file = NULL;
+  int rc;
 
   *out_missing = FALSE;
   *out_empty = FALSE;
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0)
+  if (g_stat (path, &info) != 0)
     {
       int saved_errno = errno;
 
@@ -117,18 +128,35 @@ check_file_header (const char  *path,
                    _("Could not read the mail store %s: %s."), path, g_strerror (saved_errno));
       return FALSE;
     }
-
-  while (n < (gssize) sizeof header)
+  if (info.st_size == 0)
     {
-      gssize r = read (fd, header + n, sizeof header - n);
-
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r <= 0)
-        break;
-      n += r;
+      *out_empty = TRUE;
+      return TRUE;
     }
-  close (fd);
+
+  /* Read-only, and nothing read through the database yet: SQLite writes
+   * nothing and creates no file beside it. */
+  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_file_control (db, "main", SQLITE_FCNTL_FILE_POINTER, &file);
+  if (rc == SQLITE_OK && file != NULL && file->pMethods != NULL)
+    {
+      rc = file->pMethods->xRead (file, header, sizeof header, 0);
+      /* A short read fills the rest with zeros: no header there. */
+      n = rc == SQLITE_OK ? (gssize) sizeof header : MIN (info.st_size, (gssize) sizeof header);
+      rc = rc == SQLITE_IOERR_SHORT_READ ? SQLITE_OK : rc;
+    }
+  else if (rc == SQLITE_OK)
+    rc = SQLITE_CANTOPEN;
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, SATCHEL_STORE_ERROR, SATCHEL_STORE_ERROR_IO,
+                   _("Could not read the mail store %s: %s."), path,
+                   db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+      sqlite3_close (db);
+      return FALSE;
+    }
+  sqlite3_close (db);
 
   if (n == 0)
     {
