@@ -329,7 +329,12 @@ satchel_application_handle_local_options (GApplication *app,
         }
       if (g_application_get_is_remote (app))
         {
+          GDBusConnection *bus = g_application_get_dbus_connection (app);
+
           g_action_group_activate_action (G_ACTION_GROUP (app), "check-mail", NULL);
+          /* The call must leave before this process does. */
+          if (bus != NULL)
+            g_dbus_connection_flush_sync (bus, NULL, NULL);
           return 0;
         }
       self->start_hidden = TRUE;

@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""`satchel --check-mail` makes the Satchel that runs check for mail.
+
+Satchel runs on the user's own profile (a temporary XDG home), owns its
+name on the test session bus, and would not check again for an hour; new
+mail comes to the test Dovecot; `satchel --check-mail` returns at once,
+and the running Satchel then has the new mail in its store, as
+`satchel-cli list` reads it."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "servers"))
+import mailctl  # noqa: E402
+
+SATCHEL = os.environ.get("SATCHEL_BIN")
+CLI = os.environ.get("SATCHEL_CLI")
+
+
+class CheckMail(unittest.TestCase):
+    def setUp(self):
+        if not os.environ.get("SATCHEL_TEST_SERVERS") or not os.environ.get("DISPLAY"):
+            if os.environ.get("SATCHEL_TEST_REQUIRE_SERVERS"):
+                self.fail("the test servers are not running")
+            self.skipTest("needs the test servers: run with build-aux/test")
+        home = tempfile.mkdtemp(prefix="satchel-check-mail-")
+        self.addCleanup(shutil.rmtree, home, True)
+        # The user's own profile, in a home of this test's.
+        self.env = dict(os.environ, XDG_DATA_HOME=os.path.join(home, "data"),
+                        XDG_CONFIG_HOME=os.path.join(home, "config"),
+                        XDG_CACHE_HOME=os.path.join(home, "cache"),
+                        SATCHEL_CHECK_SECONDS="3600")
+        self.env.pop("SATCHEL_PROFILE", None)
+        self.user, self.password = mailctl.new_user("check")
+        self.email = f"{self.user}@example.org"
+
+    def cli(self, *args, stdin=""):
+        result = subprocess.run([CLI, *args], input=stdin, capture_output=True, text=True,
+                                env=self.env, timeout=120)
+        self.assertEqual(result.returncode, 0, f"satchel-cli {args}: {result.stderr}")
+        return result.stdout
+
+    def inbox_subjects(self):
+        result = subprocess.run([CLI, "list", self.email, "INBOX", "--json"],
+                                capture_output=True, text=True, env=self.env, timeout=60)
+        if result.returncode != 0:
+            self.last_error = result.stderr
+            return []
+        return sorted(row["subject"] for row in json.loads(result.stdout))
+
+    def wait_for_subjects(self, subjects, timeout=30):
+        deadline = time.monotonic() + timeout
+        while self.inbox_subjects() != subjects:
+            if time.monotonic() > deadline:
+                self.fail(f"the Inbox has {self.inbox_subjects()}, not {subjects} "
+                          f"({getattr(self, 'last_error', '')})")
+            time.sleep(0.2)
+
+    def test_running_satchel_checks(self):
+        mailctl.append(self.user, self.password, "INBOX",
+                       b"From: a@example.org\r\nSubject: First\r\n\r\nOne\r\n")
+        self.cli("account", "add", "--email", self.email, "--kind", "imap", "--host",
+                 "localhost", "--port", os.environ["SATCHEL_TEST_IMAPS_PORT"], "--user",
+                 self.user, "--ca-file", os.environ["SATCHEL_TEST_CA"], "--password-stdin",
+                 stdin=self.password + "\n")
+        satchel = subprocess.Popen([SATCHEL], env=self.env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        self.addCleanup(satchel.wait)
+        self.addCleanup(satchel.kill)
+        # Its first check, when it starts.
+        self.wait_for_subjects(["First"])
+
+        mailctl.append(self.user, self.password, "INBOX",
+                       b"From: a@example.org\r\nSubject: Second\r\n\r\nTwo\r\n")
+        started = time.monotonic()
+        asked = subprocess.run([SATCHEL, "--check-mail"], env=self.env, capture_output=True,
+                               text=True, timeout=30)
+        self.assertEqual(asked.returncode, 0, asked.stderr)
+        # It asked the one that runs, and did not stay to run itself.
+        self.assertLess(time.monotonic() - started, 10)
+        self.assertIsNone(satchel.poll())
+        self.wait_for_subjects(["First", "Second"])
+
+
+if __name__ == "__main__":
+    unittest.main()
