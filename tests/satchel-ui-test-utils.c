@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <locale.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 
@@ -261,6 +263,11 @@ ui_test_init (int    *argc,
     }
   gtk_test_init (argc, argv, NULL);
   adw_init ();
+  /* As the application's main() does: the environment's locale (which
+   * gtk_test_init() set to en_US), and Satchel's translations for its
+   * templates and strings. */
+  setlocale (LC_ALL, "");
+  textdomain (GETTEXT_PACKAGE);
   /* This process keeps G_DEBUG's fatal warnings (GLib read them); WebKit's
    * network and web processes, which are not ours, do not inherit them. */
   g_unsetenv ("G_DEBUG");

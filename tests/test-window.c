@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
 
@@ -1885,6 +1886,41 @@ test_window_mailto (void)
   run_imap_app (NULL, 0, NULL, check_mailto);
 }
 
+/* Under French, the window and the wizard speak French. GLib decides once
+ * per process whether to translate, so this runs in a process started in
+ * French (the test "window-fr") and is skipped in the others. */
+static void
+check_french (SatchelApplication *app,
+              SatchelWindow      *window)
+{
+  GtkWidget *wizard = NULL;
+
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_status_page_titled,
+                                 "Ajoutez un compte pour commencer"));
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (!SATCHEL_IS_WINDOW (l->data))
+      wizard = l->data;
+  g_assert_nonnull (wizard);
+  wait_for_draw (wizard);
+  g_assert_nonnull (find_widget (wizard, is_mapped_label, "Ajouter un compte de messagerie"));
+  save_screenshot (wizard, "wizard-fr");
+}
+
+static void
+test_window_translated (void)
+{
+  g_autofree char *profile = NULL;
+
+  if (g_strcmp0 (g_getenv ("LANGUAGE"), "fr") != 0)
+    {
+      g_test_skip ("runs as the test window-fr, with LANGUAGE=fr");
+      return;
+    }
+  profile = satchel_test_make_dir ();
+  run_app (profile, check_french);
+  satchel_test_remove_dir (profile);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1905,6 +1941,7 @@ main (int   argc,
   g_test_add_func ("/window/changed-certificate", test_window_changed_certificate);
   g_test_add_func ("/window/new-mail", test_window_new_mail);
   g_test_add_func ("/window/mailto", test_window_mailto);
+  g_test_add_func ("/window/translated", test_window_translated);
   g_test_add_func ("/window/conversation", test_window_conversation);
   g_test_add_func ("/window/offline", test_window_offline);
   g_test_add_func ("/window/compose", test_window_compose);

@@ -329,11 +329,10 @@ main (int    argc,
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  /* Binds the translations. */
+  satchel_engine_init ();
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("satchel-cli");
-  satchel_engine_init ();
 
   options = g_option_context_new (_("COMMAND [ARGUMENTS…]"));
   g_option_context_set_summary (options, _("Satchel’s mail client for the command line."));

@@ -14,8 +14,10 @@
 /**
  * satchel_engine_init:
  *
- * Sets up GMime and the engine's translations. Front ends and tests call it
- * once before anything else; later calls do nothing.
+ * Sets up GMime and Satchel's translations (from LOCALEDIR, or from
+ * $SATCHEL_LOCALEDIR: the build tree's po/, to run translated without
+ * installing). Front ends and tests call it once before anything else;
+ * later calls do nothing.
  */
 void
 satchel_engine_init (void)
@@ -24,7 +26,9 @@ satchel_engine_init (void)
 
   if (g_once_init_enter (&initialized))
     {
-      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      const char *dir = g_getenv ("SATCHEL_LOCALEDIR");
+
+      bindtextdomain (GETTEXT_PACKAGE, dir != NULL && dir[0] != '\0' ? dir : LOCALEDIR);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       satchel_gmime_ensure_init ();
       g_once_init_leave (&initialized, 1);

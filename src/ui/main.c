@@ -18,11 +18,10 @@ main (int    argc,
   g_autoptr(SatchelApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  /* Binds the translations. */
+  satchel_engine_init ();
   textdomain (GETTEXT_PACKAGE);
   g_set_application_name (_("Satchel"));
-  satchel_engine_init ();
 
   app = satchel_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
