@@ -330,6 +330,19 @@ reader_shows_body (gpointer window)
          strstr (text, "Two") != NULL;
 }
 
+/* The reader shows the message's text in @color. */
+static gboolean
+reader_text_is (gpointer    window,
+                const char *color)
+{
+  GtkWidget *reader = find_widget (window, is_widget_of_type,
+                                   GSIZE_TO_POINTER (SATCHEL_TYPE_MESSAGE_VIEW));
+  g_autofree char *text = satchel_message_view_dup_shown_text (SATCHEL_MESSAGE_VIEW (reader));
+  g_autofree char *style = g_strdup_printf ("color: %s;", color);
+
+  return text != NULL && strstr (text, style) != NULL && strstr (text, "Two") != NULL;
+}
+
 /* The store's id of the folder @name, or 0. */
 static gint64
 folder_id_of (SatchelApplication *app,
@@ -505,10 +518,14 @@ check_imap (SatchelApplication *app,
   later = g_get_monotonic_time () + 1500 * G_TIME_SPAN_MILLISECOND;
   wait_until (time_passed, &later, 5);
   save_screenshot (GTK_WIDGET (window), "reading");
+  /* The text follows the style to dark, and back. */
+  g_assert_true (reader_text_is (window, "rgba(0, 0, 0, 0.8)"));
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_DARK);
+  g_assert_true (reader_text_is (window, "#ffffff"));
   save_screenshot (GTK_WIDGET (window), "reading-dark");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  g_assert_true (reader_text_is (window, "rgba(0, 0, 0, 0.8)"));
   g_assert_cmpuint (satchel_message_item_get_row (item)->flags & SATCHEL_FLAG_SEEN, !=, 0);
   g_assert_true (gtk_selection_model_is_selected (count.selection, 0));
   wait_until (service_idle, app, 30);

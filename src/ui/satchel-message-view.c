@@ -59,6 +59,7 @@ struct _SatchelMessageView
 
   GMimeMessage   *message;     /* shown, for cid: parts and attachments */
   char           *shown;       /* what the web view was given */
+  char           *plain;       /* the text shown, when it is not HTML */
   gboolean        remote_blocked;
 };
 
@@ -99,18 +100,21 @@ plain_page (SatchelMessageView *self,
   static GRegex *links;
   g_autoptr(GString) page = g_string_new (NULL);
   g_autoptr(GMatchInfo) match = NULL;
-  g_autofree char *color = NULL;
+  AdwStyleManager *styles = adw_style_manager_get_default ();
+  gboolean dark = adw_style_manager_get_dark (styles);
+  gboolean high_contrast = adw_style_manager_get_high_contrast (styles);
   g_autofree char *style = NULL;
-  GdkRGBA fg;
   int last = 0;
 
   if (g_once_init_enter (&links))
     g_once_init_leave (&links, g_regex_new ("(?:https?://|mailto:)[^\\s<>\"']+[^\\s<>\"'.,;:!?)]",
                                                     G_REGEX_OPTIMIZE, 0, NULL));
-  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), &fg);
-  color = gdk_rgba_to_string (&fg);
-  style = g_strdup_printf (PLAIN_STYLE, color, adw_style_manager_get_dark (adw_style_manager_get_default ())
-                                                ? "#78aeed" : "#1c71d8");
+  /* libadwaita's text and link colours. They are not read from the
+   * widget's style: when the style turns dark, the page is made again
+   * before the widget's style has followed. */
+  style = g_strdup_printf (PLAIN_STYLE, dark ? "#ffffff"
+                                             : (high_contrast ? "#000000" : "rgba(0, 0, 0, 0.8)"),
+                           dark ? "#78aeed" : "#1c71d8");
   g_string_append_printf (page, "<meta http-equiv=\"Content-Security-Policy\" content=\"%s\">"
                                 "<style>%s</style><pre>", CSP_BLOCKED, style);
   g_regex_match (links, text, 0, &match);
@@ -504,11 +508,25 @@ new_web_view (SatchelMessageView *self)
   return web;
 }
 
+/* Plain text takes the colours of the style: the page is made again when
+ * the style turns dark or light. HTML keeps its white page. */
+static void
+style_changed_cb (SatchelMessageView *self)
+{
+  g_autofree char *page = NULL;
+
+  if (self->plain == NULL)
+    return;
+  page = plain_page (self, self->plain);
+  load_page (self, page, FALSE);
+}
+
 static void
 satchel_message_view_dispose (GObject *object)
 {
   SatchelMessageView *self = SATCHEL_MESSAGE_VIEW (object);
 
+  g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
   g_clear_pointer (&self->box, gtk_widget_unparent);
   g_clear_object (&self->message);
   G_OBJECT_CLASS (satchel_message_view_parent_class)->dispose (object);
@@ -520,6 +538,7 @@ satchel_message_view_finalize (GObject *object)
   SatchelMessageView *self = SATCHEL_MESSAGE_VIEW (object);
 
   g_free (self->shown);
+  g_free (self->plain);
   G_OBJECT_CLASS (satchel_message_view_parent_class)->finalize (object);
 }
 
@@ -560,6 +579,10 @@ satchel_message_view_init (SatchelMessageView *self)
 
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+  g_signal_connect_swapped (adw_style_manager_get_default (), "notify::dark",
+                            G_CALLBACK (style_changed_cb), self);
+  g_signal_connect_swapped (adw_style_manager_get_default (), "notify::high-contrast",
+                            G_CALLBACK (style_changed_cb), self);
 
   gtk_widget_set_margin_start (header, 24);
   gtk_widget_set_margin_end (header, 24);
@@ -684,6 +707,7 @@ satchel_message_view_show (SatchelMessageView      *self,
 
   self->remote_blocked = FALSE;
   gtk_widget_set_visible (self->banner, FALSE);
+  g_clear_pointer (&self->plain, g_free);
   if (message != NULL)
     html = satchel_mime_get_html (message);
   if (html != NULL)
@@ -692,9 +716,10 @@ satchel_message_view_show (SatchelMessageView      *self,
     {
       if (message != NULL)
         text = satchel_mime_get_text (message, 4 * 1024 * 1024);
-      page = plain_page (self, text != NULL ? text
-                               : message != NULL ? _("(This message has no text.)")
-                               : placeholder != NULL ? placeholder : "");
+      self->plain = g_strdup (text != NULL ? text
+                              : message != NULL ? _("(This message has no text.)")
+                              : placeholder != NULL ? placeholder : "");
+      page = plain_page (self, self->plain);
       load_page (self, page, FALSE);
     }
   show_attachments (self);
