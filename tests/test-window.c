@@ -22,6 +22,7 @@
 #include "satchel-composer-window.h"
 #include "satchel-message-view.h"
 #include "satchel-notifier.h"
+#include "satchel-tray.h"
 #include "satchel-window.h"
 #include "satchel-test-utils.h"
 #include "satchel-ui-test-utils.h"
@@ -1938,6 +1939,404 @@ test_window_translated (void)
   satchel_test_remove_dir (profile);
 }
 
+/* A StatusNotifierWatcher, as a panel runs one: on a connection of its
+ * own, it takes the items that register. */
+typedef struct
+{
+  GDBusConnection *bus;
+  guint            object_id;
+  guint            own_id;
+  gboolean         owned;
+  char            *item;       /* the bus name that registered */
+  guint            tooltips;   /* NewToolTip signals heard */
+} Watcher;
+
+static const char watcher_xml[] =
+  "<node><interface name='org.kde.StatusNotifierWatcher'>"
+  "  <method name='RegisterStatusNotifierItem'><arg name='service' type='s'/></method>"
+  "  <property name='IsStatusNotifierHostRegistered' type='b' access='read'/>"
+  "  <property name='ProtocolVersion' type='i' access='read'/>"
+  "</interface></node>";
+
+static void
+watcher_method_cb (GDBusConnection       *bus,
+                   const char            *sender,
+                   const char            *path,
+                   const char            *interface,
+                   const char            *method,
+                   GVariant              *parameters,
+                   GDBusMethodInvocation *invocation,
+                   gpointer               user_data)
+{
+  Watcher *watcher = user_data;
+
+  g_assert_cmpstr (method, ==, "RegisterStatusNotifierItem");
+  g_clear_pointer (&watcher->item, g_free);
+  g_variant_get (parameters, "(s)", &watcher->item);
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static GVariant *
+watcher_property_cb (GDBusConnection *bus,
+                     const char      *sender,
+                     const char      *path,
+                     const char      *interface,
+                     const char      *property,
+                     GError         **error,
+                     gpointer         user_data)
+{
+  if (g_str_equal (property, "ProtocolVersion"))
+    return g_variant_new_int32 (0);
+  return g_variant_new_boolean (TRUE);
+}
+
+static void
+watcher_owned_cb (GDBusConnection *bus,
+                  const char      *name,
+                  gpointer         user_data)
+{
+  ((Watcher *) user_data)->owned = TRUE;
+}
+
+static void
+tooltip_signal_cb (GDBusConnection *bus,
+                   const char      *sender,
+                   const char      *path,
+                   const char      *interface,
+                   const char      *signal,
+                   GVariant        *parameters,
+                   gpointer         user_data)
+{
+  ((Watcher *) user_data)->tooltips++;
+}
+
+static gboolean
+watcher_owned (gpointer watcher)
+{
+  return ((Watcher *) watcher)->owned;
+}
+
+static gboolean
+item_registered (gpointer watcher)
+{
+  return ((Watcher *) watcher)->item != NULL;
+}
+
+static void
+watcher_start (Watcher *watcher)
+{
+  static const GDBusInterfaceVTable vtable = { watcher_method_cb, watcher_property_cb, NULL, { 0 } };
+  g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (watcher_xml, NULL);
+  g_autofree char *address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+
+  watcher->bus = g_dbus_connection_new_for_address_sync (
+    address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+             G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &error);
+  g_assert_no_error (error);
+  watcher->object_id = g_dbus_connection_register_object (watcher->bus, "/StatusNotifierWatcher",
+                                                          node->interfaces[0], &vtable, watcher,
+                                                          NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_signal_subscribe (watcher->bus, NULL, "org.kde.StatusNotifierItem",
+                                      "NewToolTip", "/StatusNotifierItem", NULL,
+                                      G_DBUS_SIGNAL_FLAGS_NONE, tooltip_signal_cb, watcher, NULL);
+  watcher->own_id = g_bus_own_name_on_connection (watcher->bus, "org.kde.StatusNotifierWatcher",
+                                                  G_BUS_NAME_OWNER_FLAGS_NONE, watcher_owned_cb,
+                                                  NULL, watcher, NULL);
+  wait_until (watcher_owned, watcher, 10);
+}
+
+static void
+watcher_stop (Watcher *watcher)
+{
+  g_bus_unown_name (watcher->own_id);
+  g_dbus_connection_unregister_object (watcher->bus, watcher->object_id);
+  g_dbus_connection_close_sync (watcher->bus, NULL, NULL);
+  g_clear_object (&watcher->bus);
+  g_clear_pointer (&watcher->item, g_free);
+}
+
+typedef struct
+{
+  GVariant *reply;
+  GError   *error;
+} Reply;
+
+static void
+reply_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Reply *reply = user_data;
+
+  reply->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &reply->error);
+}
+
+static gboolean
+replied (gpointer reply)
+{
+  return ((Reply *) reply)->reply != NULL || ((Reply *) reply)->error != NULL;
+}
+
+/* A call to Satchel, which answers from this process's main loop. */
+static GVariant *
+call (Watcher    *watcher,
+      const char *path,
+      const char *interface,
+      const char *method,
+      GVariant   *parameters)
+{
+  Reply reply = { NULL, NULL };
+
+  g_dbus_connection_call (watcher->bus, watcher->item, path, interface, method, parameters,
+                          NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, reply_cb, &reply);
+  wait_until (replied, &reply, 15);
+  g_assert_no_error (reply.error);
+  return reply.reply;
+}
+
+static GVariant *
+item_property (Watcher    *watcher,
+               const char *name)
+{
+  g_autoptr(GVariant) reply = call (watcher, "/StatusNotifierItem",
+                                    "org.freedesktop.DBus.Properties", "Get",
+                                    g_variant_new ("(ss)", "org.kde.StatusNotifierItem", name));
+  GVariant *value;
+
+  g_variant_get (reply, "(v)", &value);
+  return value;
+}
+
+static char *
+item_string (Watcher    *watcher,
+             const char *name)
+{
+  g_autoptr(GVariant) value = item_property (watcher, name);
+
+  return g_variant_dup_string (value, NULL);
+}
+
+static char *
+tooltip_of (Watcher *watcher)
+{
+  g_autoptr(GVariant) value = item_property (watcher, "ToolTip");
+  g_autofree char *icon = NULL, *title = NULL;
+  char *text;
+
+  g_variant_get (value, "(s@a(iiay)ss)", &icon, NULL, &title, &text);
+  g_assert_cmpstr (title, ==, "Satchel");
+  return text;
+}
+
+/* The menu, as a panel reads it: each item's id and label, but for
+ * separators. */
+static GHashTable *
+menu_items (Watcher   *watcher,
+            GPtrArray *labels)
+{
+  g_autoptr(GVariant) reply = call (watcher, "/MenuBar", "com.canonical.dbusmenu", "GetLayout",
+                                    g_variant_new ("(ii@as)", 0, -1,
+                                                   g_variant_new_strv (NULL, 0)));
+  g_autoptr(GVariant) layout = g_variant_get_child_value (reply, 1);
+  g_autoptr(GVariant) children = g_variant_get_child_value (layout, 2);
+  GHashTable *ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (gsize i = 0; i < g_variant_n_children (children); i++)
+    {
+      g_autoptr(GVariant) boxed = g_variant_get_child_value (children, i);
+      g_autoptr(GVariant) child = g_variant_get_variant (boxed);
+      g_autoptr(GVariant) props = g_variant_get_child_value (child, 1);
+      const char *label = NULL, *type = NULL;
+      gint32 id;
+
+      g_variant_get_child (child, 0, "i", &id);
+      g_variant_lookup (props, "type", "&s", &type);
+      if (g_strcmp0 (type, "separator") == 0)
+        continue;
+      g_assert_true (g_variant_lookup (props, "label", "&s", &label));
+      g_ptr_array_add (labels, g_strdup (label));
+      g_hash_table_insert (ids, g_strdup (label), GINT_TO_POINTER (id));
+    }
+  return ids;
+}
+
+static void
+click_menu_item (Watcher    *watcher,
+                 GHashTable *ids,
+                 const char *label)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  g_assert_true (g_hash_table_contains (ids, label));
+  reply = call (watcher, "/MenuBar", "com.canonical.dbusmenu", "Event",
+                g_variant_new ("(isvu)", GPOINTER_TO_INT (g_hash_table_lookup (ids, label)),
+                               "clicked", g_variant_new_int32 (0), 0));
+}
+
+static gboolean
+no_item_name (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree const char **names = NULL;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "ListNames", NULL, NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  g_assert_nonnull (reply);
+  g_variant_get (reply, "(^a&s)", &names);
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_str_has_prefix (names[i], "org.kde.StatusNotifierItem"))
+      return FALSE;
+  return TRUE;
+}
+
+typedef struct
+{
+  Watcher    *watcher;
+  const char *text;
+} TooltipWait;
+
+static gboolean
+tooltip_says (gpointer data)
+{
+  TooltipWait *wait = data;
+  g_autofree char *text = NULL;
+
+  if (wait->watcher->tooltips == 0)
+    return FALSE;
+  text = tooltip_of (wait->watcher);
+  return g_strcmp0 (text, wait->text) == 0;
+}
+
+static gboolean
+window_hidden (gpointer window)
+{
+  return !gtk_widget_get_visible (window);
+}
+
+static gboolean
+window_shown (gpointer window)
+{
+  return gtk_widget_get_visible (window);
+}
+
+/* The tray: nothing on the bus until a watcher comes; then the item
+ * registers, counts the unread mail in its tooltip with the badged icon,
+ * shows and hides the window on a click, and its menu's four items do
+ * what they say. */
+static void
+check_tray (SatchelApplication *app,
+            SatchelWindow      *window)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) ids = NULL;
+  g_autoptr(GVariant) unused = NULL;
+  g_autofree char *file = g_build_filename (g_get_tmp_dir (), "satchel-tray.eml", NULL);
+  g_autofree char *text = NULL, *icon = NULL, *menu = NULL;
+  const char *expected[] = { "Open Satchel", "Check Mail", "Compose", "Quit" };
+  Watcher watcher = { NULL };
+  TooltipWait wait = { &watcher, NULL };
+  gint64 older;
+
+  wait_until (service_idle, app, 30);
+  g_assert_true (no_item_name ());
+
+  /* The panel starts after Satchel, as at login. */
+  watcher_start (&watcher);
+  wait_until (item_registered, &watcher, 10);
+  g_assert_true (g_str_has_prefix (watcher.item, "org.kde.StatusNotifierItem-"));
+  text = item_string (&watcher, "Id");
+  g_assert_cmpstr (text, ==, "io.github.satchelmail.Satchel");
+  g_clear_pointer (&text, g_free);
+  text = item_string (&watcher, "Category");
+  g_assert_cmpstr (text, ==, "Communications");
+  g_clear_pointer (&text, g_free);
+  text = tooltip_of (&watcher);
+  g_assert_cmpstr (text, ==, "2 unread messages");
+  icon = item_string (&watcher, "IconName");
+  g_assert_cmpstr (icon, ==, "io.github.satchelmail.Satchel-unread");
+  {
+    g_autoptr(GVariant) path = item_property (&watcher, "Menu");
+
+    menu = g_variant_dup_string (path, NULL);
+    g_assert_cmpstr (menu, ==, "/MenuBar");
+  }
+
+  ids = menu_items (&watcher, labels);
+  g_assert_cmpuint (labels->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < labels->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (labels, i), ==, expected[i]);
+
+  /* A click hides the window, and the next one brings it back. */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  unused = call (&watcher, "/StatusNotifierItem", "org.kde.StatusNotifierItem", "Activate",
+                 g_variant_new ("(ii)", 0, 0));
+  wait_until (window_hidden, window, 10);
+  g_clear_pointer (&unused, g_variant_unref);
+  unused = call (&watcher, "/StatusNotifierItem", "org.kde.StatusNotifierItem", "Activate",
+                 g_variant_new ("(ii)", 0, 0));
+  wait_until (window_shown, window, 10);
+
+  /* Hidden again, Open Satchel shows it. */
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  click_menu_item (&watcher, ids, "Open Satchel");
+  wait_until (window_shown, window, 10);
+
+  click_menu_item (&watcher, ids, "Compose");
+  wait_until (composer_open, app, 10);
+  gtk_window_destroy (GTK_WINDOW (composer_of (app)));
+
+  /* Read in the window: the count follows. */
+  older = satchel_test_query_int (satchel_application_get_store (app),
+                                  "SELECT id FROM message WHERE subject = 'Older'");
+  satchel_window_mark_read (window, older);
+  wait.text = "1 unread message";
+  wait_until (tooltip_says, &wait, 15);
+
+  /* New mail, and Check Mail brings it. */
+  g_assert_true (g_file_set_contents (file, "From: Grace Hopper <grace@example.org>\r\n"
+                                            "Subject: Tray\r\n\r\nA new one\r\n", -1, NULL));
+  satchel_test_mailctl ("append", window_user, window_password, "INBOX", file, NULL);
+  g_unlink (file);
+  click_menu_item (&watcher, ids, "Check Mail");
+  wait.text = "2 unread messages";
+  wait_until (tooltip_says, &wait, 30);
+  wait_until (service_idle, app, 30);
+
+  /* All read: no badge. */
+  satchel_window_mark_read (window, satchel_test_query_int (
+    satchel_application_get_store (app), "SELECT id FROM message WHERE subject = 'Newer'"));
+  satchel_window_mark_read (window, satchel_test_query_int (
+    satchel_application_get_store (app), "SELECT id FROM message WHERE subject = 'Tray'"));
+  wait.text = "No unread mail";
+  wait_until (tooltip_says, &wait, 15);
+  g_clear_pointer (&icon, g_free);
+  icon = item_string (&watcher, "IconName");
+  g_assert_cmpstr (icon, ==, "io.github.satchelmail.Satchel");
+  g_assert_cmpuint (satchel_tray_get_unread (satchel_application_get_tray (app)), ==, 0);
+
+  watcher_stop (&watcher);
+  wait_until (service_idle, app, 30);
+}
+
+static void
+test_window_tray (void)
+{
+  const char *mail[] = {
+    "From: Ada <ada@example.org>\r\nSubject: Older\r\n"
+    "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nOne\r\n",
+    "From: Ada <ada@example.org>\r\nSubject: Newer\r\n"
+    "Date: Tue, 3 Nov 2026 10:00:00 +0000\r\n\r\nTwo\r\n",
+  };
+
+  if (!satchel_test_require_servers ())
+    return;
+  run_imap_app (mail, G_N_ELEMENTS (mail), NULL, check_tray);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1957,6 +2356,7 @@ main (int   argc,
   g_test_add_func ("/window/update-password", test_window_update_password);
   g_test_add_func ("/window/changed-certificate", test_window_changed_certificate);
   g_test_add_func ("/window/new-mail", test_window_new_mail);
+  g_test_add_func ("/window/tray", test_window_tray);
   g_test_add_func ("/window/mailto", test_window_mailto);
   g_test_add_func ("/window/translated", test_window_translated);
   g_test_add_func ("/window/conversation", test_window_conversation);

@@ -18,6 +18,7 @@
 #include "satchel-autostart.h"
 #include "satchel-notifier.h"
 #include "satchel-preferences-window.h"
+#include "satchel-tray.h"
 #include "satchel-window.h"
 
 struct _SatchelApplication
@@ -32,6 +33,7 @@ struct _SatchelApplication
   SatchelSecrets     *secrets;
   SatchelMailService *service;
   SatchelNotifier    *notifier;
+  SatchelTray        *tray;
   GSettings          *settings;      /* NULL without the schema */
   GError             *store_error;
 
@@ -275,6 +277,21 @@ mark_read_activated_cb (GSimpleAction *action,
     satchel_window_mark_read (window, g_variant_get_int64 (parameter));
 }
 
+/* The tray's Compose, and the launcher's New Message. */
+static void
+compose_activated_cb (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  SatchelApplication *self = user_data;
+  SatchelWindow *window;
+
+  g_application_activate (G_APPLICATION (self));
+  window = main_window (self);
+  if (window != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (window), "compose", NULL);
+}
+
 static void
 quit_activated_cb (GSimpleAction *action,
                    GVariant      *parameter,
@@ -288,6 +305,7 @@ static const GActionEntry app_actions[] = {
   { "preferences", preferences_activated_cb },
   { "about", about_activated_cb },
   { "check-mail", check_mail_activated_cb },
+  { "compose", compose_activated_cb },
   { "show-message", show_message_activated_cb, "(xx)" },
   { "mark-read", mark_read_activated_cb, "x" },
   { "quit", quit_activated_cb },
@@ -368,6 +386,7 @@ satchel_application_startup (GApplication *app)
     g_message ("%s", self->store_error->message);
   if (self->service != NULL)
     self->notifier = satchel_notifier_new (self, self->settings);
+  self->tray = satchel_tray_new (self, g_application_get_dbus_connection (app));
   if (self->settings != NULL)
     {
       g_signal_connect (self->settings, "changed::start-at-login",
@@ -443,6 +462,7 @@ satchel_application_shutdown (GApplication *app)
 
   if (self->service != NULL)
     satchel_mail_service_stop (self->service);
+  g_clear_object (&self->tray);
   g_clear_object (&self->notifier);
   g_clear_object (&self->service);
   g_clear_object (&self->accounts);
@@ -458,6 +478,7 @@ satchel_application_finalize (GObject *object)
 {
   SatchelApplication *self = (SatchelApplication *)object;
 
+  g_clear_object (&self->tray);
   g_clear_object (&self->notifier);
   g_clear_object (&self->service);
   g_clear_object (&self->accounts);
@@ -559,11 +580,6 @@ satchel_application_get_mail_service (SatchelApplication *self)
 }
 
 /**
- * satchel_application_get_store_error:
- *
- * Returns: (nullable): why the profile's store could not be opened
- */
-/**
  * satchel_application_get_notifier:
  *
  * Returns: (transfer none) (nullable): what tells of new mail
@@ -572,9 +588,53 @@ SatchelNotifier *
 satchel_application_get_notifier (SatchelApplication *self)
 {
   g_return_val_if_fail (SATCHEL_IS_APPLICATION (self), NULL);
+
   return self->notifier;
 }
 
+/**
+ * satchel_application_get_tray:
+ *
+ * Returns: (transfer none) (nullable): the icon in the tray, while Satchel
+ *   runs
+ */
+SatchelTray *
+satchel_application_get_tray (SatchelApplication *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_APPLICATION (self), NULL);
+
+  return self->tray;
+}
+
+/**
+ * satchel_application_toggle_window:
+ *
+ * Shows the main window if it is hidden (or not there yet), and hides it
+ * if it shows, running on in the background: what a click on the tray
+ * icon does.
+ */
+void
+satchel_application_toggle_window (SatchelApplication *self)
+{
+  SatchelWindow *window;
+
+  g_return_if_fail (SATCHEL_IS_APPLICATION (self));
+
+  window = main_window (self);
+  if (window == NULL || !gtk_widget_get_visible (GTK_WIDGET (window)))
+    {
+      g_application_activate (G_APPLICATION (self));
+      return;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  hold_hidden (self);
+}
+
+/**
+ * satchel_application_get_store_error:
+ *
+ * Returns: (nullable): why the profile's store could not be opened
+ */
 const GError *
 satchel_application_get_store_error (SatchelApplication *self)
 {

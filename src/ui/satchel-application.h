@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SatchelApplication, satchel_application, SATCHEL, APPLICATION, AdwApplication)
 
 typedef struct _SatchelNotifier SatchelNotifier;
+typedef struct _SatchelTray SatchelTray;
 
 SatchelApplication *satchel_application_new            (void);
 SatchelStore       *satchel_application_get_store      (SatchelApplication *self);
@@ -25,5 +26,7 @@ SatchelMailService *satchel_application_get_mail_service (SatchelApplication *se
 SatchelSecrets     *satchel_application_get_secrets    (SatchelApplication *self);
 const GError       *satchel_application_get_store_error (SatchelApplication *self);
 SatchelNotifier    *satchel_application_get_notifier   (SatchelApplication *self);
+SatchelTray        *satchel_application_get_tray       (SatchelApplication *self);
+void                satchel_application_toggle_window  (SatchelApplication *self);
 
 G_END_DECLS
