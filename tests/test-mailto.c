@@ -50,6 +50,8 @@ test_mailto_rfc_examples (void)
     { "MAILTO:a@example.org,b@example.org?SUBJECT=Hi&To=c@example.org", "a@example.org | "
       "b@example.org | c@example.org", "", "Hi", NULL },
     { "mailto:a@example.org?subject=1+1%3D2", "a@example.org", "", "1+1=2", NULL },
+    /* The launcher's New Message. */
+    { "mailto:", "", "", NULL, NULL },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
