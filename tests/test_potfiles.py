@@ -12,10 +12,17 @@ ROOT = sys.argv[1]
 MARKERS = {
     ".c": re.compile(r'\b(N?_|C_|NC_|g_dngettext|ngettext)\s*\('),
     ".ui": re.compile(r'translatable="yes"'),
-    ".in": re.compile(r'^(Name|GenericName|Comment|Keywords)=|<(summary|description|name)>',
-                      re.M),
-    ".xml": re.compile(r'<summary>|<description>'),
+    ".desktop.in": re.compile(r'^(Name|GenericName|Comment|Keywords)=', re.M),
+    ".metainfo.xml.in": re.compile(r'<(summary|description|name|caption)>'),
+    ".gschema.xml": re.compile(r'<summary>|<description>'),
 }
+
+
+def marker_for(name):
+    for suffix, marker in MARKERS.items():
+        if name.endswith(suffix):
+            return marker
+    return None
 
 
 def listed():
@@ -29,10 +36,7 @@ def candidates():
             for name in files:
                 path = os.path.join(dirpath, name)
                 rel = os.path.relpath(path, ROOT)
-                ext = os.path.splitext(name)[1]
-                if ext == ".xml" and not name.endswith(".gschema.xml"):
-                    continue
-                marker = MARKERS.get(ext)
+                marker = marker_for(name)
                 if marker is None:
                     continue
                 with open(path, encoding="utf-8") as f:
