@@ -2022,8 +2022,29 @@ item_registered (gpointer watcher)
   return ((Watcher *) watcher)->item != NULL;
 }
 
+/* As a sandbox that lets Satchel talk to the watcher but not own its
+ * item's name: the names it would take are taken. */
 static void
-watcher_start (Watcher *watcher)
+take_item_names (GDBusConnection *bus)
+{
+  for (guint n = 1; n <= 64; n++)
+    {
+      g_autofree char *name = g_strdup_printf ("org.kde.StatusNotifierItem-%d-%u",
+                                               (int) getpid (), n);
+      g_autoptr(GVariant) reply = NULL;
+      g_autoptr(GError) error = NULL;
+
+      reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                           "org.freedesktop.DBus", "RequestName",
+                                           g_variant_new ("(su)", name, 4 /* DO_NOT_QUEUE */),
+                                           NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+      g_assert_no_error (error);
+    }
+}
+
+static void
+watcher_start (Watcher *watcher,
+               gboolean names_taken)
 {
   static const GDBusInterfaceVTable vtable = { watcher_method_cb, watcher_property_cb, NULL, { 0 } };
   g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (watcher_xml, NULL);
@@ -2034,6 +2055,8 @@ watcher_start (Watcher *watcher)
     address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
              G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &error);
   g_assert_no_error (error);
+  if (names_taken)
+    take_item_names (watcher->bus);
   watcher->object_id = g_dbus_connection_register_object (watcher->bus, "/StatusNotifierWatcher",
                                                           node->interfaces[0], &vtable, watcher,
                                                           NULL, &error);
@@ -2245,7 +2268,7 @@ check_tray (SatchelApplication *app,
   g_assert_true (no_item_name ());
 
   /* The panel starts after Satchel, as at login. */
-  watcher_start (&watcher);
+  watcher_start (&watcher, FALSE);
   wait_until (item_registered, &watcher, 10);
   g_assert_true (g_str_has_prefix (watcher.item, "org.kde.StatusNotifierItem-"));
   text = item_string (&watcher, "Id");
@@ -2322,6 +2345,37 @@ check_tray (SatchelApplication *app,
   wait_until (service_idle, app, 30);
 }
 
+/* In a sandbox that does not let it own its name, the item registers by
+ * its connection's unique name. */
+static void
+check_tray_sandboxed (SatchelApplication *app,
+                      SatchelWindow      *window)
+{
+  Watcher watcher = { NULL };
+  g_autofree char *id = NULL;
+  g_autofree char *text = NULL;
+
+  wait_until (service_idle, app, 30);
+  watcher_start (&watcher, TRUE);
+  wait_until (item_registered, &watcher, 10);
+  g_assert_true (watcher.item[0] == ':');
+  id = item_string (&watcher, "Id");
+  g_assert_cmpstr (id, ==, "io.github.satchelmail.Satchel");
+  text = tooltip_of (&watcher);
+  g_assert_cmpstr (text, ==, "1 unread message");
+  watcher_stop (&watcher);
+}
+
+static void
+test_window_tray_sandboxed (void)
+{
+  const char *mail[] = { "From: Ada <ada@example.org>\r\nSubject: Hello\r\n\r\nHi\r\n" };
+
+  if (!satchel_test_require_servers ())
+    return;
+  run_imap_app (mail, G_N_ELEMENTS (mail), NULL, check_tray_sandboxed);
+}
+
 static void
 test_window_tray (void)
 {
@@ -2357,6 +2411,7 @@ main (int   argc,
   g_test_add_func ("/window/changed-certificate", test_window_changed_certificate);
   g_test_add_func ("/window/new-mail", test_window_new_mail);
   g_test_add_func ("/window/tray", test_window_tray);
+  g_test_add_func ("/window/tray-sandboxed", test_window_tray_sandboxed);
   g_test_add_func ("/window/mailto", test_window_mailto);
   g_test_add_func ("/window/translated", test_window_translated);
   g_test_add_func ("/window/conversation", test_window_conversation);

@@ -211,6 +211,8 @@ name_acquired_cb (GDBusConnection *bus,
   register_item (self);
 }
 
+/* A sandbox (Flatpak) may not let Satchel own the name: watchers also
+ * take an item by its connection's unique name. */
 static void
 name_lost_cb (GDBusConnection *bus,
               const char      *name,
@@ -218,7 +220,15 @@ name_lost_cb (GDBusConnection *bus,
 {
   SatchelTray *self = user_data;
 
-  self->named = FALSE;
+  if (bus == NULL || self->named || g_dbus_connection_is_closed (bus))
+    {
+      self->named = FALSE;
+      return;
+    }
+  g_free (self->name);
+  self->name = g_strdup (g_dbus_connection_get_unique_name (bus));
+  self->named = TRUE;
+  register_item (self);
 }
 
 static void
