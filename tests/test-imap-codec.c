@@ -25,6 +25,7 @@ test_utf7_round_trip (void)
     { "~peter/mail/台北/日本語", "~peter/mail/&U,BTFw-/&ZeVnLIqe-" },
     { "A & B", "A &- B" },
     { "&", "&-" },
+    { "\xc3\xa9&\xc3\xa9", "&AOk-&-&AOk-" },
     { "Émoji 📬", "&AMk-moji &2D3c7A-" },
     { "", "" },
   };
@@ -52,6 +53,10 @@ test_utf7_invalid (void)
     "caf\xc3\xa9",    /* 8-bit */
     "tab\there",      /* control character */
     "&AAA-",          /* NUL */
+    /* Two runs side by side, another spelling of "&U,BTF2XlZyyKng-";
+     * the second is what fuzz-imap-utf7 found. */
+    "&U,BTFw-&ZeVnLIqe-",
+    "&AMk-&AMk-tt&AOk-",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)

@@ -171,6 +171,7 @@ satchel_imap_utf7_decode (const char *mutf7,
                           gsize       len)
 {
   g_autoptr(GString) out = g_string_sized_new (len);
+  gboolean after_run = FALSE;
   gsize i = 0;
 
   while (i < len)
@@ -182,6 +183,7 @@ satchel_imap_utf7_decode (const char *mutf7,
       if (c != '&')
         {
           g_string_append_c (out, c);
+          after_run = FALSE;
           i++;
           continue;
         }
@@ -192,10 +194,16 @@ satchel_imap_utf7_decode (const char *mutf7,
         if (end == NULL)
           return NULL;
         run = end - (mutf7 + i + 1);
+        /* Two runs side by side spell a name that has a shorter form,
+         * with one run (the encoder's): refused, as Dovecot does, so
+         * that two names on the server never decode to the same one. */
+        if (run > 0 && after_run)
+          return NULL;
         if (run == 0)
           g_string_append_c (out, '&');
         else if (!decode_shifted (mutf7 + i + 1, run, out))
           return NULL;
+        after_run = run > 0;
         i += run + 2;
       }
     }
