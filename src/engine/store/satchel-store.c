@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -366,6 +367,67 @@ check_identity (SatchelStore  *self,
   return TRUE;
 }
 
+/* SATCHEL_CRASH_BEFORE_COMMIT=N, SATCHEL_CRASH_AFTER_COMMIT=N: the process
+ * kills itself (SIGKILL, as the OOM killer or a logout would) right before
+ * its N-th commit (of any of its stores) or right after it reached the
+ * write-ahead log. The crash tests run the same work with each N in turn
+ * and check that the next run finishes it, with nothing lost and nothing
+ * done twice. */
+static guint
+crash_at (const char *variable,
+          gsize      *limit)
+{
+  if (g_once_init_enter (limit))
+    {
+      const char *value = g_getenv (variable);
+
+      g_once_init_leave (limit, 1 + (value != NULL ? g_ascii_strtoull (value, NULL, 10) : 0));
+    }
+  return (guint) *limit - 1;
+}
+
+static guint
+crash_before_commit (void)
+{
+  static gsize limit;
+
+  return crash_at ("SATCHEL_CRASH_BEFORE_COMMIT", &limit);
+}
+
+static guint
+crash_after_commit (void)
+{
+  static gsize limit;
+
+  return crash_at ("SATCHEL_CRASH_AFTER_COMMIT", &limit);
+}
+
+static int
+crash_before_commit_hook (void *data)
+{
+  static int commits;
+
+  if ((guint) g_atomic_int_add (&commits, 1) + 1 == crash_before_commit ())
+    kill (getpid (), SIGKILL);
+  return 0;
+}
+
+static int
+crash_after_commit_hook (void       *data,
+                         sqlite3    *db,
+                         const char *name,
+                         int         pages)
+{
+  static int commits;
+
+  if ((guint) g_atomic_int_add (&commits, 1) + 1 == crash_after_commit ())
+    kill (getpid (), SIGKILL);
+  /* What SQLite's own hook, which this one replaces, does. */
+  if (pages >= 1000)
+    sqlite3_wal_checkpoint (db, name);
+  return SQLITE_OK;
+}
+
 static gboolean
 configure_connection (SatchelStore  *self,
                       GError       **error)
@@ -381,6 +443,10 @@ configure_connection (SatchelStore  *self,
 
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  if (crash_before_commit () > 0)
+    sqlite3_commit_hook (self->db, crash_before_commit_hook, NULL);
+  if (crash_after_commit () > 0)
+    sqlite3_wal_hook (self->db, crash_after_commit_hook, NULL);
 
   rc = sqlite3_exec (self->db, pragmas, NULL, NULL, &errmsg);
   if (rc != SQLITE_OK)
