@@ -406,7 +406,8 @@ static gboolean run_outbox (CliContext      *ctx,
                             GError         **error);
 
 /* What waits in the outbox and is due goes too: a sync is when messages
- * queued while the server was away are sent. */
+ * queued while the server was away are sent, and when one that a stopped
+ * process left "sending" becomes "delivery unknown". */
 static void
 send_waiting (CliContext     *ctx,
               SatchelAccount *account)
@@ -424,7 +425,7 @@ send_waiting (CliContext     *ctx,
     {
       SatchelOutboxItem *item = g_ptr_array_index (items, i);
 
-      due |= g_str_equal (item->state, "queued") && item->next_attempt <= now;
+      due |= satchel_outbox_item_wants_run (item, now);
     }
   if (due && !run_outbox (ctx, account, FALSE, 0, NULL, &tried, &error))
     cli_note (_("%s: the outbox waits (%s)"), satchel_account_get_label (account),

@@ -162,6 +162,22 @@ satchel_store_outbox_remove (SatchelStore  *store,
 }
 
 /**
+ * satchel_outbox_item_wants_run:
+ * @now: the time, in seconds since the epoch
+ *
+ * Returns: whether an outbox run has something to do with @item now: it
+ *   is queued and due, or a process that stopped left it "sending" (the
+ *   run marks it "unknown", see satchel_store_outbox_interrupted())
+ */
+gboolean
+satchel_outbox_item_wants_run (const SatchelOutboxItem *item,
+                               gint64                   now)
+{
+  return (g_str_equal (item->state, "queued") && item->next_attempt <= now) ||
+         g_str_equal (item->state, "sending");
+}
+
+/**
  * satchel_store_outbox_interrupted:
  *
  * A message left "sending" by a process that stopped may or may not have

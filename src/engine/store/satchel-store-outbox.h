@@ -25,6 +25,8 @@ typedef struct
 } SatchelOutboxItem;
 
 void        satchel_outbox_item_free       (SatchelOutboxItem  *item);
+gboolean    satchel_outbox_item_wants_run  (const SatchelOutboxItem *item,
+                                            gint64              now);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SatchelOutboxItem, satchel_outbox_item_free)
 
 gint64      satchel_store_outbox_add       (SatchelStore       *store,

@@ -783,7 +783,8 @@ service_account_free (ServiceAccount *pair)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ServiceAccount, service_account_free)
 
-/* Writer job: whether the account's outbox holds a message due now. */
+/* Writer job: whether the account's outbox holds a message due now (or
+ * one a stopped process left "sending"). */
 static gpointer
 job_outbox_due (SatchelStore  *store,
                 gpointer       data,
@@ -798,7 +799,7 @@ job_outbox_due (SatchelStore  *store,
     {
       SatchelOutboxItem *item = g_ptr_array_index (items, i);
 
-      if (g_str_equal (item->state, "queued") && item->next_attempt <= now)
+      if (satchel_outbox_item_wants_run (item, now))
         return GINT_TO_POINTER (2);
     }
   return GINT_TO_POINTER (1);
