@@ -1691,6 +1691,8 @@ typedef struct
   SatchelOpTarget  *target;
   guint             step;      /* which command of the change is next */
   guint32           new_uid;
+  gboolean          looked;    /* APPEND: the folder was searched for an earlier copy */
+  gboolean          marked;    /* APPEND: this attempt is on disk */
 } Replay;
 
 static void replay_step (Replay *replay);
@@ -2033,6 +2035,126 @@ folder_command (Replay *replay)
   return NULL;
 }
 
+/* A copy to append that was tried before (a run stopped, or the process
+ * was killed, before the server's answer was on disk) may be on the server
+ * already: a message there with its Message-ID and size is that copy, and
+ * is taken instead of appending another. */
+static void
+append_found_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Replay *replay = user_data;
+  g_autoptr(SatchelImapResult) reply = NULL;
+  g_autoptr(SatchelImapUidSet) found = NULL;
+  GError *error = NULL;
+  guint n;
+
+  reply = satchel_imap_session_run_finish (SATCHEL_IMAP_SESSION (source), result, &error);
+  if (reply == NULL)
+    {
+      replay_abort (replay, error);
+      return;
+    }
+  if (reply->tagged->status == SATCHEL_IMAP_STATUS_OK &&
+      (found = search_result (replay->sync, reply)) != NULL &&
+      (n = satchel_imap_uid_set_count (found)) > 0)
+    {
+      replay->new_uid = satchel_imap_uid_set_get_range (found, n - 1)->last;
+      replay_done (replay, NULL);
+      return;
+    }
+  replay_step (replay);
+}
+
+static void
+append_examined_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Replay *replay = user_data;
+  SatchelImapSync *self = replay->sync;
+  g_autoptr(SatchelImapMailbox) mailbox = NULL;
+  g_autoptr(SatchelImapCommand) command = NULL;
+  g_autofree char *larger = NULL;
+  g_autofree char *smaller = NULL;
+  GError *error = NULL;
+  gsize size = g_bytes_get_size (replay->target->raw);
+
+  mailbox = satchel_imap_session_select_finish (SATCHEL_IMAP_SESSION (source), result, &error);
+  g_clear_pointer (&self->selected, g_free);
+  if (mailbox == NULL)
+    {
+      /* A folder the server will not open gets its refusal from APPEND. */
+      if (error->domain == SATCHEL_NET_ERROR && error->code == SATCHEL_NET_ERROR_SERVER)
+        {
+          g_error_free (error);
+          replay_step (replay);
+        }
+      else
+        replay_abort (replay, error);
+      return;
+    }
+  command = satchel_imap_command_new ("UID SEARCH");
+  satchel_imap_command_add_atom (command, "HEADER");
+  satchel_imap_command_add_atom (command, "Message-ID");
+  satchel_imap_command_add_string (command, replay->op->message_id, -1);
+  larger = g_strdup_printf ("%" G_GSIZE_FORMAT, size > 0 ? size - 1 : 0);
+  smaller = g_strdup_printf ("%" G_GSIZE_FORMAT, size + 1);
+  satchel_imap_command_add_atom (command, "LARGER");
+  satchel_imap_command_add_atom (command, larger);
+  satchel_imap_command_add_atom (command, "SMALLER");
+  satchel_imap_command_add_atom (command, smaller);
+  satchel_imap_command_collect (command, "SEARCH");
+  satchel_imap_session_run_async (self->session, g_steal_pointer (&command), cancellable (self),
+                                  append_found_cb, replay);
+}
+
+static void
+append_marked_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Replay *replay = user_data;
+  GError *error = NULL;
+
+  if (satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error) == NULL)
+    {
+      replay_abort (replay, error);
+      return;
+    }
+  replay_step (replay);
+}
+
+/* Before an APPEND: looks for the copy an earlier attempt may have left,
+ * then puts this attempt on disk, so that the next run looks too. Returns
+ * whether that is under way (the replay goes on from its callbacks). */
+static gboolean
+append_first (Replay *replay)
+{
+  SatchelImapSync *self = replay->sync;
+  SatchelOpOutcome *attempt;
+
+  if (!replay->looked && replay->op->attempts > 0 && has_text (replay->op->message_id))
+    {
+      replay->looked = TRUE;
+      satchel_imap_session_select_async (self->session, replay->target->wire,
+                                         strlen (replay->target->wire), TRUE, 0, 0,
+                                         cancellable (self), append_examined_cb, replay);
+      return TRUE;
+    }
+  if (replay->marked)
+    return FALSE;
+  replay->marked = TRUE;
+  replay->op->attempts++;
+  attempt = g_new0 (SatchelOpOutcome, 1);
+  attempt->op_id = replay->op->id;
+  satchel_store_writer_run_async (self->writer, satchel_job_finish_op, attempt,
+                                  (GDestroyNotify) satchel_op_outcome_free, NULL,
+                                  cancellable (self), append_marked_cb, replay);
+  return TRUE;
+}
+
 static void
 replay_step (Replay *replay)
 {
@@ -2077,6 +2199,8 @@ replay_step (Replay *replay)
         }
       command = message_command (replay);
     }
+  else if (op->kind == SATCHEL_OP_APPEND && replay->step == 0 && append_first (replay))
+    return;
   else
     command = folder_command (replay);
 
