@@ -408,7 +408,11 @@ start_response (SatchelImapParser  *self,
   gsize pos = 0;
   gsize word;
 
-  response->arena = satchel_imap_arena_new ();
+  /* A short response takes up to 16 bytes of values for each byte of its
+   * text (a value is 48 bytes, for an atom of a few characters); the
+   * arena's first block fits that, so that many small responses stay
+   * small. */
+  response->arena = satchel_imap_arena_new_sized (len * 16 + 64);
   self->response = response;
 
   if (len >= 1 && line[0] == '+')

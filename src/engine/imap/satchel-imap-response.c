@@ -11,8 +11,11 @@
 #include "satchel-imap-response.h"
 
 /* The first block comes with the arena itself: most responses (a FETCH
- * of headers is about 4 KiB of values) need no other allocation. */
+ * of headers is about 4 KiB of values) need no other allocation. A
+ * response known to be short gets a smaller one (see
+ * satchel_imap_arena_new_sized()). */
 #define FIRST_BLOCK (4 * 1024)
+#define SMALLEST_FIRST_BLOCK 256
 #define MAX_BLOCK   (64 * 1024)
 #define LARGE_ALLOC (2 * 1024)
 
@@ -31,20 +34,48 @@ struct _SatchelImapArena
   gsize      left;
   GPtrArray *bytes;    /* GBytes of large literals */
   gsize      block;    /* the size of the next block */
-  guint64    first[FIRST_BLOCK / sizeof (guint64)];
+  gsize      size;     /* bytes allocated for values: the arena and its blocks */
+  guint64    first[];  /* the first block */
 };
+
+/**
+ * satchel_imap_arena_new_sized:
+ * @first_block: the size of the block that comes with the arena; rounded
+ *   up to 256 bytes and down to 4 KiB
+ *
+ * An arena whose first block fits what is expected: a session may hold
+ * hundreds of thousands of small responses ("* 3 EXPUNGE", a FETCH of
+ * flags), and 4 KiB for each of those would be a hundred times what they
+ * need.
+ */
+SatchelImapArena *
+satchel_imap_arena_new_sized (gsize first_block)
+{
+  SatchelImapArena *arena;
+
+  first_block = CLAMP ((first_block + 7) & ~(gsize) 7, SMALLEST_FIRST_BLOCK, FIRST_BLOCK);
+  arena = g_malloc (sizeof *arena + first_block);
+  arena->blocks = NULL;
+  arena->next = (guint8 *) arena->first;
+  arena->left = first_block;
+  arena->bytes = NULL;
+  arena->block = first_block;
+  arena->size = sizeof *arena + first_block;
+  return arena;
+}
 
 SatchelImapArena *
 satchel_imap_arena_new (void)
 {
-  SatchelImapArena *arena = g_malloc (sizeof *arena);
+  return satchel_imap_arena_new_sized (FIRST_BLOCK);
+}
 
-  arena->blocks = NULL;
-  arena->next = (guint8 *) arena->first;
-  arena->left = FIRST_BLOCK;
-  arena->bytes = NULL;
-  arena->block = FIRST_BLOCK;
-  return arena;
+/* What the arena took from the heap for values, without the large
+ * literals it refers to. */
+gsize
+satchel_imap_arena_get_size (const SatchelImapArena *arena)
+{
+  return arena->size;
 }
 
 void
@@ -69,6 +100,7 @@ new_block (SatchelImapArena *arena,
 {
   Block *block = g_malloc (sizeof (Block) + size);
 
+  arena->size += sizeof (Block) + size;
   block->next = arena->blocks;
   arena->blocks = block;
   return (guint8 *) block->data;

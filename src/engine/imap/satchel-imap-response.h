@@ -70,6 +70,8 @@ typedef struct
 } SatchelImapResponse;
 
 SatchelImapArena    *satchel_imap_arena_new         (void);
+SatchelImapArena    *satchel_imap_arena_new_sized   (gsize              first_block);
+gsize                satchel_imap_arena_get_size    (const SatchelImapArena *arena);
 void                 satchel_imap_arena_free        (SatchelImapArena  *arena);
 gpointer             satchel_imap_arena_alloc       (SatchelImapArena  *arena,
                                                      gsize              size);
