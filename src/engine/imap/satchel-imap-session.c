@@ -34,12 +34,20 @@
 
 #define MAX_LINE (8 * 1024 * 1024)
 
+/* The most memory the untagged responses collected for one command may
+ * take. The largest real answers (a QRESYNC SELECT reporting 100,000
+ * changed messages, a LIST of 100,000 folders, the biggest SEARCH) take
+ * well under it; a server that sends millions of "* 1 EXISTS" in answer
+ * to one command would otherwise take gigabytes. */
+#define MAX_COLLECTED_SIZE (128 * 1024 * 1024)
+
 typedef struct
 {
   char               *tag;
   SatchelImapCommand *command;
   GPtrArray          *parts;      /* GBytes still to send, the next first */
   GPtrArray          *untagged;   /* collected responses */
+  gsize               collected_size; /* the memory they take */
   GTask              *task;
   gboolean            awaiting_continuation;
   gboolean            pauses_reading; /* STARTTLS: nothing may be read after its reply */
@@ -457,6 +465,16 @@ dispatch (SatchelImapSession  *self,
 
       if (satchel_imap_command_collects (pending->command, name))
         {
+          pending->collected_size += sizeof *response + satchel_imap_arena_get_size (response->arena);
+          if (pending->collected_size > MAX_COLLECTED_SIZE)
+            {
+              satchel_imap_response_free (response);
+              fail_session (self, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+                                               _("The server %s sent more in answer to one "
+                                                 "command than Satchel accepts."),
+                                               host (self)));
+              return;
+            }
           g_ptr_array_add (pending->untagged, response);
           return;
         }
