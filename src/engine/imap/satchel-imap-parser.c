@@ -21,6 +21,13 @@
 #include "net/satchel-net-error.h"
 #include "satchel-imap-parser.h"
 
+/* The most memory the values of one response may take. The text is
+ * bounded, but "()" is two bytes of it and some 60 of values: a million
+ * lines of them, joined by empty literals, would take gigabytes. The
+ * largest real response, a SEARCH of a million UIDs on one 8 MB line,
+ * takes about 64 MiB. */
+#define MAX_VALUES_SIZE (80 * 1024 * 1024)
+
 typedef struct
 {
   SatchelImapValue *list;
@@ -509,6 +516,8 @@ satchel_imap_parser_feed_line (SatchelImapParser      *self,
   else
     ok = parse_values (self, line, len, 0, error);
 
+  if (ok && satchel_imap_arena_get_size (self->response->arena) > MAX_VALUES_SIZE)
+    ok = fail (error, "response too large");
   if (ok)
     ok = finish_line (self, state, literal_size, error);
   if (!ok)
