@@ -48,6 +48,9 @@
 #define MAX_IN_FLIGHT      4
 #define MAX_WRITES_PENDING 2
 #define IDLE_RENEW_SECONDS (25 * 60)
+/* How many more messages than EXISTS announced a search may name, for
+ * servers that announce new mail late (see search_cb()). */
+#define SEARCH_SLACK       1000
 
 /* No References: ENVELOPE has In-Reply-To, which threads as well once the
  * parents are here (satchel_store_add_message()), while References would
@@ -967,6 +970,20 @@ search_cb (GObject      *source,
       folder_fail (folder, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
                                         _("The server %s sent a malformed search result."),
                                         satchel_account_get_host (self->account)));
+      return;
+    }
+  /* The folder holds the messages that SELECT and later EXISTS responses
+   * announced (RFC 3501: a new message is announced before a search names
+   * it). A search that names more made them up, and each would be
+   * fetched: "1:4294967295" is four billion UIDs, 16 GB as a list. */
+  if (satchel_imap_uid_set_count (server) > (guint64) folder->mailbox->exists + SEARCH_SLACK)
+    {
+      folder_fail (folder, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+                                        _("The server %s named %" G_GUINT64_FORMAT " messages "
+                                          "in %s, which holds %u."),
+                                        satchel_account_get_host (self->account),
+                                        satchel_imap_uid_set_count (server), folder->info->name,
+                                        folder->mailbox->exists));
       return;
     }
 
@@ -2685,6 +2702,14 @@ untagged_cb (SatchelImapSession        *session,
              const SatchelImapResponse *response,
              SatchelImapSync           *self)
 {
+  guint64 exists;
+
+  /* New mail in the folder being synced: its searches may name it. */
+  if (satchel_imap_response_is_data (response, "EXISTS") && self->current != NULL &&
+      self->current->mailbox != NULL &&
+      satchel_imap_value_get_number (satchel_imap_value_get_item (response->data, 0),
+                                     G_MAXUINT32, &exists))
+    self->current->mailbox->exists = MAX (self->current->mailbox->exists, exists);
   if (satchel_imap_response_is_data (response, "EXISTS") ||
       satchel_imap_response_is_data (response, "EXPUNGE") ||
       satchel_imap_response_is_data (response, "VANISHED") ||
