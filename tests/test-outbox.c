@@ -84,6 +84,21 @@ parse_text (const char *text)
   return satchel_mime_parse (raw);
 }
 
+/* An empty body, as a server may send one: not a message, without a
+ * critical from GMime (found by fuzz-mime). */
+static void
+test_mime_parse_empty (void)
+{
+  g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
+  g_autoptr(GMimeMessage) message = satchel_mime_parse (empty);
+  SatchelMessageSummary summary;
+  g_autoptr(SatchelMimeHeaders) headers = satchel_summary_of_raw (empty, &summary);
+
+  g_assert_null (message);
+  g_assert_null (headers);
+  g_assert_cmpuint (summary.size, ==, 0);
+}
+
 static gint64
 count (Fixture    *fixture,
        const char *sql)
@@ -423,6 +438,7 @@ main (int   argc,
   g_test_add_func ("/composer/reply-recipients", test_reply_recipients);
   g_test_add_func ("/composer/flowed", test_flowed);
   g_test_add_func ("/composer/build-headers", test_build_headers);
+  g_test_add_func ("/mime/parse-empty", test_mime_parse_empty);
   g_test_add ("/outbox/send", Fixture, GINT_TO_POINTER (SATCHEL_ACCOUNT_KIND_POP3),
               fixture_set_up, test_outbox_send, fixture_tear_down);
   g_test_add ("/outbox/service", Fixture, GINT_TO_POINTER (SATCHEL_ACCOUNT_KIND_POP3),

@@ -34,7 +34,9 @@ satchel_mime_parse (GBytes *raw)
   const char *data = g_bytes_get_data (raw, &len);
 
   satchel_gmime_ensure_init ();
-  stream = g_mime_stream_mem_new_with_buffer (data, len);
+  /* An empty GBytes has no data pointer, which GMime refuses: give it an
+   * empty buffer, and let it say whether that is a message. */
+  stream = g_mime_stream_mem_new_with_buffer (data != NULL ? data : "", len);
   parser = g_mime_parser_new_with_stream (stream);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
   return g_mime_parser_construct_message (parser, NULL);
