@@ -99,6 +99,30 @@ test_mime_parse_empty (void)
   g_assert_cmpuint (summary.size, ==, 0);
 }
 
+/* Bytes that are not UTF-8 become three-byte U+FFFDs: the text is still
+ * no longer than asked for (found by fuzz-mime). */
+static void
+test_mime_text_length (void)
+{
+  g_autoptr(GMimeMessage) message = parse_text (
+    "From: a@example.org\r\n"
+    "Content-Type: text/plain\r\n"
+    "\r\n"
+    "\xff\xfe\xff\xfe\xff\xfe\xff\xfe\xff\xfe\xff\xfe caf\xc3\xa9\r\n");
+  g_autofree char *full = satchel_mime_get_text (message, G_MAXSIZE);
+  g_autofree char *cut = satchel_mime_get_text (message, 10);
+  g_autofree char *mid = satchel_mime_get_text (message, 41);
+
+  g_assert_true (g_utf8_validate (full, -1, NULL));
+  g_assert_true (g_str_has_prefix (full, "\xef\xbf\xbd\xef\xbf\xbd"));
+  g_assert_true (g_str_has_suffix (full, " caf\xc3\xa9\r\n"));
+  g_assert_cmpstr (cut, ==, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  /* Not inside the é. */
+  g_assert_cmpstr (mid, ==, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                            "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                            "\xef\xbf\xbd\xef\xbf\xbd caf");
+}
+
 static gint64
 count (Fixture    *fixture,
        const char *sql)
@@ -439,6 +463,7 @@ main (int   argc,
   g_test_add_func ("/composer/flowed", test_flowed);
   g_test_add_func ("/composer/build-headers", test_build_headers);
   g_test_add_func ("/mime/parse-empty", test_mime_parse_empty);
+  g_test_add_func ("/mime/text-length", test_mime_text_length);
   g_test_add ("/outbox/send", Fixture, GINT_TO_POINTER (SATCHEL_ACCOUNT_KIND_POP3),
               fixture_set_up, test_outbox_send, fixture_tear_down);
   g_test_add ("/outbox/service", Fixture, GINT_TO_POINTER (SATCHEL_ACCOUNT_KIND_POP3),

@@ -225,6 +225,15 @@ satchel_mime_get_text (GMimeMessage *message,
   chosen = plain->len > 0 ? plain : html;
   if (chosen->len == 0)
     return NULL;
+  /* Made valid before the cut: each byte that is not UTF-8 becomes a
+   * U+FFFD of three, and a text made valid after it could be three
+   * times as long as @max. */
+  if (!g_utf8_validate_len (chosen->str, chosen->len, NULL))
+    {
+      g_autofree char *valid = g_utf8_make_valid (chosen->str, chosen->len);
+
+      g_string_assign (chosen, valid);
+    }
   if (chosen->len > max)
     {
       const char *end = chosen->str + max;
@@ -234,7 +243,7 @@ satchel_mime_get_text (GMimeMessage *message,
         end--;
       g_string_truncate (chosen, end - chosen->str);
     }
-  return g_utf8_make_valid (chosen->str, chosen->len);
+  return g_strndup (chosen->str, chosen->len);
 }
 
 /**
