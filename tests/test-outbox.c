@@ -123,6 +123,51 @@ test_mime_text_length (void)
                             "\xef\xbf\xbd\xef\xbf\xbd caf");
 }
 
+/* RFC 2231 names are percent escapes of any bytes, whatever charset they
+ * name: the name the reader shows and saves under is UTF-8 (found by
+ * fuzz-mime). */
+static void
+test_mime_filename (void)
+{
+  g_autoptr(GMimeMessage) message = parse_text (
+    "From: a@example.org\r\n"
+    "Content-Type: multipart/mixed; boundary=b\r\n"
+    "\r\n"
+    "--b\r\n"
+    "Content-Type: application/pdf\r\n"
+    "Content-Disposition: attachment; filename*=utf-8''%E2%82%AC%20rates.pdf\r\n"
+    "\r\n"
+    "%PDF\r\n"
+    "--b\r\n"
+    "Content-Type: application/pdf\r\n"
+    "Content-Disposition: attachment; filename*=utf-8'de'Gr%C3%BC%C3%el.pdf\r\n"
+    "\r\n"
+    "%PDF\r\n"
+    "--b\r\n"
+    "Content-Type: application/pdf\r\n"
+    "Content-Disposition: attachment; filename*=utf-8''report%E2\r\n"
+    "\r\n"
+    "%PDF\r\n"
+    "--b--\r\n");
+  g_autoptr(GPtrArray) attachments = satchel_mime_get_attachments (message);
+  g_autofree char *good = NULL;
+  g_autofree char *broken = NULL;
+  g_autofree char *cut = NULL;
+
+  g_assert_cmpuint (attachments->len, ==, 3);
+  good = satchel_mime_part_dup_filename (g_ptr_array_index (attachments, 0));
+  broken = satchel_mime_part_dup_filename (g_ptr_array_index (attachments, 1));
+  cut = satchel_mime_part_dup_filename (g_ptr_array_index (attachments, 2));
+  g_assert_cmpstr (good, ==, "\xe2\x82\xac rates.pdf");
+  g_assert_true (g_utf8_validate (broken, -1, NULL));
+  g_assert_true (g_str_has_prefix (broken, "Gr\xc3\xbc"));
+  g_assert_true (g_str_has_suffix (broken, "el.pdf"));
+  /* A name that ends inside a character: nothing reads past its end. */
+  g_assert_true (g_utf8_validate (cut, -1, NULL));
+  g_assert_true (g_str_has_prefix (cut, "report"));
+  g_assert_null (satchel_mime_part_dup_filename (GMIME_OBJECT (message)));
+}
+
 static gint64
 count (Fixture    *fixture,
        const char *sql)
@@ -464,6 +509,7 @@ main (int   argc,
   g_test_add_func ("/composer/build-headers", test_build_headers);
   g_test_add_func ("/mime/parse-empty", test_mime_parse_empty);
   g_test_add_func ("/mime/text-length", test_mime_text_length);
+  g_test_add_func ("/mime/filename", test_mime_filename);
   g_test_add ("/outbox/send", Fixture, GINT_TO_POINTER (SATCHEL_ACCOUNT_KIND_POP3),
               fixture_set_up, test_outbox_send, fixture_tear_down);
   g_test_add ("/outbox/service", Fixture, GINT_TO_POINTER (SATCHEL_ACCOUNT_KIND_POP3),

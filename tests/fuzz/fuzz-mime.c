@@ -171,13 +171,14 @@ check_attachments (GMimeMessage *message)
       GMimeObject *part = g_ptr_array_index (attachments, i);
       g_autofree char *type = g_mime_content_type_get_mime_type (
         g_mime_object_get_content_type (part));
+      g_autofree char *filename = NULL;
 
       if (!satchel_mime_is_attachment (part))
         broken ("an attachment that is not one", type);
       /* What opening and saving it writes out. */
       g_bytes_unref (satchel_mime_part_get_bytes (part));
-      if (GMIME_IS_PART (part))
-        g_mime_part_get_filename (GMIME_PART (part));
+      filename = satchel_mime_part_dup_filename (part);
+      check_text ("file name", filename);
     }
   {
     GMimePart *found = satchel_mime_find_content_id (message, "Part1@Fuzz.Invalid");

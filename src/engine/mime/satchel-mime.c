@@ -496,3 +496,21 @@ satchel_mime_part_get_bytes (GMimeObject *part)
   array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream));
   return g_bytes_new (array->data, array->len);
 }
+
+/**
+ * satchel_mime_part_dup_filename:
+ *
+ * GMime gives an RFC 2231 file name in the bytes its percent escapes
+ * spell, UTF-8 or not, whatever charset it names; whoever shows or saves
+ * the name needs text.
+ *
+ * Returns: (transfer full) (nullable): the file name @part gives itself,
+ *   in UTF-8
+ */
+char *
+satchel_mime_part_dup_filename (GMimeObject *part)
+{
+  const char *name = GMIME_IS_PART (part) ? g_mime_part_get_filename (GMIME_PART (part)) : NULL;
+
+  return name != NULL ? g_utf8_make_valid (name, -1) : NULL;
+}

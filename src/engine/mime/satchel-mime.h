@@ -38,6 +38,7 @@ GPtrArray    *satchel_mime_get_attachments (GMimeMessage *message);
 GMimePart    *satchel_mime_find_content_id (GMimeMessage *message,
                                             const char   *id);
 GBytes       *satchel_mime_part_get_bytes  (GMimeObject  *part);
+char         *satchel_mime_part_dup_filename (GMimeObject *part);
 char         *satchel_mime_get_header (GMimeMessage *message,
                                        const char   *name);
 
