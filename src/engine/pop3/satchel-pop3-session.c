@@ -22,6 +22,11 @@
 
 #define MAX_LINE         65536
 #define MAX_REPLY_LINES  1000000
+/* The text of a multi-line reply that is not a message (UIDL, LIST, CAPA).
+ * A UIDL line may be 512 characters, so a million lines alone would let a
+ * server fill half a gigabyte; a real maildrop of 100,000 messages lists
+ * a few MB. */
+#define MAX_REPLY_BYTES  (32 * 1024 * 1024)
 /* A message's lines: longer ones than RFC 5322 allows exist in the wild. */
 #define MAX_MESSAGE_LINE (4 * 1024 * 1024)
 
@@ -31,6 +36,7 @@ typedef struct
   gboolean    multiline;
   gboolean    written;     /* sent ahead (PIPELINING) */
   gsize       max_bytes;   /* a message: its lines go to reply->message */
+  gsize       reply_bytes; /* not a message: the text of reply->lines */
   GByteArray *message;
   SatchelPop3Reply *reply;
 } Command;
@@ -279,6 +285,14 @@ take_line (SatchelPop3Session *self,
       g_set_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
                    _("The server %s sent a reply of more than %d lines."),
                    host (self), MAX_REPLY_LINES);
+      return FALSE;
+    }
+  command->reply_bytes += len + 2;
+  if (command->reply_bytes > MAX_REPLY_BYTES)
+    {
+      g_set_error (error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+                   _("The server %s sent a reply of more than %d MB."),
+                   host (self), MAX_REPLY_BYTES / (1024 * 1024));
       return FALSE;
     }
   g_ptr_array_add (command->reply->lines, g_strndup (line, len));
