@@ -751,9 +751,11 @@ start_downloads (SatchelPop3Fetch *self)
     {
       Listed *listed = g_ptr_array_index (self->listed, i);
       gpointer size;
+      gboolean listed_by_list = g_hash_table_lookup_extended (self->sizes,
+                                                              GUINT_TO_POINTER (listed->number),
+                                                              NULL, &size);
 
-      if (g_hash_table_lookup_extended (self->sizes, GUINT_TO_POINTER (listed->number), NULL,
-                                        &size))
+      if (listed_by_list)
         listed->size = GPOINTER_TO_SIZE (size);
       if (listed->uidl != NULL && g_hash_table_contains (self->known, listed->uidl))
         continue;
@@ -765,6 +767,11 @@ start_downloads (SatchelPop3Fetch *self)
                                    host (self), listed->uidl));
           return;
         }
+      /* LIST names every message of the maildrop (RFC 1939). One that only
+       * UIDL names has no size to bound its download by: a server could
+       * send half a gigabyte for it. It is left for a later visit. */
+      if (!listed_by_list)
+        continue;
       g_ptr_array_add (self->todo, listed);
     }
   set_phase (self, SATCHEL_SYNC_PHASE_SYNCING_FOLDER, self->todo->len);
