@@ -850,6 +850,7 @@ uidl_cb (GObject      *source,
 {
   g_autoptr(SatchelPop3Fetch) self = user_data;
   g_autoptr(SatchelPop3Reply) reply = NULL;
+  g_autoptr(GHashTable) numbers = NULL;
   GError *error = NULL;
 
   reply = satchel_pop3_session_command_finish (SATCHEL_POP3_SESSION (source), result, &error);
@@ -861,6 +862,7 @@ uidl_cb (GObject      *source,
   self->has_uidl = reply->ok;
   if (!reply->ok)
     return;   /* LIST's reply goes on */
+  numbers = g_hash_table_new (NULL, NULL);
   for (guint i = 0; i < reply->lines->len; i++)
     {
       const char *line = g_ptr_array_index (reply->lines, i);
@@ -871,6 +873,16 @@ uidl_cb (GObject      *source,
       if (!satchel_pop3_parse_listing (line, &number, &uidl) || !satchel_pop3_uidl_is_valid (uidl))
         {
           fail (self, malformed (self, "UIDL"));
+          return;
+        }
+      /* One message under two UIDLs would be downloaded, stored and
+       * deleted twice. */
+      if (!g_hash_table_add (numbers, GUINT_TO_POINTER (number)))
+        {
+          fail (self, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
+                                   _("The server %s gave message %u two UIDLs; nothing was "
+                                     "downloaded."),
+                                   host (self), number));
           return;
         }
       listed = g_new0 (Listed, 1);
