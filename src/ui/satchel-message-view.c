@@ -12,8 +12,10 @@
  * page starts with a Content-Security-Policy that lets it load only its
  * own parts (cid:) and data: URLs: no image, style sheet, font or frame
  * from the network, which would tell the sender that the mail was read,
- * and when, and from where. "Show" renders it again with remote images,
- * styles and fonts allowed; scripts, frames and forms never are.
+ * and when, and from where. What WebKit does beside the policy,
+ * preconnecting and prefetching DNS, is turned off. "Show" renders it
+ * again with remote images, styles and fonts allowed; scripts, frames
+ * and forms never are.
  *
  * Plain text is shown as text, with its links made clickable.
  */
@@ -470,6 +472,24 @@ header_value (GtkGrid    *grid,
   return GTK_LABEL (value);
 }
 
+/* Turns off the WebKit feature @identifier, where this WebKit has it. */
+static void
+disable_feature (WebKitSettings *settings,
+                 const char     *identifier)
+{
+#if WEBKIT_CHECK_VERSION (2, 42, 0)
+  g_autoptr(WebKitFeatureList) features = webkit_settings_get_all_features ();
+
+  for (gsize i = 0; i < webkit_feature_list_get_length (features); i++)
+    {
+      WebKitFeature *feature = webkit_feature_list_get (features, i);
+
+      if (g_strcmp0 (webkit_feature_get_identifier (feature), identifier) == 0)
+        webkit_settings_set_feature_enabled (settings, feature, FALSE);
+    }
+#endif
+}
+
 static WebKitWebView *
 new_web_view (SatchelMessageView *self)
 {
@@ -493,6 +513,15 @@ new_web_view (SatchelMessageView *self)
   webkit_settings_set_allow_file_access_from_file_urls (settings, FALSE);
   webkit_settings_set_allow_universal_access_from_file_urls (settings, FALSE);
   webkit_settings_set_default_charset (settings, "utf-8");
+  /* What the policy does not stop: WebKit connects to the server of a
+   * <link rel=preconnect> as soon as the page is shown, and to a link's
+   * server as soon as it is clicked, before it asks where the click may
+   * go (to the browser). Either tells the sender when, and from where,
+   * the mail was read, whatever the user chose about remote content. */
+  disable_feature (settings, "LinkPreconnect");
+  /* A <link rel=dns-prefetch> has WebKit ask the name server about the
+   * sender's host: a read receipt by DNS, which no policy covers. */
+  disable_feature (settings, "LinkDNSPrefetch");
 
   g_weak_ref_init (weak, self);
   webkit_web_context_register_uri_scheme (context, "cid", cid_request_cb, weak,
