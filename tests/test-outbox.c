@@ -168,6 +168,34 @@ test_mime_filename (void)
   g_assert_null (satchel_mime_part_dup_filename (GMIME_OBJECT (message)));
 }
 
+/* An address that GMime keeps as bytes that are not UTF-8: the reply's
+ * recipients and the quote's attribution, which the composer's fields
+ * show, are text (found by fuzz-mime). */
+static void
+test_reply_not_utf8 (void)
+{
+  g_autoptr(GMimeMessage) original = parse_text (
+    "From: a@b\r\xf6\xac\x8a\x94ject: Fwd\r\n"
+    "To: zoe@example.org, c@d\xff\r\n"
+    "Date: Tue, 1 Apr 2025 10:00:00 +0200\r\n"
+    "Subject: Hello\r\n"
+    "\r\n"
+    "Hi\r\n");
+  g_autoptr(SatchelDraft) reply = satchel_draft_new ();
+  g_autoptr(SatchelDraft) forward = satchel_draft_new ();
+
+  satchel_draft_reply (reply, original, TRUE, "zoe@example.org");
+  satchel_draft_forward (forward, original, FALSE);
+  g_assert_cmpuint (reply->to->len + reply->cc->len, >, 0);
+  for (guint i = 0; i < reply->to->len; i++)
+    g_assert_true (g_utf8_validate (g_ptr_array_index (reply->to, i), -1, NULL));
+  for (guint i = 0; i < reply->cc->len; i++)
+    g_assert_true (g_utf8_validate (g_ptr_array_index (reply->cc, i), -1, NULL));
+  g_assert_true (g_utf8_validate (reply->quoted, -1, NULL));
+  g_assert_true (g_utf8_validate (forward->quoted, -1, NULL));
+  g_assert_true (g_str_has_suffix (reply->quoted, "> Hi\n"));
+}
+
 static gint64
 count (Fixture    *fixture,
        const char *sql)
@@ -507,6 +535,7 @@ main (int   argc,
   g_test_add_func ("/composer/reply-recipients", test_reply_recipients);
   g_test_add_func ("/composer/flowed", test_flowed);
   g_test_add_func ("/composer/build-headers", test_build_headers);
+  g_test_add_func ("/composer/reply-not-utf8", test_reply_not_utf8);
   g_test_add_func ("/mime/parse-empty", test_mime_parse_empty);
   g_test_add_func ("/mime/text-length", test_mime_text_length);
   g_test_add_func ("/mime/filename", test_mime_filename);

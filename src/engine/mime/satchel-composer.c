@@ -101,6 +101,19 @@ contains_address (GPtrArray  *mailboxes,
   return FALSE;
 }
 
+/* @written, addresses as GMime wrote them (owned), as UTF-8: GMime keeps
+ * the bytes of a header that are not UTF-8 as they came, and the
+ * composer's fields and the quote take text. */
+static char *
+text_of (char *written)
+{
+  g_autofree char *owned = written;
+
+  if (owned == NULL || g_utf8_validate (owned, -1, NULL))
+    return g_steal_pointer (&owned);
+  return g_utf8_make_valid (owned, -1);
+}
+
 /* Adds the mailboxes of @list to @to, leaving out @own and any already in
  * @to or @also. */
 static void
@@ -121,7 +134,7 @@ add_mailboxes (GPtrArray           *to,
           (own != NULL && g_ascii_strcasecmp (addr, own) == 0) ||
           contains_address (to, addr) || (also != NULL && contains_address (also, addr)))
         continue;
-      g_ptr_array_add (to, internet_address_to_string (address, NULL, FALSE));
+      g_ptr_array_add (to, text_of (internet_address_to_string (address, NULL, FALSE)));
     }
 }
 
@@ -198,7 +211,7 @@ mailbox_list_text (InternetAddressList *list)
 {
   if (list == NULL || internet_address_list_length (list) == 0)
     return NULL;
-  return internet_address_list_to_string (list, NULL, FALSE);
+  return text_of (internet_address_list_to_string (list, NULL, FALSE));
 }
 
 /**
