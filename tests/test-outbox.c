@@ -196,6 +196,29 @@ test_reply_not_utf8 (void)
   g_assert_true (g_str_has_suffix (reply->quoted, "> Hi\n"));
 }
 
+/* A subject that GMime leaves with bytes that are not UTF-8 (a broken
+ * encoded word, then 8-bit bytes after a lone CR): the answer's subject
+ * and the forward's quote are text (found by fuzz-mime). */
+static void
+test_subject_not_utf8 (void)
+{
+  g_autoptr(GMimeMessage) original = parse_text (
+    "From: a@example.org\r\n"
+    "Subject: =?ISO-2022-JP?B?GyRnFrom: a@b\r\xf6\xac\x8a\x94ject: thing\r\n"
+    "\r\n"
+    "Hi\r\n");
+  g_autoptr(SatchelDraft) reply = satchel_draft_new ();
+  g_autoptr(SatchelDraft) forward = satchel_draft_new ();
+
+  satchel_draft_reply (reply, original, FALSE, NULL);
+  satchel_draft_forward (forward, original, FALSE);
+  g_assert_true (g_str_has_prefix (reply->subject, "Re: "));
+  g_assert_true (g_utf8_validate (reply->subject, -1, NULL));
+  g_assert_true (g_str_has_prefix (forward->subject, "Fwd: "));
+  g_assert_true (g_utf8_validate (forward->subject, -1, NULL));
+  g_assert_true (g_utf8_validate (forward->quoted, -1, NULL));
+}
+
 static gint64
 count (Fixture    *fixture,
        const char *sql)
@@ -536,6 +559,7 @@ main (int   argc,
   g_test_add_func ("/composer/flowed", test_flowed);
   g_test_add_func ("/composer/build-headers", test_build_headers);
   g_test_add_func ("/composer/reply-not-utf8", test_reply_not_utf8);
+  g_test_add_func ("/composer/subject-not-utf8", test_subject_not_utf8);
   g_test_add_func ("/mime/parse-empty", test_mime_parse_empty);
   g_test_add_func ("/mime/text-length", test_mime_text_length);
   g_test_add_func ("/mime/filename", test_mime_filename);

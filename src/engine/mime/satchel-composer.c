@@ -182,6 +182,16 @@ prefixed_subject (const char         *subject,
   return g_strconcat (prefix, " ", subject, NULL);
 }
 
+/* The subject of @message as text: GMime may leave bytes in it that are
+ * not UTF-8 (a broken encoded word, 8-bit bytes after a lone CR). */
+static char *
+subject_text (GMimeMessage *message)
+{
+  const char *subject = g_mime_message_get_subject (message);
+
+  return subject != NULL ? g_utf8_make_valid (subject, -1) : NULL;
+}
+
 static char *
 quote_text (const char *text)
 {
@@ -237,6 +247,7 @@ satchel_draft_reply (SatchelDraft *draft,
   const char *references = g_mime_object_get_header (GMIME_OBJECT (original), "References");
   GDateTime *date = g_mime_message_get_date (original);
   g_autofree char *text = satchel_mime_get_text (original, MAX_QUOTED);
+  g_autofree char *subject = subject_text (original);
   g_autofree char *who = NULL;
   g_autofree char *when = NULL;
   g_autofree char *quote = NULL;
@@ -256,7 +267,7 @@ satchel_draft_reply (SatchelDraft *draft,
     add_mailboxes (draft->to, NULL, g_mime_message_get_to (original), NULL);
 
   g_free (draft->subject);
-  draft->subject = prefixed_subject (g_mime_message_get_subject (original), "Re:", re);
+  draft->subject = prefixed_subject (subject, "Re:", re);
 
   g_clear_pointer (&draft->in_reply_to, g_free);
   g_clear_pointer (&draft->references, g_free);
@@ -294,9 +305,10 @@ satchel_draft_forward (SatchelDraft *draft,
                        gboolean      as_attachment)
 {
   static const char *fwd[] = { "Fwd", "Fw", "Wg", NULL };
+  g_autofree char *subject = subject_text (original);
 
   g_free (draft->subject);
-  draft->subject = prefixed_subject (g_mime_message_get_subject (original), "Fwd:", fwd);
+  draft->subject = prefixed_subject (subject, "Fwd:", fwd);
   g_clear_pointer (&draft->quoted, g_free);
   g_ptr_array_set_size (draft->carried, 0);
 
@@ -322,9 +334,7 @@ satchel_draft_forward (SatchelDraft *draft,
       g_string_append_printf (quoted, _("From: %s\n"), from != NULL ? from : "");
       if (when != NULL)
         g_string_append_printf (quoted, _("Date: %s\n"), when);
-      g_string_append_printf (quoted, _("Subject: %s\n"),
-                              g_mime_message_get_subject (original) != NULL
-                              ? g_mime_message_get_subject (original) : "");
+      g_string_append_printf (quoted, _("Subject: %s\n"), subject != NULL ? subject : "");
       if (to != NULL)
         g_string_append_printf (quoted, _("To: %s\n"), to);
       g_string_append_c (quoted, '\n');
