@@ -397,6 +397,11 @@ connect_cb (GObject      *source,
 
   socket = g_socket_connection_get_socket (self->socket);
   g_socket_set_keepalive (socket, TRUE);
+  /* GSocketClient gives its socket the connect timeout for all its I/O:
+   * any read that waits 30 s would fail, an IMAP IDLE among them, which
+   * waits for as long as the mailbox is quiet. From here on the watchdog
+   * alone decides, and only while a reply is due. */
+  g_socket_set_timeout (socket, 0);
   self->stream = G_IO_STREAM (g_object_ref (self->socket));
 
   if (self->security == SATCHEL_SECURITY_TLS)
