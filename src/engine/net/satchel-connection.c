@@ -28,6 +28,9 @@
 #include "satchel-tls-database.h"
 
 #define READ_CHUNK 65536
+/* A counted read (an IMAP literal) first gets this much memory, then twice
+ * as much each time it is full, up to the count. */
+#define COUNTED_FIRST (1024 * 1024)
 
 struct _SatchelConnection
 {
@@ -66,7 +69,9 @@ typedef struct
 {
   gsize       max_length;
   gsize       count;
-  GByteArray *collected;
+  guint8     *collected;  /* a counted read: capacity + 1 bytes, filled in front */
+  gsize       filled;
+  gsize       capacity;
 } ReadData;
 
 static void read_data_free (ReadData *data);
@@ -86,7 +91,7 @@ input_stream (SatchelConnection *self)
 static void
 read_data_free (ReadData *data)
 {
-  g_clear_pointer (&data->collected, g_byte_array_unref);
+  g_clear_pointer (&data->collected, g_free);
   g_free (data);
 }
 
@@ -679,8 +684,27 @@ direct_read_cb (GObject      *source,
     }
   if (self->watchdog != NULL)
     watchdog_restart (self);
-  data->collected->len += n;
+  data->filled += n;
   fill_bytes (g_steal_pointer (&task));
+}
+
+/* Room for @more bytes of a counted read. The count is what the server
+ * announced, not what it sends: the memory grows with what arrives, so
+ * that announcing 256 MB and sending a few bytes costs a few bytes. */
+static void
+make_room (ReadData *data,
+           gsize     more)
+{
+  gsize capacity = data->capacity;
+
+  while (capacity < data->filled + more)
+    capacity = MAX (capacity * 2, COUNTED_FIRST);
+  capacity = MIN (capacity, data->count);
+  if (capacity != data->capacity || data->collected == NULL)
+    {
+      data->collected = g_realloc (data->collected, capacity + 1);
+      data->capacity = capacity;
+    }
 }
 
 /* A literal goes straight from the stream into its own memory: what the
@@ -692,31 +716,31 @@ fill_bytes (GTask *task)
   SatchelConnection *self = g_task_get_source_object (task);
   ReadData *data = g_task_get_task_data (task);
   gsize available = self->buffer->len - self->start;
-  gsize wanted = data->count - data->collected->len;
+  gsize wanted = data->count - data->filled;
   gsize take = MIN (available, wanted);
 
+  make_room (data, take);
   if (take > 0)
     {
-      memcpy (data->collected->data + data->collected->len, self->buffer->data + self->start,
-              take);
-      data->collected->len += take;
+      memcpy (data->collected + data->filled, self->buffer->data + self->start, take);
+      data->filled += take;
       consume (self, take);
     }
 
-  if (data->collected->len == data->count)
+  if (data->filled == data->count)
     {
-      gsize len = data->collected->len;
-      guint8 *bytes;
+      gsize len = data->filled;
+      guint8 *bytes = g_steal_pointer (&data->collected);
 
-      data->collected->data[len] = '\0';
-      bytes = g_byte_array_free (g_steal_pointer (&data->collected), FALSE);
+      bytes[len] = '\0';
       g_task_return_pointer (task, g_bytes_new_take (bytes, len), (GDestroyNotify) g_bytes_unref);
       g_object_unref (task);
       return;
     }
-  g_input_stream_read_async (input_stream (self),
-                             data->collected->data + data->collected->len,
-                             data->count - data->collected->len, G_PRIORITY_DEFAULT,
+  if (data->filled == data->capacity)
+    make_room (data, 1);
+  g_input_stream_read_async (input_stream (self), data->collected + data->filled,
+                             data->capacity - data->filled, G_PRIORITY_DEFAULT,
                              g_task_get_cancellable (task), direct_read_cb, task);
 }
 
@@ -744,8 +768,6 @@ satchel_connection_read_bytes_async (SatchelConnection   *self,
   g_task_set_source_tag (task, satchel_connection_read_bytes_async);
   data = g_new0 (ReadData, 1);
   data->count = count;
-  /* All of it at once (the caller bounded it), and a NUL after. */
-  data->collected = g_byte_array_sized_new (count + 1);
   g_task_set_task_data (task, data, (GDestroyNotify) read_data_free);
   fill_bytes (task);
 }
