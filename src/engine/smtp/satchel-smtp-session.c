@@ -1099,6 +1099,7 @@ satchel_smtp_session_send_async (SatchelSmtpSession  *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GString) mail = NULL;
   const char *size_limit;
+  guint64 max_size;
   gboolean pipelining;
   gboolean utf8 = FALSE;
   gboolean eight_bit = FALSE;
@@ -1141,12 +1142,15 @@ satchel_smtp_session_send_async (SatchelSmtpSession  *self,
                                  "take (it does not offer 8BITMIME)."), host (self));
       return;
     }
+  /* The limit counts only as a number (RFC 1870; 0 is none): "1e9" is
+   * not a limit of one byte that would fail every message. */
   size_limit = g_hash_table_lookup (self->extensions, "SIZE");
-  if (size_limit != NULL && g_ascii_strtoull (size_limit, NULL, 10) > 0 &&
-      len > g_ascii_strtoull (size_limit, NULL, 10))
+  if (size_limit != NULL &&
+      g_ascii_string_to_unsigned (size_limit, 10, 0, G_MAXUINT64, &max_size, NULL) &&
+      max_size > 0 && len > max_size)
     {
       g_autofree char *size = g_format_size (len);
-      g_autofree char *limit = g_format_size (g_ascii_strtoull (size_limit, NULL, 10));
+      g_autofree char *limit = g_format_size (max_size);
 
       g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_REJECTED,
                                _("The message is %s, larger than the %s the server %s takes. "
