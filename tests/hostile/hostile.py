@@ -186,6 +186,15 @@ class HostileTestCase(unittest.TestCase):
         # Nothing printed holds the password.
         self.assertNotIn(self.password, result.stdout + result.stderr)
 
+    def assert_gave_up_in_time(self, server):
+        """The client hung up on @server's silence within the time-out.
+        Measured by the server, from the start of its silence: the whole
+        run also waits for the keyring, which other tests keep busy."""
+        server.wait()
+        self.assertIsNotNone(server.stalled_for, "the server never fell silent")
+        self.assertTrue(server.client_hung_up, "the client never gave up")
+        self.assertLess(server.stalled_for, TIMEOUT_SECONDS + 5)
+
     def assert_store_intact(self):
         db = sqlite3.connect(os.path.join(self.profile, "satchel.db"))
         try:

@@ -572,7 +572,7 @@ class DropsAndStalls(ImapCase):
                     ("stall", 60)]}))
                 result = self.sync()
                 self.assert_safe(server, result, {1}, "stopped answering", nothing_stored=False)
-                self.assertLess(result.seconds, TIMEOUT_SECONDS + 10)
+                self.assert_gave_up_in_time(server)
                 self.assertEqual(self.stored_messages(), [])
 
     def test_server_stops_inside_a_literal(self):
@@ -581,7 +581,7 @@ class DropsAndStalls(ImapCase):
             ("stall", 60)]}))
         result = self.sync("--bodies")
         self.assert_safe(server, result, {1}, "stopped answering", nothing_stored=False)
-        self.assertLess(result.seconds, TIMEOUT_SECONDS + 10)
+        self.assert_gave_up_in_time(server)
         self.assert_no_body_stored()
 
     def test_silent_before_tls(self):
@@ -591,14 +591,14 @@ class DropsAndStalls(ImapCase):
         self.add_account("imap", server.port, "tls")
         result = self.sync()
         self.assert_safe(server, result, {5})
-        self.assertLess(result.seconds, TIMEOUT_SECONDS + 10)
+        self.assert_gave_up_in_time(server)
 
         self.setUp()
         server = self.starttls_account([("send", b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n"),
                                         ("expect", rb"^(\S+) STARTTLS$"), ("stall", 60)])
         result = self.sync()
         self.assert_safe(server, result, {5})
-        self.assertLess(result.seconds, TIMEOUT_SECONDS + 10)
+        self.assert_gave_up_in_time(server)
 
     def test_quiet_idle_is_not_a_stall(self):
         # A server in IDLE says nothing for as long as the mailbox is

@@ -16,7 +16,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hostile import CLI, TIMEOUT_SECONDS, HostileTestCase, chunks  # noqa: E402
+from hostile import CLI, HostileTestCase, chunks  # noqa: E402
 
 MESSAGE = (b"From: Ada <ada@example.org>\r\nSubject: real\r\nMessage-ID: <real@example.org>\r\n"
            b"\r\nThe one real message.\r\n")
@@ -393,7 +393,7 @@ class DropsAndStalls(Pop3Case):
                 server = self.pop3s(fake, (), "--leave-on-server", "no")
                 result = self.sync()
                 self.assert_safe(server, result, {1}, "stopped answering")
-                self.assertLess(result.seconds, TIMEOUT_SECONDS + 10)
+                self.assert_gave_up_in_time(server)
 
     def test_server_stops_inside_a_retr(self):
         fake = FakePop3(overrides={b"RETR": lambda line: [("send", b"+OK\r\n" + MESSAGE[:50]),
@@ -401,14 +401,14 @@ class DropsAndStalls(Pop3Case):
         server = self.pop3s(fake, (), "--leave-on-server", "no")
         result = self.sync()
         self.assert_safe(server, result, {1}, "stopped answering")
-        self.assertLess(result.seconds, TIMEOUT_SECONDS + 10)
+        self.assert_gave_up_in_time(server)
 
     def test_silent_before_tls(self):
         server = self.serve([("stall", 60)])
         self.add_account("pop3", server.port, "tls")
         result = self.sync()
         self.assert_safe(server, result, {5})
-        self.assertLess(result.seconds, TIMEOUT_SECONDS + 10)
+        self.assert_gave_up_in_time(server)
 
         self.setUp()
         server = self.starttls_account([("send", b"+OK ready\r\n"), ("expect", rb"^CAPA$"),
@@ -416,7 +416,7 @@ class DropsAndStalls(Pop3Case):
                                         ("expect", rb"^STLS$"), ("stall", 60)])
         result = self.sync()
         self.assert_safe(server, result, {5})
-        self.assertLess(result.seconds, TIMEOUT_SECONDS + 10)
+        self.assert_gave_up_in_time(server)
 
     def test_next_run_after_a_cut_finishes(self):
         first = FakePop3(overrides={b"RETR": lambda line: [("send", b"+OK\r\n" + MESSAGE[:10]),

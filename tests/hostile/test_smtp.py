@@ -16,7 +16,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hostile import CLI, TIMEOUT_SECONDS, HostileTestCase, chunks  # noqa: E402
+from hostile import CLI, HostileTestCase, chunks  # noqa: E402
 
 EHLO = b"250-hostile\r\n250-AUTH PLAIN\r\n250 SIZE 1000000\r\n"
 
@@ -345,7 +345,7 @@ class DropsAndStalls(SmtpCase):
         self.assertEqual(sum(1 for line in again.received if line == b"Subject: lost"), 0)
         self.assertEqual([i["state"] for i in self.outbox() if i["subject"] == "lost"],
                          ["unknown"])
-        return result
+        return result, server
 
     def test_cut_after_the_final_dot(self):
         for cut in ("close", "drop"):
@@ -354,9 +354,9 @@ class DropsAndStalls(SmtpCase):
                 self.cut_after_data((cut,))
 
     def test_silent_after_the_final_dot(self):
-        result = self.cut_after_data(("stall", 60))
+        result, server = self.cut_after_data(("stall", 60))
         self.assertIn("stopped answering", result.stderr)
-        self.assertLess(result.seconds, TIMEOUT_SECONDS + 10)
+        self.assert_gave_up_in_time(server)
 
     def test_cut_inside_a_reply(self):
         for command in (b"EHLO", b"MAIL", b"RCPT"):
@@ -374,14 +374,14 @@ class DropsAndStalls(SmtpCase):
                 server = self.smtps(FakeSmtp(overrides={command: lambda line: [("stall", 60)]}))
                 result = self.send()
                 self.assert_safe(server, result, {0, 1}, "stopped answering", states=("queued",))
-                self.assertLess(result.seconds, TIMEOUT_SECONDS + 10)
+                self.assert_gave_up_in_time(server)
 
     def test_silent_before_tls(self):
         server = self.serve([("stall", 60)])
         self.add_smtp_account(server.port, "tls")
         result = self.send()
         self.assert_safe(server, result, {5}, states=("queued",))
-        self.assertLess(result.seconds, TIMEOUT_SECONDS + 10)
+        self.assert_gave_up_in_time(server)
 
         self.setUp()
         server = self.starttls_account([("send", b"220 hi\r\n"), ("expect", rb"^EHLO "),
@@ -389,7 +389,7 @@ class DropsAndStalls(SmtpCase):
                                         ("expect", rb"^STARTTLS$"), ("stall", 60)])
         result = self.send()
         self.assert_safe(server, result, {5}, states=("queued",))
-        self.assertLess(result.seconds, TIMEOUT_SECONDS + 10)
+        self.assert_gave_up_in_time(server)
 
     def test_retry_after_a_cut_before_data_sends_once(self):
         # Cut before DATA: the message waits; asked to retry, the same
