@@ -1389,6 +1389,14 @@ send_draft (CliContext     *ctx,
       cli_error (_("%s It stays in the outbox."), outcome->message);
       return CLI_EXIT_FAILED;
     }
+  /* Down or busy: later. A server that broke the protocol (or another
+   * failure that waiting does not mend) is an error, though the message
+   * waits in the outbox for another try. */
+  if (!satchel_net_error_is_retryable (outcome))
+    {
+      cli_error (_("The message is in the outbox, not sent: %s"), outcome->message);
+      return cli_exit_for_error (outcome);
+    }
   cli_note (_("The message is in the outbox; it is sent later (%s)"), outcome->message);
   return CLI_EXIT_OK;
 }
