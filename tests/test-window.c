@@ -1413,6 +1413,8 @@ check_conversation (SatchelApplication *app,
                          gtk_list_box_get_row_at_index (conversation, 0));
   wait_until (reader_shows_attachment, reader, 10);
   g_assert_nonnull (find_widget (reader, is_mapped_label, "Plans"));
+  g_assert_nonnull (find_widget (reader, is_mapped_label,
+                                 "Pl\xef\xbf\xbdne\xef\xbf\xbd (2 bytes)"));
   save_screenshot (GTK_WIDGET (window), "attachment");
 
   /* The reader's star stars the message it shows, on the server too. */
@@ -1438,7 +1440,12 @@ test_window_conversation (void)
     "--b\r\nContent-Type: text/plain\r\n\r\nShall we?\r\n"
     "--b\r\nContent-Type: application/pdf\r\n"
     "Content-Disposition: attachment; filename=\"../../plan.pdf\"\r\n"
-    "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfs\r\n--b--\r\n",
+    "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfs\r\n"
+    /* A name that says UTF-8 and is not (RFC 2231), ending inside a
+     * character. */
+    "--b\r\nContent-Type: text/plain\r\n"
+    "Content-Disposition: attachment; filename*=utf-8''Pl%E4ne%E2\r\n\r\n"
+    "ok\r\n--b--\r\n",
     "From: Bob <bob@example.org>\r\nSubject: Re: Plans\r\nMessage-ID: <p2@t>\r\n"
     "In-Reply-To: <p1@t>\r\nDate: Mon, 2 Nov 2026 11:00:00 +0000\r\n\r\nYes\r\n",
     "From: Ada <ada@example.org>\r\nSubject: Re: Plans\r\nMessage-ID: <p3@t>\r\n"

@@ -326,10 +326,10 @@ add_carried (SatchelComposerWindow *self,
       GMimeObject *part = g_ptr_array_index (parts, i);
       Attachment *attachment = g_new0 (Attachment, 1);
       g_autofree char *type = NULL;
-      const char *name = GMIME_IS_PART (part) ? g_mime_part_get_filename (GMIME_PART (part)) : NULL;
+      char *name = satchel_mime_part_dup_filename (part);
 
       attachment->part = g_object_ref (part);
-      attachment->name = g_strdup (name != NULL ? name : _("Attached message"));
+      attachment->name = name != NULL ? name : g_strdup (_("Attached message"));
       if (GMIME_IS_PART (part) && g_mime_part_get_content (GMIME_PART (part)) != NULL)
         {
           GMimeStream *stream =

@@ -273,7 +273,7 @@ cid_request_cb (WebKitURISchemeRequest *request,
 static char *
 safe_file_name (GMimeObject *part)
 {
-  const char *name = GMIME_IS_PART (part) ? g_mime_part_get_filename (GMIME_PART (part)) : NULL;
+  g_autofree char *name = satchel_mime_part_dup_filename (part);
   g_autofree char *base = name != NULL ? g_path_get_basename (name) : NULL;
   GString *out = g_string_new (NULL);
 
