@@ -12,6 +12,7 @@
 #include "imap/satchel-imap-parser.h"
 #include "imap/satchel-imap-uid-set.h"
 #include "imap/satchel-imap-utf7.h"
+#include "mime/satchel-mime.h"
 #include "net/satchel-net-error.h"
 #include "satchel-engine.h"
 #include "satchel-test-utils.h"
@@ -171,6 +172,35 @@ test_fetch_items (void)
   g_assert_cmpstr (fetch->preview, ==, "Hello there");
 }
 
+/* A server's literal, or an encoded word, may put line breaks and other
+ * control characters in what the list shows on one line. */
+static void
+test_fetch_one_line (void)
+{
+  static const char subject[] = "Two\r\nlines\tand\x01";
+  g_autofree char *text = g_strdup_printf (
+    "* 1 FETCH (UID 7 ENVELOPE (NIL {%zu}\r\n%s "
+    "((\"=?UTF-8?Q?Ada=0D=0AEvil?=\" NIL \"ada\" \"example.org\")) NIL NIL NIL NIL NIL NIL "
+    "\"<m@example.org>\"))\r\n", strlen (subject), subject);
+  g_autoptr(SatchelImapFetch) fetch = parse_fetch (text);
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(SatchelMimeHeaders) headers = NULL;
+  static const char raw[] =
+    "From: =?UTF-8?Q?Bob=0D=0AEvil?= <bob@example.org>\r\n"
+    "Subject: =?UTF-8?Q?One=0Atwo=09three?=\r\n\r\nHi\r\n";
+  g_autoptr(GBytes) bytes = g_bytes_new_static (raw, strlen (raw));
+
+  g_assert_cmpstr (fetch->subject, ==, "Two  lines and ");
+  g_assert_cmpstr (fetch->from, ==, "Ada  Evil <ada@example.org>");
+  g_assert_cmpstr (fetch->sender_name, ==, "Ada  Evil");
+
+  message = satchel_mime_parse (bytes);
+  g_assert_nonnull (message);
+  headers = satchel_mime_read_headers (message);
+  g_assert_cmpstr (headers->subject, ==, "One two three");
+  g_assert_null (strpbrk (headers->from, "\r\n"));
+}
+
 /* A Date as GMime reads it, or G_MININT64 when it cannot. */
 static gint64
 gmime_date (const char *text)
@@ -308,6 +338,7 @@ main (int   argc,
   g_test_add_func ("/imap-codec/utf7/display", test_name_for_display);
   g_test_add_func ("/imap-codec/uid-sets", test_uid_sets);
   g_test_add_func ("/imap-codec/fetch/items", test_fetch_items);
+  g_test_add_func ("/imap-codec/fetch/one-line", test_fetch_one_line);
   g_test_add_func ("/imap-codec/dates", test_dates);
   g_test_add_func ("/imap-codec/fetch/attachments", test_fetch_attachments);
   g_test_add_func ("/imap-codec/fetch/malformed", test_fetch_malformed);

@@ -414,11 +414,16 @@ parse_envelope (SatchelImapFetch        *fetch,
   date = satchel_imap_value_get_text (satchel_imap_value_get_item (envelope, 0));
   if (!satchel_imap_parse_date (date, &fetch->date))
     fetch->date = 0;
-  fetch->subject = decode_text (satchel_imap_value_get_item (envelope, 1));
-  fetch->from = format_addresses (satchel_imap_value_get_item (envelope, 2),
-                                  &fetch->sender_address, &fetch->sender_name);
-  fetch->to = format_addresses (satchel_imap_value_get_item (envelope, 5), NULL, NULL);
-  fetch->cc = format_addresses (satchel_imap_value_get_item (envelope, 6), NULL, NULL);
+  /* What the list shows, on one line whatever a literal carried. */
+  fetch->subject = satchel_text_one_line (decode_text (satchel_imap_value_get_item (envelope, 1)));
+  fetch->from = satchel_text_one_line (format_addresses (satchel_imap_value_get_item (envelope, 2),
+                                                         &fetch->sender_address,
+                                                         &fetch->sender_name));
+  satchel_text_one_line (fetch->sender_name);
+  fetch->to = satchel_text_one_line (format_addresses (satchel_imap_value_get_item (envelope, 5),
+                                                       NULL, NULL));
+  fetch->cc = satchel_text_one_line (format_addresses (satchel_imap_value_get_item (envelope, 6),
+                                                       NULL, NULL));
   fetch->in_reply_to = g_strdup (satchel_imap_value_get_text (satchel_imap_value_get_item (envelope, 8)));
   fetch->message_id = g_strdup (satchel_imap_value_get_text (satchel_imap_value_get_item (envelope, 9)));
   fetch->items |= SATCHEL_IMAP_FETCH_ENVELOPE;

@@ -11,7 +11,8 @@
 
 #include <gmime/gmime.h>
 
-void satchel_gmime_ensure_init (void);
+void  satchel_gmime_ensure_init (void);
+char *satchel_text_one_line     (char *text);
 
 #if !defined(GMIME_CHECK_VERSION) || !GMIME_CHECK_VERSION (3, 4, 0)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InternetAddressList, g_object_unref)

@@ -369,10 +369,12 @@ satchel_mime_read_headers (GMimeMessage *message)
   headers->message_id = raw_header (message, "Message-ID");
   headers->in_reply_to = raw_header (message, "In-Reply-To");
   headers->references = raw_header (message, "References");
-  headers->subject = subject != NULL ? g_utf8_make_valid (subject, -1) : NULL;
-  headers->from = addresses (message, GMIME_ADDRESS_TYPE_FROM);
-  headers->to = addresses (message, GMIME_ADDRESS_TYPE_TO);
-  headers->cc = addresses (message, GMIME_ADDRESS_TYPE_CC);
+  /* What the list shows, on one line whatever an encoded word held. */
+  headers->subject = satchel_text_one_line (subject != NULL ? g_utf8_make_valid (subject, -1)
+                                                            : NULL);
+  headers->from = satchel_text_one_line (addresses (message, GMIME_ADDRESS_TYPE_FROM));
+  headers->to = satchel_text_one_line (addresses (message, GMIME_ADDRESS_TYPE_TO));
+  headers->cc = satchel_text_one_line (addresses (message, GMIME_ADDRESS_TYPE_CC));
   headers->date = date != NULL ? g_date_time_to_unix (date) : 0;
   headers->has_attachments = has_attachments (message);
   return headers;
