@@ -158,6 +158,15 @@ main_window (SatchelApplication *self)
   return NULL;
 }
 
+/* The main window, shown (made first if need be), for an action that
+ * works in it. */
+static SatchelWindow *
+shown_main_window (SatchelApplication *self)
+{
+  g_application_activate (G_APPLICATION (self));
+  return main_window (self);
+}
+
 static void
 account_added_cb (SatchelAccountWizard *wizard,
                   SatchelAccount       *account,
@@ -193,8 +202,7 @@ add_account_activated_cb (GSimpleAction *action,
   SatchelApplication *self = user_data;
   SatchelWindow *window;
 
-  g_application_activate (G_APPLICATION (self));
-  window = main_window (self);
+  window = shown_main_window (self);
   if (window != NULL)
     open_wizard (self, window);
 }
@@ -207,8 +215,7 @@ preferences_activated_cb (GSimpleAction *action,
   SatchelApplication *self = user_data;
   SatchelWindow *window;
 
-  g_application_activate (G_APPLICATION (self));
-  window = main_window (self);
+  window = shown_main_window (self);
   gtk_window_present (GTK_WINDOW (satchel_preferences_window_new (self, GTK_WINDOW (window))));
 }
 
@@ -256,8 +263,7 @@ show_message_activated_cb (GSimpleAction *action,
   gint64 folder_id, message_id;
 
   g_variant_get (parameter, "(xx)", &folder_id, &message_id);
-  g_application_activate (G_APPLICATION (self));
-  window = main_window (self);
+  window = shown_main_window (self);
   if (window == NULL)
     return;
   if (message_id != 0)
@@ -286,8 +292,7 @@ compose_activated_cb (GSimpleAction *action,
   SatchelApplication *self = user_data;
   SatchelWindow *window;
 
-  g_application_activate (G_APPLICATION (self));
-  window = main_window (self);
+  window = shown_main_window (self);
   if (window != NULL)
     g_action_group_activate_action (G_ACTION_GROUP (window), "compose", NULL);
 }
@@ -437,8 +442,7 @@ satchel_application_open (GApplication  *app,
   SatchelApplication *self = SATCHEL_APPLICATION (app);
   SatchelWindow *window;
 
-  g_application_activate (app);
-  window = main_window (self);
+  window = shown_main_window (self);
   if (window == NULL)
     return;
   for (int i = 0; i < n_files; i++)
