@@ -549,6 +549,38 @@ test_service_send (Fixture       *fixture,
   satchel_test_finalize_soon (g_steal_pointer (&service));
 }
 
+/* A million empty parts (10 MB) would be a million GMime objects, more
+ * than a gigabyte: such a message is read for its headers only, while one
+ * with parts as mail has them is read whole. */
+static void
+test_mime_parse_many_parts (void)
+{
+  static const char head[] = "From: a@example.org\r\nSubject: Wide\r\nMIME-Version: 1.0\r\n"
+                             "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n";
+  static const char part[] = "--b\r\n\r\nx\r\n";
+  guint counts[] = { 1000000, 300 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    {
+      g_autoptr(GString) raw = g_string_new (head);
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GMimeMessage) message = NULL;
+      GMimeObject *body;
+
+      for (guint n = 0; n < counts[i]; n++)
+        g_string_append (raw, part);
+      g_string_append (raw, "--b--\r\n");
+      bytes = g_bytes_new (raw->str, raw->len);
+      message = satchel_mime_parse (bytes);
+      g_assert_nonnull (message);
+      g_assert_cmpstr (g_mime_message_get_subject (message), ==, "Wide");
+      body = g_mime_message_get_mime_part (message);
+      g_assert_true (body == NULL || GMIME_IS_MULTIPART (body));
+      g_assert_cmpint (body != NULL ? g_mime_multipart_get_count (GMIME_MULTIPART (body)) : 0, ==,
+                       counts[i] == 300 ? 300 : 0);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -561,6 +593,7 @@ main (int   argc,
   g_test_add_func ("/composer/reply-not-utf8", test_reply_not_utf8);
   g_test_add_func ("/composer/subject-not-utf8", test_subject_not_utf8);
   g_test_add_func ("/mime/parse-empty", test_mime_parse_empty);
+  g_test_add_func ("/mime/parse-many-parts", test_mime_parse_many_parts);
   g_test_add_func ("/mime/text-length", test_mime_text_length);
   g_test_add_func ("/mime/filename", test_mime_filename);
   g_test_add ("/outbox/send", Fixture, GINT_TO_POINTER (SATCHEL_ACCOUNT_KIND_POP3),
