@@ -10,6 +10,7 @@ intact, stores nothing the hostile session made up, deletes nothing it
 was not asked to delete and sends no password in clear."""
 
 import hashlib
+import json
 import os
 import re
 import sys
@@ -360,6 +361,44 @@ class HostileNumbers(Pop3Case):
         self.assert_safe(server, result, {0, 1}, nothing_stored=False,
                          deletes=[b"DELE 1"] if result.returncode == 0 else [])
         self.assertNotIn("ghost-7", [m["uidl"] for m in self.stored_messages()])
+
+
+class HostileMessages(Pop3Case):
+    """Messages built to break a MIME reader, as any server delivers them:
+    nested 100,000 deep, and a million parts. Each is downloaded and listed
+    once, within the memory bound; the reader is the one the window and
+    `show` use."""
+
+    @staticmethod
+    def nested(depth):
+        head = (b"From: a@example.org\r\nSubject: deep\r\nMessage-ID: <deep@example.org>\r\n"
+                b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n")
+        opening = b"".join(b"--b%d\r\nContent-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n"
+                           % (i - 1, i) for i in range(1, depth))
+        leaf = b"--b%d\r\nContent-Type: text/plain\r\n\r\nhi\r\n" % (depth - 1)
+        closing = b"".join(b"--b%d--\r\n" % i for i in range(depth - 1, -1, -1))
+        return head + opening + leaf + closing
+
+    @staticmethod
+    def wide(parts):
+        head = (b"From: a@example.org\r\nSubject: wide\r\nMessage-ID: <wide@example.org>\r\n"
+                b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n")
+        return head + b"--b\r\n\r\nx\r\n" * parts + b"--b--\r\n"
+
+    def test_mime_nested_and_wide(self):
+        for name, raw in (("nested 100,000 deep", self.nested(100_000)),
+                          ("a million parts", self.wide(1_000_000))):
+            with self.subTest(message=name):
+                self.setUp()
+                server = self.pop3s(FakePop3(messages={1: (b"hostile-1", raw)}))
+                self.assert_safe(server, self.sync(), {0}, nothing_stored=False)
+                stored = self.stored_messages()
+                self.assertEqual([m["uidl"] for m in stored], ["hostile-1"])
+                self.assertEqual(stored[0]["size"], len(raw))
+                # Read as the window and `show` read it.
+                rows = json.loads(self.cli("list", self.email, "INBOX", "--json").stdout)
+                shown = self.cli("show", str(rows[0]["id"]), check=False)
+                self.assert_survived(shown, {0})
 
 
 class DropsAndStalls(Pop3Case):
