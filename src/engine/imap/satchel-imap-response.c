@@ -120,9 +120,11 @@ satchel_imap_arena_alloc (SatchelImapArena *arena,
     return new_block (arena, size);
   if (size > arena->left)
     {
+      /* A small first block doubles to less than a request just under
+       * LARGE_ALLOC: the new block is never smaller than the request. */
       arena->block = MIN (arena->block * 2, MAX_BLOCK);
-      arena->next = new_block (arena, arena->block);
-      arena->left = arena->block;
+      arena->left = MAX (arena->block, size);
+      arena->next = new_block (arena, arena->left);
     }
   memory = arena->next;
   arena->next += size;
