@@ -246,18 +246,81 @@ test_malformed (void)
     "* 1 FETCH (\x01)\r\n",
     "",
   };
-  g_autoptr(GString) deep = g_string_new ("* 1 FETCH ");
+  g_autoptr(GString) unclosed = g_string_new ("* 1 FETCH (UID 1 BODYSTRUCTURE ");
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     assert_malformed (cases[i], strlen (cases[i]));
 
-  /* Nested far deeper than any BODYSTRUCTURE: refused, without recursion. */
+  /* Nested far too deep, and never closed: refused, without recursion. */
   for (int i = 0; i < 100000; i++)
-    g_string_append_c (deep, '(');
-  for (int i = 0; i < 100000; i++)
-    g_string_append_c (deep, ')');
-  g_string_append (deep, "\r\n");
-  assert_malformed (deep->str, deep->len);
+    g_string_append_c (unclosed, '(');
+  for (int i = 0; i < 99999; i++)
+    g_string_append_c (unclosed, ')');
+  g_string_append (unclosed, "\r\n");
+  assert_malformed (unclosed->str, unclosed->len);
+}
+
+/* The BODYSTRUCTURE of a message whose parts nest 100,000 deep, as Dovecot
+ * sends it: the response is read, and the lists below the depth limit are
+ * left out, NIL in their place, literals and strings with parentheses in
+ * them included. The response goes on after it. */
+static void
+test_too_deep (void)
+{
+  const guint depth = 100000;
+  const guint limit = 6;
+  g_autoptr(GString) text = g_string_new ("* 1 FETCH (UID 7 BODYSTRUCTURE ");
+  g_autoptr(SatchelImapParser) parser = satchel_imap_parser_new ();
+  g_autoptr(SatchelImapResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+  SatchelImapParseState state;
+  guint64 size = 0;
+  const SatchelImapValue *items;
+  const SatchelImapValue *value;
+  guint levels = 0;
+  char *line;
+  char *next;
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (text, '(');
+  g_string_append (text, "\"TEXT\" \"PLAIN\" (\"NAME\" \"a)(b\\\"\") NIL NIL \"7BIT\" 1 1)");
+  for (guint i = 1; i < depth; i++)
+    g_string_append (text, i == depth / 2 ? " {3}\r\n)(()" : " \"MIXED\")");
+  g_string_append (text, " FLAGS (\\Seen))\r\n");
+
+  satchel_imap_parser_set_limits (parser, limit, SATCHEL_IMAP_PARSER_DEFAULT_MAX_LITERAL,
+                                  SATCHEL_IMAP_PARSER_DEFAULT_MAX_RESPONSE);
+  line = text->str;
+  next = strstr (line, "\r\n");
+  g_assert_true (satchel_imap_parser_feed_line (parser, line, next - line, &state, &size,
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (state, ==, SATCHEL_IMAP_PARSE_NEED_LITERAL);
+  g_assert_cmpuint (size, ==, 3);
+  g_assert_true (satchel_imap_parser_feed_literal (parser, next + 2, 3, &state, &error));
+  g_assert_cmpint (state, ==, SATCHEL_IMAP_PARSE_NEED_LINE);
+  line = next + 5;
+  next = strstr (line, "\r\n");
+  g_assert_true (satchel_imap_parser_feed_line (parser, line, next - line, &state, &size,
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (state, ==, SATCHEL_IMAP_PARSE_DONE);
+  response = satchel_imap_parser_take (parser);
+
+  items = item (response->data, 2);
+  g_assert_cmpuint (satchel_imap_value_get_length (items), ==, 6);
+  g_assert_cmpstr (item (items, 2)->text, ==, "BODYSTRUCTURE");
+  g_assert_cmpstr (item (items, 4)->text, ==, "FLAGS");
+  g_assert_cmpstr (item (item (items, 5), 0)->text, ==, "\\Seen");
+  /* The data list and the FETCH items take two levels of the limit. */
+  for (value = item (items, 3); value->kind == SATCHEL_IMAP_VALUE_LIST; value = item (value, 0))
+    {
+      g_assert_cmpuint (satchel_imap_value_get_length (value), ==, 2);
+      g_assert_cmpstr (item (value, 1)->text, ==, "MIXED");
+      levels++;
+    }
+  g_assert_cmpint (value->kind, ==, SATCHEL_IMAP_VALUE_NIL);
+  g_assert_cmpuint (levels, ==, limit - 1);
 }
 
 static void
@@ -316,6 +379,7 @@ main (int   argc,
   g_test_add_func ("/imap-parser/literals", test_literals);
   g_test_add_func ("/imap-parser/numbers", test_numbers);
   g_test_add_func ("/imap-parser/malformed", test_malformed);
+  g_test_add_func ("/imap-parser/too-deep", test_too_deep);
   g_test_add_func ("/imap-parser/limits", test_limits_configurable);
   g_test_add_func ("/imap-parser/arena-growth", test_arena_growth);
 

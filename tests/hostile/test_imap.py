@@ -458,13 +458,17 @@ class HostileStructure(ImapCase):
         nested = b"(" * depth + b'"TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1' + \
             b' "MIXED")' * (depth - 1) + b")"
         fake = FakeImap()
-        fake.overrides[b"FETCH"] = lambda tag, line: (
-            b"* 1 FETCH (UID 1 FLAGS () RFC822.SIZE 5 BODYSTRUCTURE " + nested + b")\r\n" +
-            tag + b" OK\r\n")
+        response = re.sub(rb"BODYSTRUCTURE \(.*?NIL NIL NIL NIL\)",
+                          lambda _: b"BODYSTRUCTURE " + nested, fake.headers(1))
+        self.assertIn(nested, response)
+        fake.overrides[b"FETCH"] = lambda tag, line: response + tag + b" OK\r\n"
         server = self.imaps(fake)
         result = self.sync()
-        self.assert_safe(server, result, {1}, "nested too deep", nothing_stored=False)
-        self.assertEqual(self.stored_messages(), [])
+        # Real servers send such structures (Dovecot does, for a message
+        # whose MIME parts nest as deep): the message is listed, the
+        # structure below the parser's depth limit left out.
+        self.assert_safe(server, result, {0}, nothing_stored=False)
+        self.assertEqual([m["uid"] for m in self.stored_messages()], [1])
 
     def test_bodystructure_of_a_million_parts(self):
         # A line may hold 8 MB: each part gets a literal, so that the

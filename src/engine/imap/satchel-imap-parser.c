@@ -8,9 +8,13 @@
  * which the session reads and feeds, and then for the line that continues
  * the response. Values are built as they arrive, on an explicit stack.
  *
- * Every input is hostile: lists nest at most max_depth deep, a literal is
- * at most max_literal bytes, a whole response at most max_response bytes;
- * a number that does not fit is an error, not a wrap-around.
+ * Every input is hostile: a literal is at most max_literal bytes, a whole
+ * response at most max_response bytes; a number that does not fit is an
+ * error, not a wrap-around. Lists nest at most max_depth deep: a list
+ * deeper than that is read to its end and kept as NIL. Real servers send
+ * such lists (Dovecot's BODYSTRUCTURE of a message whose MIME parts nest
+ * thousands deep), and refusing the whole response would make one message
+ * stop the sync of its folder for good.
  */
 
 #include "config.h"
@@ -48,6 +52,7 @@ struct _SatchelImapParser
   guint64              size;         /* bytes of the response so far */
   guint64              literal_size;
   gboolean             want_literal;
+  guint64              skip_depth;   /* > 0: inside a list too deep to keep */
 };
 
 static gboolean
@@ -80,6 +85,7 @@ satchel_imap_parser_reset (SatchelImapParser *self)
   self->size = 0;
   self->literal_size = 0;
   self->want_literal = FALSE;
+  self->skip_depth = 0;
 }
 
 void
@@ -249,6 +255,56 @@ parse_literal_marker (SatchelImapParser  *self,
   return TRUE;
 }
 
+/* Reads over the inside of a list nested too deep to keep, from
+ * line[*pos]: to its closing parenthesis, or to the end of the line (a
+ * literal in it is read and dropped). Strings are read as strings, so
+ * that a parenthesis in one does not count. */
+static gboolean
+skip_deep (SatchelImapParser  *self,
+           const char         *line,
+           gsize               len,
+           gsize              *pos,
+           GError            **error)
+{
+  gsize p = *pos;
+
+  while (p < len && self->skip_depth > 0)
+    {
+      char c = line[p];
+
+      if (c == '(')
+        {
+          self->skip_depth++;
+          p++;
+        }
+      else if (c == ')')
+        {
+          self->skip_depth--;
+          p++;
+        }
+      else if (c == '"')
+        {
+          for (p++; p < len && line[p] != '"'; p++)
+            if (line[p] == '\\' && p + 1 < len)
+              p++;
+          if (p >= len)
+            return fail (error, "unterminated string");
+          p++;
+        }
+      else if (c == '{' || (c == '~' && p + 1 < len && line[p + 1] == '{'))
+        {
+          *pos = p;
+          return parse_literal_marker (self, line, len, pos, error);
+        }
+      else
+        {
+          p++;
+        }
+    }
+  *pos = p;
+  return TRUE;
+}
+
 /* Parses values from line[*pos] to the end of the line into the open
  * lists. */
 static gboolean
@@ -262,16 +318,26 @@ parse_values (SatchelImapParser  *self,
     {
       char c = line[pos];
 
-      if (c == ' ')
+      if (self->skip_depth > 0)
         {
+          if (!skip_deep (self, line, len, &pos, error))
+            return FALSE;
+        }
+      else if (c == ' ')
+        {
+          pos++;
+        }
+      else if (c == '(' && self->open->len > self->max_depth)
+        {
+          /* Too deep: what the list held is left out, NIL stands for it. */
+          add_value (self, new_value (self, SATCHEL_IMAP_VALUE_NIL, NULL, 0));
+          self->skip_depth = 1;
           pos++;
         }
       else if (c == '(')
         {
           SatchelImapValue *list;
 
-          if (self->open->len > self->max_depth)
-            return fail (error, "lists nested too deep");
           list = new_value (self, SATCHEL_IMAP_VALUE_LIST, NULL, 0);
           add_value (self, list);
           open_list (self, list);
@@ -396,7 +462,7 @@ parse_status_rest (SatchelImapParser  *self,
       open_list (self, response->code);
       if (!parse_values (self, line + pos + 1, code_end - pos - 1, 0, error))
         return FALSE;
-      if (self->want_literal || self->open->len != 1)
+      if (self->want_literal || self->open->len != 1 || self->skip_depth > 0)
         return fail (error, "bad response code");
       close_list (self);
       pos = code_end + 1;
@@ -476,7 +542,7 @@ finish_line (SatchelImapParser      *self,
         *literal_size = self->literal_size;
       return TRUE;
     }
-  if (self->open->len > 1)
+  if (self->open->len > 1 || self->skip_depth > 0)
     return fail (error, "unclosed list");
   if (self->open->len == 1)
     close_list (self);
@@ -547,7 +613,8 @@ satchel_imap_parser_feed_literal (SatchelImapParser      *self,
     }
   self->size += len;
   self->want_literal = FALSE;
-  add_value (self, new_value (self, SATCHEL_IMAP_VALUE_STRING, data, len));
+  if (self->skip_depth == 0)
+    add_value (self, new_value (self, SATCHEL_IMAP_VALUE_STRING, data, len));
   *state = SATCHEL_IMAP_PARSE_NEED_LINE;
   return TRUE;
 }
@@ -577,7 +644,8 @@ satchel_imap_parser_feed_literal_bytes (SatchelImapParser      *self,
     }
   self->size += len;
   self->want_literal = FALSE;
-  add_value (self, satchel_imap_value_new_bytes (arena (self), bytes));
+  if (self->skip_depth == 0)
+    add_value (self, satchel_imap_value_new_bytes (arena (self), bytes));
   *state = SATCHEL_IMAP_PARSE_NEED_LINE;
   return TRUE;
 }
