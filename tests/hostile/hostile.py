@@ -7,6 +7,7 @@ stored from the hostile session, nothing deleted, no password in clear).
 
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -41,6 +42,9 @@ TIMEOUT_SECONDS = 3
 
 # A run longer than this is a hang.
 HANG_SECONDS = 90
+
+# A line of SATCHEL_DEBUG's, which starts with the time.
+DEBUG_LINE = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} ")
 
 # A client that does not bound its memory would take the whole machine,
 # which the other tests share: its address space is capped far above the
@@ -135,7 +139,10 @@ class HostileTestCase(unittest.TestCase):
         self.user, self.password = mailctl.new_user("hostile")
         self.email = f"{self.user}@example.org"
         self.ca = os.environ["SATCHEL_TEST_CA"]
-        self.env = dict(os.environ, SATCHEL_TIMEOUT_SECONDS=str(TIMEOUT_SECONDS))
+        # SATCHEL_DEBUG=net: the connection's steps, with their times, in
+        # what a failure prints (see DEBUG_LINE).
+        self.env = dict(os.environ, SATCHEL_TIMEOUT_SECONDS=str(TIMEOUT_SECONDS),
+                        SATCHEL_DEBUG="net")
         self.servers = []
 
     def tearDown(self):
@@ -180,20 +187,24 @@ class HostileTestCase(unittest.TestCase):
             self.assertLess(result.maxrss_mb, MEMORY_BOUND_MB, f"memory not bounded: {result}")
         if result.returncode != 0:
             # Words, not a bare code or a stack of internals.
-            self.assertRegex(result.stderr, r"[A-Z][a-z]* [a-z]+ [a-z]+ ", result)
+            said = "\n".join(line for line in result.stderr.splitlines()
+                             if not DEBUG_LINE.match(line))
+            self.assertRegex(said, r"[A-Z][a-z]* [a-z]+ [a-z]+ ", result)
         for word in words:
             self.assertIn(word, result.stdout + result.stderr, result)
         # Nothing printed holds the password.
         self.assertNotIn(self.password, result.stdout + result.stderr)
 
-    def assert_gave_up_in_time(self, server):
+    def assert_gave_up_in_time(self, server, result):
         """The client hung up on @server's silence within the time-out.
         Measured by the server, from the start of its silence: the whole
         run also waits for the keyring, which other tests keep busy."""
         server.wait()
+        said = (f"the silence began at {server.stall_began} and lasted "
+                f"{server.stalled_for} s, ended {server.stall_ended}; {result}")
         self.assertIsNotNone(server.stalled_for, "the server never fell silent")
-        self.assertTrue(server.client_hung_up, "the client never gave up")
-        self.assertLess(server.stalled_for, TIMEOUT_SECONDS + 5)
+        self.assertTrue(server.client_hung_up, f"the client never gave up: {said}")
+        self.assertLess(server.stalled_for, TIMEOUT_SECONDS + 5, said)
 
     def assert_store_intact(self):
         db = sqlite3.connect(os.path.join(self.profile, "satchel.db"))

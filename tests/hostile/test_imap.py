@@ -579,7 +579,7 @@ class DropsAndStalls(ImapCase):
                     ("stall", 60)]}))
                 result = self.sync()
                 self.assert_safe(server, result, {1}, "stopped answering", nothing_stored=False)
-                self.assert_gave_up_in_time(server)
+                self.assert_gave_up_in_time(server, result)
                 self.assertEqual(self.stored_messages(), [])
 
     def test_server_stops_inside_a_literal(self):
@@ -588,7 +588,7 @@ class DropsAndStalls(ImapCase):
             ("stall", 60)]}))
         result = self.sync("--bodies")
         self.assert_safe(server, result, {1}, "stopped answering", nothing_stored=False)
-        self.assert_gave_up_in_time(server)
+        self.assert_gave_up_in_time(server, result)
         self.assert_no_body_stored()
 
     def test_silent_before_tls(self):
@@ -598,14 +598,14 @@ class DropsAndStalls(ImapCase):
         self.add_account("imap", server.port, "tls")
         result = self.sync()
         self.assert_safe(server, result, {5})
-        self.assert_gave_up_in_time(server)
+        self.assert_gave_up_in_time(server, result)
 
         self.setUp()
         server = self.starttls_account([("send", b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n"),
                                         ("expect", rb"^(\S+) STARTTLS$"), ("stall", 60)])
         result = self.sync()
         self.assert_safe(server, result, {5})
-        self.assert_gave_up_in_time(server)
+        self.assert_gave_up_in_time(server, result)
 
     def test_quiet_idle_is_not_a_stall(self):
         # A server in IDLE says nothing for as long as the mailbox is

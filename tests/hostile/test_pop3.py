@@ -435,7 +435,7 @@ class DropsAndStalls(Pop3Case):
                 server = self.pop3s(fake, (), "--leave-on-server", "no")
                 result = self.sync()
                 self.assert_safe(server, result, {1}, "stopped answering")
-                self.assert_gave_up_in_time(server)
+                self.assert_gave_up_in_time(server, result)
 
     def test_server_stops_inside_a_retr(self):
         fake = FakePop3(overrides={b"RETR": lambda line: [("send", b"+OK\r\n" + MESSAGE[:50]),
@@ -443,14 +443,14 @@ class DropsAndStalls(Pop3Case):
         server = self.pop3s(fake, (), "--leave-on-server", "no")
         result = self.sync()
         self.assert_safe(server, result, {1}, "stopped answering")
-        self.assert_gave_up_in_time(server)
+        self.assert_gave_up_in_time(server, result)
 
     def test_silent_before_tls(self):
         server = self.serve([("stall", 60)])
         self.add_account("pop3", server.port, "tls")
         result = self.sync()
         self.assert_safe(server, result, {5})
-        self.assert_gave_up_in_time(server)
+        self.assert_gave_up_in_time(server, result)
 
         self.setUp()
         server = self.starttls_account([("send", b"+OK ready\r\n"), ("expect", rb"^CAPA$"),
@@ -458,7 +458,7 @@ class DropsAndStalls(Pop3Case):
                                         ("expect", rb"^STLS$"), ("stall", 60)])
         result = self.sync()
         self.assert_safe(server, result, {5})
-        self.assert_gave_up_in_time(server)
+        self.assert_gave_up_in_time(server, result)
 
     def test_next_run_after_a_cut_finishes(self):
         first = FakePop3(overrides={b"RETR": lambda line: [("send", b"+OK\r\n" + MESSAGE[:10]),

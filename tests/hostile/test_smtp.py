@@ -350,7 +350,7 @@ class DropsAndStalls(SmtpCase):
     def test_silent_after_the_final_dot(self):
         result, server = self.cut_after_data(("stall", 60))
         self.assertIn("stopped answering", result.stderr)
-        self.assert_gave_up_in_time(server)
+        self.assert_gave_up_in_time(server, result)
 
     def test_cut_inside_a_reply(self):
         for command in (b"EHLO", b"MAIL", b"RCPT"):
@@ -368,14 +368,14 @@ class DropsAndStalls(SmtpCase):
                 server = self.smtps(FakeSmtp(overrides={command: lambda line: [("stall", 60)]}))
                 result = self.send()
                 self.assert_safe(server, result, {0, 1}, "stopped answering", states=("queued",))
-                self.assert_gave_up_in_time(server)
+                self.assert_gave_up_in_time(server, result)
 
     def test_silent_before_tls(self):
         server = self.serve([("stall", 60)])
         self.add_smtp_account(server.port, "tls")
         result = self.send()
         self.assert_safe(server, result, {5}, states=("queued",))
-        self.assert_gave_up_in_time(server)
+        self.assert_gave_up_in_time(server, result)
 
         self.setUp()
         server = self.starttls_account([("send", b"220 hi\r\n"), ("expect", rb"^EHLO "),
@@ -383,7 +383,7 @@ class DropsAndStalls(SmtpCase):
                                         ("expect", rb"^STARTTLS$"), ("stall", 60)])
         result = self.send()
         self.assert_safe(server, result, {5}, states=("queued",))
-        self.assert_gave_up_in_time(server)
+        self.assert_gave_up_in_time(server, result)
 
     def test_retry_after_a_cut_before_data_sends_once(self):
         # Cut before DATA: the message waits; asked to retry, the same

@@ -72,6 +72,8 @@ class ScriptedServer:
         self.client_hung_up = False
         self.stream_sent = 0      # bytes of "send_stream" steps that went out
         self.stalled_for = None   # seconds the last "stall" lasted
+        self.stall_began = None   # its wall-clock time, as SATCHEL_DEBUG shows it
+        self.stall_ended = None   # and how it ended, in words
         self.tls_at = None        # how many lines came before the first TLS
         self.conn = None
         self.closed = True
@@ -146,6 +148,8 @@ class ScriptedServer:
 
     def _stall(self, seconds):
         started = time.monotonic()
+        self.stall_began = time.strftime("%H:%M:%S")
+        self.stall_ended = "by its time limit"
         try:
             while time.monotonic() - started < seconds:
                 self.conn.settimeout(max(0.01, min(1.0, seconds - (time.monotonic() - started))))
@@ -153,8 +157,11 @@ class ScriptedServer:
                     self._readline()
                 except socket.timeout:
                     continue
-        except (EOFError, ConnectionResetError, ssl.SSLError):
+        except (EOFError, OSError) as e:
+            # Whatever the socket says once the client has gone: an end of
+            # file, a reset, a TLS error.
             self.client_hung_up = True
+            self.stall_ended = f"by the client: {e!r}"
         finally:
             self.stalled_for = time.monotonic() - started
             self.conn.settimeout(30)

@@ -167,10 +167,16 @@ watchdog_fired_cb (gpointer user_data)
 {
   SatchelConnection *self = user_data;
 
+  g_autoptr(GError) error = NULL;
+
   self->timed_out = TRUE;
   g_clear_pointer (&self->watchdog, g_source_unref);
   if (self->socket != NULL)
-    g_socket_shutdown (g_socket_connection_get_socket (self->socket), TRUE, TRUE, NULL);
+    g_socket_shutdown (g_socket_connection_get_socket (self->socket), TRUE, TRUE, &error);
+  if (SATCHEL_DEBUGGING (SATCHEL_DEBUG_NET))
+    satchel_debug_note ("net", "%s:%u: no answer for %u s, shut down%s%s", self->host,
+                        self->port, self->idle_timeout, error != NULL ? ": " : "",
+                        error != NULL ? error->message : "");
   return G_SOURCE_REMOVE;
 }
 
@@ -1096,6 +1102,9 @@ satchel_connection_close (SatchelConnection *self)
 {
   g_return_if_fail (SATCHEL_IS_CONNECTION (self));
 
+  if (SATCHEL_DEBUGGING (SATCHEL_DEBUG_NET) && self->stream != NULL &&
+      !g_io_stream_is_closed (self->stream))
+    satchel_debug_note ("net", "%s:%u: closing", self->host, self->port);
   if (self->stream != NULL)
     g_io_stream_close (self->stream, NULL, NULL);
   if (self->socket != NULL)
