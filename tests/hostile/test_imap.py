@@ -501,6 +501,33 @@ class HostileStructure(ImapCase):
                 folders = self.cli("folders", self.email, check=False)
                 self.assert_survived(folders, {0})
 
+    def test_folder_tree_50000_deep_with_every_ancestor(self):
+        # Every level of the tree is a folder: 50,000 LIST responses whose
+        # names grow to 100 KB, 2.5 GB in all, streamed as they are made.
+        levels = 50_000
+
+        def tree():
+            name = b"d"
+            for _ in range(levels):
+                yield b'* LIST () "/" "' + name + b'"\r\n'
+                name += b"/d"
+
+        def answer(tag, line):
+            return [("send", b'* LIST () "/" INBOX\r\n'), ("send_stream", tree),
+                    ("send", tag + b" OK\r\n")]
+
+        server = self.imaps(FakeImap(overrides={b"LIST": answer}))
+        result = self.sync()
+        # Refused as more than one command may bring, long before its end.
+        self.assert_safe(server, result, {1}, "more in answer to one command",
+                         nothing_stored=False)
+        self.assertLess(server.stream_sent, sum(2 * k + 16 for k in range(levels)))
+        self.assertEqual([f["name"] for f in self.dump()["folders"]
+                          if f["name"] not in self.baseline_folders and f["role"] != "inbox"],
+                         [])
+        folders = self.cli("folders", self.email, check=False)
+        self.assert_survived(folders, {0})
+
     def test_folder_names_no_folder_may_have(self):
         names = [b"..", b"../../etc", b"a/../../b", b"/", b"/abs", literal(b"nul\x00byte"),
                  literal(b"cr\rname"), literal(b"lf\nname"), b"&ZZZ-", b"&AGE", b"&-&",
