@@ -297,6 +297,64 @@ test_fetch_attachments (void)
   g_assert_false (alternative->has_attachments);
 }
 
+/* Inline images: a part with a Content-ID that the HTML shows by its cid:
+ * URL is not an attachment; with no HTML to show it, or with a disposition
+ * of "attachment", it is. The BODYSTRUCTURE reading and GMime's agree. */
+static void
+test_inline_parts (void)
+{
+  static const struct
+  {
+    const char *raw;
+    const char *structure;
+    guint       attachments;
+  } cases[] = {
+    { "Content-Type: multipart/related; boundary=b\r\n\r\n"
+      "--b\r\nContent-Type: text/html\r\n\r\n<img src=\"cid:logo@x\">\r\n"
+      "--b\r\nContent-Type: image/png; name=logo.png\r\nContent-ID: <logo@x>\r\n"
+      "Content-Disposition: inline; filename=logo.png\r\n\r\nPNG\r\n--b--\r\n",
+      "((\"TEXT\" \"HTML\" NIL NIL NIL \"7BIT\" 25 1 NIL NIL NIL NIL)"
+      "(\"IMAGE\" \"PNG\" (\"NAME\" \"logo.png\") \"<logo@x>\" NIL \"7BIT\" 3 NIL "
+      "(\"INLINE\" (\"FILENAME\" \"logo.png\")) NIL NIL) \"RELATED\" (\"BOUNDARY\" \"b\") NIL NIL NIL)",
+      0 },
+    { "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+      "--b\r\nContent-Type: text/plain\r\n\r\nSee the logo.\r\n"
+      "--b\r\nContent-Type: image/png; name=logo.png\r\nContent-ID: <logo@x>\r\n"
+      "\r\nPNG\r\n--b--\r\n",
+      "((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 13 1 NIL NIL NIL NIL)"
+      "(\"IMAGE\" \"PNG\" (\"NAME\" \"logo.png\") \"<logo@x>\" NIL \"7BIT\" 3 NIL NIL NIL NIL) "
+      "\"MIXED\" (\"BOUNDARY\" \"b\") NIL NIL NIL)",
+      1 },
+    { "Content-Type: multipart/related; boundary=b\r\n\r\n"
+      "--b\r\nContent-Type: text/html\r\n\r\n<p>Report</p>\r\n"
+      "--b\r\nContent-Type: application/pdf; name=r.pdf\r\nContent-ID: <r@x>\r\n"
+      "Content-Disposition: attachment; filename=r.pdf\r\n\r\nPDF\r\n--b--\r\n",
+      "((\"TEXT\" \"HTML\" NIL NIL NIL \"7BIT\" 13 1 NIL NIL NIL NIL)"
+      "(\"APPLICATION\" \"PDF\" (\"NAME\" \"r.pdf\") \"<r@x>\" NIL \"7BIT\" 3 NIL "
+      "(\"ATTACHMENT\" (\"FILENAME\" \"r.pdf\")) NIL NIL) \"RELATED\" (\"BOUNDARY\" \"b\") NIL NIL NIL)",
+      1 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("* 1 FETCH (UID 1 BODYSTRUCTURE %s)\r\n",
+                                               cases[i].structure);
+      g_autoptr(SatchelImapFetch) fetch = parse_fetch (text);
+      g_autoptr(GBytes) bytes = g_bytes_new_static (cases[i].raw, strlen (cases[i].raw));
+      g_autoptr(GMimeMessage) message = satchel_mime_parse (bytes);
+      g_autoptr(SatchelMimeHeaders) headers = NULL;
+      g_autoptr(GPtrArray) attachments = NULL;
+
+      g_test_message ("case %u", i);
+      g_assert_nonnull (message);
+      headers = satchel_mime_read_headers (message);
+      attachments = satchel_mime_get_attachments (message);
+      g_assert_cmpuint (attachments->len, ==, cases[i].attachments);
+      g_assert_cmpint (headers->has_attachments, ==, cases[i].attachments > 0);
+      g_assert_cmpint (fetch->has_attachments, ==, cases[i].attachments > 0);
+    }
+}
+
 static void
 test_fetch_malformed (void)
 {
@@ -341,6 +399,7 @@ main (int   argc,
   g_test_add_func ("/imap-codec/fetch/one-line", test_fetch_one_line);
   g_test_add_func ("/imap-codec/dates", test_dates);
   g_test_add_func ("/imap-codec/fetch/attachments", test_fetch_attachments);
+  g_test_add_func ("/imap-codec/fetch/inline-parts", test_inline_parts);
   g_test_add_func ("/imap-codec/fetch/malformed", test_fetch_malformed);
 
   return g_test_run ();

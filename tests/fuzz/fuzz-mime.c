@@ -173,7 +173,7 @@ check_attachments (GMimeMessage *message)
         g_mime_object_get_content_type (part));
       g_autofree char *filename = NULL;
 
-      if (!satchel_mime_is_attachment (part))
+      if (!satchel_mime_is_attachment (part, FALSE))
         broken ("an attachment that is not one", type);
       /* What opening and saving it writes out. */
       g_bytes_unref (satchel_mime_part_get_bytes (part));

@@ -444,10 +444,20 @@ list_has_param (const SatchelImapValue *params,
   return FALSE;
 }
 
-/* Whether one non-multipart body part is an attachment: a disposition of
- * "attachment", or a part that is not text and has a file name. */
-static gboolean
-part_is_attachment (const SatchelImapValue *part)
+typedef enum
+{
+  PART_TEXT,
+  PART_HTML,
+  PART_INLINE,       /* with a Content-ID: an image the HTML may show */
+  PART_ATTACHMENT,
+} PartKind;
+
+/* What one non-multipart body part is. An attachment has a disposition of
+ * "attachment", or is not text and has a file name; one with a Content-ID
+ * is inline when the message has HTML to show it by its cid: URL, as
+ * satchel_mime_is_attachment() decides. */
+static PartKind
+part_kind (const SatchelImapValue *part)
 {
   const char *type = satchel_imap_value_get_text (satchel_imap_value_get_item (part, 0));
   const char *subtype = satchel_imap_value_get_text (satchel_imap_value_get_item (part, 1));
@@ -457,7 +467,7 @@ part_is_attachment (const SatchelImapValue *part)
   const char *disposition_type;
 
   if (type == NULL || subtype == NULL)
-    return FALSE;
+    return PART_TEXT;
   if (g_ascii_strcasecmp (type, "text") == 0)
     disposition_index = 9;
   else if (g_ascii_strcasecmp (type, "message") == 0 && g_ascii_strcasecmp (subtype, "rfc822") == 0)
@@ -468,11 +478,15 @@ part_is_attachment (const SatchelImapValue *part)
   disposition = satchel_imap_value_get_item (part, disposition_index);
   disposition_type = satchel_imap_value_get_text (satchel_imap_value_get_item (disposition, 0));
   if (disposition_type != NULL && g_ascii_strcasecmp (disposition_type, "attachment") == 0)
-    return TRUE;
+    return PART_ATTACHMENT;
   if (g_ascii_strcasecmp (type, "text") == 0)
-    return FALSE;
-  return list_has_param (params, "name") ||
-         list_has_param (satchel_imap_value_get_item (disposition, 1), "filename");
+    return g_ascii_strcasecmp (subtype, "html") == 0 ? PART_HTML : PART_TEXT;
+  if (!list_has_param (params, "name") &&
+      !list_has_param (satchel_imap_value_get_item (disposition, 1), "filename"))
+    return PART_TEXT;
+  if (satchel_imap_value_get_text (satchel_imap_value_get_item (part, 3)) != NULL)
+    return PART_INLINE;
+  return PART_ATTACHMENT;
 }
 
 /* Walks the structure with a stack (its depth was bounded by the parser,
@@ -483,6 +497,8 @@ has_attachments (const SatchelImapValue *structure)
   const SatchelImapValue *small[32];
   g_autoptr(GPtrArray) large = NULL;
   guint n = 0;
+  gboolean html = FALSE;
+  gboolean inline_parts = FALSE;
 
   small[n++] = structure;
   while (n > 0 || (large != NULL && large->len > 0))
@@ -513,10 +529,23 @@ has_attachments (const SatchelImapValue *structure)
             }
           continue;
         }
-      if (part_is_attachment (part))
-        return TRUE;
+      switch (part_kind (part))
+        {
+        case PART_ATTACHMENT:
+          return TRUE;
+        case PART_INLINE:
+          inline_parts = TRUE;
+          break;
+        case PART_HTML:
+          html = TRUE;
+          break;
+        case PART_TEXT:
+        default:
+          break;
+        }
     }
-  return FALSE;
+  /* Inline parts with no HTML to show them are attachments. */
+  return inline_parts && !html;
 }
 
 /* The message ids in a References header block as fetched with

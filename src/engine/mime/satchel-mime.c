@@ -204,20 +204,52 @@ foreach_leaf (GMimeMessage *message,
 
 /**
  * satchel_mime_is_attachment:
+ * @shows_inline: whether the message has an HTML part, which shows the
+ *   parts with a Content-ID by their cid: URLs
  *
  * Returns: whether @part is an attachment: its disposition says so, or it
- *   is not text and has a file name (as the IMAP BODYSTRUCTURE reading
- *   decides)
+ *   is not text and has a file name, unless it has a Content-ID that the
+ *   HTML shows (an inline image). The IMAP BODYSTRUCTURE reading decides
+ *   the same way.
  */
 gboolean
-satchel_mime_is_attachment (GMimeObject *part)
+satchel_mime_is_attachment (GMimeObject *part,
+                            gboolean     shows_inline)
 {
   GMimeContentDisposition *disposition = g_mime_object_get_content_disposition (part);
 
   if (disposition != NULL && g_mime_content_disposition_is_attachment (disposition))
     return TRUE;
-  return GMIME_IS_PART (part) && !GMIME_IS_TEXT_PART (part) &&
-         g_mime_part_get_filename (GMIME_PART (part)) != NULL;
+  if (!GMIME_IS_PART (part) || GMIME_IS_TEXT_PART (part))
+    return FALSE;
+  if (shows_inline && g_mime_object_get_content_id (part) != NULL)
+    return FALSE;
+  return g_mime_part_get_filename (GMIME_PART (part)) != NULL;
+}
+
+static gboolean
+is_html_text (GMimeObject *leaf)
+{
+  return GMIME_IS_TEXT_PART (leaf) && !satchel_mime_is_attachment (leaf, FALSE) &&
+         g_mime_content_type_is_type (g_mime_object_get_content_type (leaf), "text", "html");
+}
+
+static gboolean
+find_html (GMimeObject *leaf,
+           gpointer     data)
+{
+  *(gboolean *) data = is_html_text (leaf);
+  return !*(gboolean *) data;
+}
+
+/* Whether @message has an HTML part to show its inline parts in. */
+static gboolean
+shows_inline (GMimeMessage *message)
+{
+  gboolean found = FALSE;
+
+  foreach_leaf (message, find_html, &found);
+  return found;
 }
 
 typedef struct
@@ -234,7 +266,7 @@ collect_text (GMimeObject *leaf,
   g_autofree char *text = NULL;
   GString *chosen;
 
-  if (!GMIME_IS_TEXT_PART (leaf) || satchel_mime_is_attachment (leaf))
+  if (!GMIME_IS_TEXT_PART (leaf) || satchel_mime_is_attachment (leaf, FALSE))
     return TRUE;
   text = part_text (GMIME_PART (leaf));
   if (text == NULL)
@@ -362,23 +394,29 @@ addresses (GMimeMessage        *message,
   return g_utf8_make_valid (out->str, out->len);
 }
 
-/* As the IMAP BODYSTRUCTURE reading decides: a part whose disposition is
- * "attachment", or a part that is not text and has a file name. */
+typedef struct
+{
+  gboolean shows_inline;
+  gboolean found;
+} AttachmentSearch;
+
 static gboolean
 find_attachment (GMimeObject *leaf,
                  gpointer     data)
 {
-  *(gboolean *) data = satchel_mime_is_attachment (leaf);
-  return !*(gboolean *) data;
+  AttachmentSearch *search = data;
+
+  search->found = satchel_mime_is_attachment (leaf, search->shows_inline);
+  return !search->found;
 }
 
 static gboolean
 has_attachments (GMimeMessage *message)
 {
-  gboolean found = FALSE;
+  AttachmentSearch search = { shows_inline (message), FALSE };
 
-  foreach_leaf (message, find_attachment, &found);
-  return found;
+  foreach_leaf (message, find_attachment, &search);
+  return search.found;
 }
 
 static char *
@@ -426,8 +464,7 @@ static gboolean
 first_html (GMimeObject *leaf,
             gpointer     data)
 {
-  if (!GMIME_IS_TEXT_PART (leaf) || satchel_mime_is_attachment (leaf) ||
-      !g_mime_content_type_is_type (g_mime_object_get_content_type (leaf), "text", "html"))
+  if (!is_html_text (leaf))
     return TRUE;
   *(char **) data = g_mime_text_part_get_text (GMIME_TEXT_PART (leaf));
   return *(char **) data == NULL;
@@ -451,14 +488,20 @@ satchel_mime_get_html (GMimeMessage *message)
   return g_utf8_make_valid (html, -1);
 }
 
+typedef struct
+{
+  gboolean   shows_inline;
+  GPtrArray *attachments;
+} AttachmentList;
+
 static gboolean
 collect_attachment (GMimeObject *leaf,
                     gpointer     data)
 {
-  GPtrArray *attachments = data;
+  AttachmentList *list = data;
 
-  if (satchel_mime_is_attachment (leaf))
-    g_ptr_array_add (attachments, g_object_ref (leaf));
+  if (satchel_mime_is_attachment (leaf, list->shows_inline))
+    g_ptr_array_add (list->attachments, g_object_ref (leaf));
   return TRUE;
 }
 
@@ -471,10 +514,11 @@ collect_attachment (GMimeObject *leaf,
 GPtrArray *
 satchel_mime_get_attachments (GMimeMessage *message)
 {
-  GPtrArray *attachments = g_ptr_array_new_with_free_func (g_object_unref);
+  AttachmentList list = { shows_inline (message),
+                          g_ptr_array_new_with_free_func (g_object_unref) };
 
-  foreach_leaf (message, collect_attachment, attachments);
-  return attachments;
+  foreach_leaf (message, collect_attachment, &list);
+  return list.attachments;
 }
 
 typedef struct

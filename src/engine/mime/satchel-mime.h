@@ -32,7 +32,8 @@ SatchelMimeHeaders *satchel_mime_read_headers (GMimeMessage *message);
 GMimeMessage *satchel_mime_parse      (GBytes       *raw);
 char         *satchel_mime_get_text   (GMimeMessage *message,
                                        gsize         max);
-gboolean      satchel_mime_is_attachment   (GMimeObject  *part);
+gboolean      satchel_mime_is_attachment   (GMimeObject  *part,
+                                            gboolean      shows_inline);
 char         *satchel_mime_get_html        (GMimeMessage *message);
 GPtrArray    *satchel_mime_get_attachments (GMimeMessage *message);
 GMimePart    *satchel_mime_find_content_id (GMimeMessage *message,
