@@ -961,12 +961,29 @@ reader_draws_red (gpointer reader)
   return reader_red_pixels (reader) >= 48 * 48;
 }
 
+static void
+count_finished_loads_cb (WebKitWebView   *web,
+                         WebKitLoadEvent  event,
+                         int             *loads)
+{
+  if (event == WEBKIT_LOAD_FINISHED)
+    (*loads)++;
+}
+
+static gboolean
+int_is_positive (gpointer value)
+{
+  return *(int *) value > 0;
+}
+
 /* An HTML message whose image is one of its own parts (cid:, as mail
  * clients send a picture pasted into the text): the image is drawn. */
 static void
 check_inline_image (SatchelApplication *app,
                     SatchelWindow      *window)
 {
+  GtkWidget *web;
+  int loads = 0;
   GtkWidget *list = find_widget (GTK_WIDGET (window), is_widget_of_type,
                                  GSIZE_TO_POINTER (GTK_TYPE_LIST_VIEW));
   GtkWidget *reader = find_widget (GTK_WIDGET (window), is_widget_of_type,
@@ -980,6 +997,15 @@ check_inline_image (SatchelApplication *app,
   wait_until (reader_draws_red, reader, 20);
   g_assert_false (satchel_message_view_get_remote_blocked (SATCHEL_MESSAGE_VIEW (reader)));
   save_screenshot (GTK_WIDGET (window), "inline-image");
+
+  /* The web process ends (as when it crashes): the message is loaded
+   * again, and drawn. */
+  web = find_widget (reader, is_widget_of_type, GSIZE_TO_POINTER (WEBKIT_TYPE_WEB_VIEW));
+  g_signal_connect (web, "load-changed", G_CALLBACK (count_finished_loads_cb), &loads);
+  webkit_web_view_terminate_web_process (WEBKIT_WEB_VIEW (web));
+  wait_until (int_is_positive, &loads, 20);
+  wait_until (reader_draws_red, reader, 20);
+  g_signal_handlers_disconnect_by_data (web, &loads);
 }
 
 static void

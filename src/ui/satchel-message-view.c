@@ -63,6 +63,7 @@ struct _SatchelMessageView
   char           *shown;       /* what the web view was given */
   char           *plain;       /* the text shown, when it is not HTML */
   gboolean        remote_blocked;
+  gboolean        shown_again; /* after the web process crashed on it */
 };
 
 G_DEFINE_FINAL_TYPE (SatchelMessageView, satchel_message_view, GTK_TYPE_WIDGET)
@@ -167,7 +168,24 @@ load_page (SatchelMessageView *self,
   webkit_web_view_set_background_color (self->web, &background);
   g_free (self->shown);
   self->shown = g_strdup (page);
+  self->shown_again = FALSE;
   webkit_web_view_load_html (self->web, page, NULL);
+}
+
+/* A web process that ended (it crashed, or took too much memory) leaves
+ * a blank page: the message is shown again, in a new one, once; a page
+ * that ends it twice stays blank rather than end it in a loop. */
+static void
+web_process_terminated_cb (WebKitWebView                     *web,
+                           WebKitWebProcessTerminationReason  reason,
+                           SatchelMessageView                *self)
+{
+  g_message ("The web process that showed a message ended (reason %d)%s.", reason,
+             self->shown != NULL && !self->shown_again ? "; showing it again" : "");
+  if (self->shown == NULL || self->shown_again)
+    return;
+  self->shown_again = TRUE;
+  webkit_web_view_load_html (web, self->shown, NULL);
 }
 
 /* The HTML body, under the policy that blocks or allows remote content. */
@@ -513,6 +531,11 @@ new_web_view (SatchelMessageView *self)
   webkit_settings_set_allow_file_access_from_file_urls (settings, FALSE);
   webkit_settings_set_allow_universal_access_from_file_urls (settings, FALSE);
   webkit_settings_set_default_charset (settings, "utf-8");
+  /* A message is a still page: drawing it on the CPU costs nothing that
+   * shows, and spares it the GL drivers, whose software one (llvmpipe,
+   * without a GPU) crashed the web process's compositor here. */
+  webkit_settings_set_hardware_acceleration_policy (settings,
+                                                    WEBKIT_HARDWARE_ACCELERATION_POLICY_NEVER);
   /* What the policy does not stop: WebKit connects to the server of a
    * <link rel=preconnect> as soon as the page is shown, and to a link's
    * server as soon as it is clicked, before it asks where the click may
@@ -534,6 +557,8 @@ new_web_view (SatchelMessageView *self)
                       "settings", settings,
                       NULL);
   g_signal_connect_object (web, "decide-policy", G_CALLBACK (decide_policy_cb), self, 0);
+  g_signal_connect_object (web, "web-process-terminated", G_CALLBACK (web_process_terminated_cb),
+                           self, 0);
   return web;
 }
 
