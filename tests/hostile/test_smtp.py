@@ -12,7 +12,9 @@ by itself."""
 
 import json
 import os
+import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -318,6 +320,42 @@ class HostileStructure(SmtpCase):
         server = self.smtps(fake)
         result = self.send()
         self.assert_safe(server, result, {0, 1}, states=("unknown", "queued", "failed"))
+
+
+class AnotherProcessSending(SmtpCase):
+    """While one process waits for the server to take a message, another
+    (satchel-cli next to the window) neither calls it lost nor sends it."""
+
+    def test_a_message_being_sent_elsewhere_is_left_alone(self):
+        fake = FakeSmtp(overrides={b"DATA": lambda line: [
+            ("send", b"354 go\r\n"), ("skip_until", rb"^\.$"), ("sleep", 8),
+            ("send", b"250 2.0.0 queued\r\n")]})
+        server = self.smtps(fake)
+        first = subprocess.Popen(
+            [CLI, "--profile", self.profile, "send", "--account", self.email,
+             "--to", "ada@example.org", "--subject", "slow"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=dict(self.env, SATCHEL_TIMEOUT_SECONDS="30"))
+        try:
+            first.stdin.write(b"Hello\n")
+            first.stdin.close()
+            first.stdin = None   # communicate() must not flush it
+            deadline = time.monotonic() + 20
+            while b"." not in server.received and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertIn(b".", server.received, "the message never reached the server")
+            self.assertEqual([i["state"] for i in self.outbox()], ["sending"])
+
+            # Another process's outbox run, with the user asking to retry.
+            self.assert_survived(self.cli("outbox", "--retry", check=False), {0})
+            self.assertEqual([i["state"] for i in self.outbox()], ["sending"])
+        finally:
+            _out, err = first.communicate(timeout=60)
+        self.assertEqual(first.returncode, 0, err)
+        self.assertEqual(self.outbox(), [])
+        server.wait()
+        self.assertEqual(len(server.sessions), 1)
+        self.assertEqual(sum(1 for line in server.received if line.upper() == b"DATA"), 1)
 
 
 class DropsAndStalls(SmtpCase):

@@ -15,6 +15,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mime/satchel-gmime.h"
 #include "satchel-store-outbox.h"
@@ -30,6 +31,50 @@ satchel_outbox_item_free (SatchelOutboxItem *item)
   g_free (item->state);
   g_free (item->last_error);
   g_free (item);
+}
+
+/* Who sends a message: "boot id:process id:start time" of a process, or
+ * NULL when it cannot be told (no /proc). The start time tells a process
+ * from a later one that was given the same id. */
+static char *
+process_identity (GPid pid)
+{
+  g_autofree char *boot_id = NULL;
+  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_name;
+
+  if (!g_file_get_contents ("/proc/sys/kernel/random/boot_id", &boot_id, NULL, NULL) ||
+      !g_file_get_contents (stat_path, &stat, NULL, NULL))
+    return NULL;
+  /* "pid (name) state ppid ...": the name may hold spaces and ")". The
+   * start time is the 22nd field, the 20th after the name. */
+  after_name = strrchr (stat, ')');
+  if (after_name == NULL)
+    return NULL;
+  fields = g_strsplit (after_name + 1, " ", 22);
+  if (g_strv_length (fields) < 22)
+    return NULL;
+  return g_strdup_printf ("%s:%d:%s", g_strstrip (boot_id), (int) pid, fields[20]);
+}
+
+/* Whether the process that @sender names still runs. */
+static gboolean
+sender_alive (const char *sender)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *now = NULL;
+  guint64 pid;
+
+  if (sender == NULL)
+    return FALSE;
+  parts = g_strsplit (sender, ":", 3);
+  if (g_strv_length (parts) != 3 ||
+      !g_ascii_string_to_unsigned (parts[1], 10, 1, G_MAXINT, &pid, NULL))
+    return FALSE;
+  now = process_identity ((GPid) pid);
+  return g_strcmp0 (now, sender) == 0;
 }
 
 gint64
@@ -75,7 +120,8 @@ satchel_store_outbox_list (SatchelStore  *store,
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) satchel_outbox_item_free);
   sqlite3_stmt *stmt = satchel_store_prepare (store,
     "SELECT id, account_id, subject, mail_from, recipients, state, attempts, last_error, "
-    "  next_attempt, created FROM outbox WHERE ?1 = 0 OR account_id = ?1 ORDER BY id", error);
+    "  next_attempt, created, sender FROM outbox WHERE ?1 = 0 OR account_id = ?1 ORDER BY id",
+    error);
   int rc;
 
   if (stmt == NULL)
@@ -95,6 +141,8 @@ satchel_store_outbox_list (SatchelStore  *store,
       item->last_error = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
       item->next_attempt = sqlite3_column_int64 (stmt, 8);
       item->created = sqlite3_column_int64 (stmt, 9);
+      item->sender_alive = g_str_equal (item->state, "sending") &&
+                           sender_alive ((const char *) sqlite3_column_text (stmt, 10));
       g_ptr_array_add (items, item);
     }
   sqlite3_reset (stmt);
@@ -123,6 +171,8 @@ satchel_store_outbox_get_raw (SatchelStore  *store,
 /**
  * satchel_store_outbox_set_state:
  * @attempted: count one more attempt
+ *
+ * A message set "sending" is this process's until its next state.
  */
 gboolean
 satchel_store_outbox_set_state (SatchelStore  *store,
@@ -134,8 +184,9 @@ satchel_store_outbox_set_state (SatchelStore  *store,
                                 GError       **error)
 {
   sqlite3_stmt *stmt = satchel_store_prepare (store,
-    "UPDATE outbox SET state = ?, last_error = ?, attempts = attempts + ?, next_attempt = ? "
-    "WHERE id = ?", error);
+    "UPDATE outbox SET state = ?, last_error = ?, attempts = attempts + ?, next_attempt = ?, "
+    "  sender = ? WHERE id = ?", error);
+  g_autofree char *sender = g_str_equal (state, "sending") ? process_identity (getpid ()) : NULL;
 
   if (stmt == NULL)
     return FALSE;
@@ -144,7 +195,9 @@ satchel_store_outbox_set_state (SatchelStore  *store,
     sqlite3_bind_text (stmt, 2, last_error, -1, SQLITE_STATIC);
   sqlite3_bind_int (stmt, 3, attempted ? 1 : 0);
   sqlite3_bind_int64 (stmt, 4, next_attempt);
-  sqlite3_bind_int64 (stmt, 5, id);
+  if (sender != NULL)
+    sqlite3_bind_text (stmt, 5, sender, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 6, id);
   return satchel_store_run (store, stmt, error);
 }
 
@@ -167,14 +220,15 @@ satchel_store_outbox_remove (SatchelStore  *store,
  *
  * Returns: whether an outbox run has something to do with @item now: it
  *   is queued and due, or a process that stopped left it "sending" (the
- *   run marks it "unknown", see satchel_store_outbox_interrupted())
+ *   run marks it "unknown", see satchel_store_outbox_interrupted()); not
+ *   while the process that sends it runs
  */
 gboolean
 satchel_outbox_item_wants_run (const SatchelOutboxItem *item,
                                gint64                   now)
 {
   return (g_str_equal (item->state, "queued") && item->next_attempt <= now) ||
-         g_str_equal (item->state, "sending");
+         (g_str_equal (item->state, "sending") && !item->sender_alive);
 }
 
 /**
@@ -182,20 +236,45 @@ satchel_outbox_item_wants_run (const SatchelOutboxItem *item,
  *
  * A message left "sending" by a process that stopped may or may not have
  * been taken by the server: it becomes "unknown", never sent again by
- * itself.
+ * itself. One that a running process sends (the window, while
+ * satchel-cli runs) stays as it is.
  */
 gboolean
 satchel_store_outbox_interrupted (SatchelStore  *store,
                                   GError       **error)
 {
+  g_autoptr(GArray) stopped = g_array_new (FALSE, FALSE, sizeof (gint64));
   sqlite3_stmt *stmt = satchel_store_prepare (store,
-    "UPDATE outbox SET state = 'unknown', last_error = ? WHERE state = 'sending'", error);
+    "SELECT id, sender FROM outbox WHERE state = 'sending'", error);
+  int rc;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, _("Satchel stopped while sending it; it may have been sent."), -1,
-                     SQLITE_TRANSIENT);
-  return satchel_store_run (store, stmt, error);
+  while ((rc = satchel_store_step (store, stmt, error)) == SQLITE_ROW)
+    if (!sender_alive ((const char *) sqlite3_column_text (stmt, 1)))
+      {
+        gint64 id = sqlite3_column_int64 (stmt, 0);
+
+        g_array_append_val (stopped, id);
+      }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return FALSE;
+
+  for (guint i = 0; i < stopped->len; i++)
+    {
+      stmt = satchel_store_prepare (store,
+        "UPDATE outbox SET state = 'unknown', last_error = ?, sender = NULL "
+        "WHERE id = ? AND state = 'sending'", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, _("Satchel stopped while sending it; it may have been sent."),
+                         -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, g_array_index (stopped, gint64, i));
+      if (!satchel_store_run (store, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /**

@@ -18,6 +18,7 @@ typedef struct
   char    *mail_from;
   GStrv    recipients;
   char    *state;          /* queued, sending, failed, unknown */
+  gboolean sender_alive;   /* sending, by a process that still runs */
   int      attempts;
   char    *last_error;
   gint64   next_attempt;

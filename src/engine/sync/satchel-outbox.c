@@ -133,6 +133,9 @@ job_prepare (SatchelStore  *store,
     {
       SatchelOutboxItem *item = g_ptr_array_index (all, i);
 
+      /* What is still "sending" here is another running process's. */
+      if (g_str_equal (item->state, "sending"))
+        continue;
       if (query->retry || (g_str_equal (item->state, "queued") &&
                            item->next_attempt <= query->now))
         g_ptr_array_add (prepared->items, g_ptr_array_steal_index (all, i--));
