@@ -162,15 +162,8 @@ class HostileMail(ImapTestCase):
         """A message whose MIME parts nest 100,000 deep: Dovecot's
         BODYSTRUCTURE of it is as deep. It is synced with its neighbours,
         its bytes whole, and shown; no one message stops a folder's sync."""
-        depth = 100_000
-        head = (b"From: a@example.org\r\nSubject: deep\r\nMessage-ID: <deep@example.org>\r\n"
-                b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n")
-        opening = b"".join(b"--b%d\r\nContent-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n"
-                           % (i - 1, i) for i in range(1, depth))
-        leaf = b"--b%d\r\nContent-Type: text/plain\r\n\r\nhi\r\n" % (depth - 1)
-        closing = b"".join(b"--b%d--\r\n" % i for i in range(depth - 1, -1, -1))
         mailctl.append(self.user, self.password, "INBOX", mailctl.make_message(1))
-        mailctl.append(self.user, self.password, "INBOX", head + opening + leaf + closing)
+        mailctl.append(self.user, self.password, "INBOX", mailctl.nested_message(100_000))
         mailctl.append(self.user, self.password, "INBOX", mailctl.make_message(3))
         self.add_account()
 

@@ -17,7 +17,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hostile import CLI, SANITIZED, HostileTestCase, chunks  # noqa: E402
+from hostile import CLI, SANITIZED, HostileTestCase, chunks, mailctl  # noqa: E402
 
 MESSAGE = (b"From: Ada <ada@example.org>\r\nSubject: real\r\nMessage-ID: <real@example.org>\r\n"
            b"\r\nThe one real message.\r\n")
@@ -370,23 +370,13 @@ class HostileMessages(Pop3Case):
     `show` use."""
 
     @staticmethod
-    def nested(depth):
-        head = (b"From: a@example.org\r\nSubject: deep\r\nMessage-ID: <deep@example.org>\r\n"
-                b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n")
-        opening = b"".join(b"--b%d\r\nContent-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n"
-                           % (i - 1, i) for i in range(1, depth))
-        leaf = b"--b%d\r\nContent-Type: text/plain\r\n\r\nhi\r\n" % (depth - 1)
-        closing = b"".join(b"--b%d--\r\n" % i for i in range(depth - 1, -1, -1))
-        return head + opening + leaf + closing
-
-    @staticmethod
     def wide(parts):
         head = (b"From: a@example.org\r\nSubject: wide\r\nMessage-ID: <wide@example.org>\r\n"
                 b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n")
         return head + b"--b\r\n\r\nx\r\n" * parts + b"--b--\r\n"
 
     def test_mime_nested_and_wide(self):
-        for name, raw in (("nested 100,000 deep", self.nested(100_000)),
+        for name, raw in (("nested 100,000 deep", mailctl.nested_message(100_000)),
                           ("a million parts", self.wide(1_000_000))):
             with self.subTest(message=name):
                 self.setUp()

@@ -157,6 +157,18 @@ def _display_name(first, last):
     return _encoded_names[name]
 
 
+def nested_message(depth):
+    """A message whose MIME parts nest @depth deep, one multipart in the
+    next, with a text part at the bottom (CRLF line ends)."""
+    head = (b"From: a@example.org\r\nSubject: deep\r\nMessage-ID: <deep@example.org>\r\n"
+            b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n")
+    opening = b"".join(b"--b%d\r\nContent-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n"
+                       % (i - 1, i) for i in range(1, depth))
+    leaf = b"--b%d\r\nContent-Type: text/plain\r\n\r\nhi\r\n" % (depth - 1)
+    closing = b"".join(b"--b%d--\r\n" % i for i in range(depth - 1, -1, -1))
+    return head + opening + leaf + closing
+
+
 def make_message(index, seed=0, size=None, attachment=False, date=None, reply_to_index=None,
                  attachment_size=None):
     """One realistic message (CRLF line ends), the same bytes for the same
