@@ -8,6 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 #include "mime/satchel-gmime.h"
+#include "net/satchel-connection.h"
 
 #include "satchel-engine.h"
 
@@ -31,6 +32,7 @@ satchel_engine_init (void)
       bindtextdomain (GETTEXT_PACKAGE, dir != NULL && dir[0] != '\0' ? dir : LOCALEDIR);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       satchel_gmime_ensure_init ();
+      satchel_connection_read_environment ();
       g_once_init_leave (&initialized, 1);
     }
 }

@@ -460,7 +460,13 @@ satchel_connection_connect_async (SatchelConnection   *self,
   if (is_loopback (self->host))
     g_socket_client_set_enable_proxy (client, FALSE);
   if (SATCHEL_DEBUGGING (SATCHEL_DEBUG_NET))
-    g_signal_connect_object (client, "event", G_CALLBACK (client_event_cb), self, 0);
+    {
+      satchel_debug_note ("net", "%s:%u: time-outs: connect %u s, silence %u s "
+                          "(SATCHEL_TIMEOUT_SECONDS=%s)", self->host, self->port,
+                          self->connect_timeout, self->idle_timeout,
+                          g_getenv ("SATCHEL_TIMEOUT_SECONDS"));
+      g_signal_connect_object (client, "event", G_CALLBACK (client_event_cb), self, 0);
+    }
   g_socket_client_connect_to_host_async (client, self->host, self->port, cancellable,
                                          connect_cb, g_steal_pointer (&task));
 }
@@ -1151,25 +1157,48 @@ satchel_connection_class_init (SatchelConnectionClass *klass)
   object_class->finalize = satchel_connection_finalize;
 }
 
+/* SATCHEL_TIMEOUT_SECONDS, for tests only: the hostile-server tests
+ * (tests/hostile/) play servers that stop answering, and a minute per case
+ * would make them too slow to run. It only ever shortens the waits: the
+ * contract's limits stay the longest ones. 0 when it is not set. */
+static guint test_timeout;
+
+/**
+ * satchel_connection_read_environment:
+ *
+ * Reads what the environment says of connections, once per process:
+ * satchel_engine_init() calls it before any thread starts, and a
+ * connection made later does not read the environment again.
+ */
+void
+satchel_connection_read_environment (void)
+{
+  static gsize read = 0;
+
+  if (g_once_init_enter (&read))
+    {
+      const char *override = g_getenv ("SATCHEL_TIMEOUT_SECONDS");
+      guint64 seconds = 0;
+
+      if (override != NULL && g_ascii_string_to_unsigned (override, 10, 1,
+                                                          SATCHEL_CONNECTION_DEFAULT_IDLE_TIMEOUT,
+                                                          &seconds, NULL))
+        test_timeout = seconds;
+      g_once_init_leave (&read, 1);
+    }
+}
+
 static void
 satchel_connection_init (SatchelConnection *self)
 {
-  const char *override = g_getenv ("SATCHEL_TIMEOUT_SECONDS");
-  guint64 seconds = 0;
-
+  satchel_connection_read_environment ();
   self->buffer = g_byte_array_new ();
   self->connect_timeout = SATCHEL_CONNECTION_DEFAULT_CONNECT_TIMEOUT;
   self->idle_timeout = SATCHEL_CONNECTION_DEFAULT_IDLE_TIMEOUT;
-  /* SATCHEL_TIMEOUT_SECONDS, for tests only: the hostile-server tests
-   * (tests/hostile/) play servers that stop answering, and a minute per
-   * case would make them too slow to run. It only ever shortens the
-   * waits: the contract's limits stay the longest ones. */
-  if (override != NULL && g_ascii_string_to_unsigned (override, 10, 1,
-                                                      SATCHEL_CONNECTION_DEFAULT_IDLE_TIMEOUT,
-                                                      &seconds, NULL))
+  if (test_timeout != 0)
     {
-      self->connect_timeout = MIN (self->connect_timeout, (guint) seconds);
-      self->idle_timeout = MIN (self->idle_timeout, (guint) seconds);
+      self->connect_timeout = MIN (self->connect_timeout, test_timeout);
+      self->idle_timeout = MIN (self->idle_timeout, test_timeout);
     }
   g_queue_init (&self->writes);
 }

@@ -110,6 +110,7 @@ void                satchel_connection_set_probe            (SatchelConnection  
 SatchelCertificate *satchel_connection_dup_peer_certificate (SatchelConnection   *self);
 char               *satchel_connection_dup_local_address_literal (SatchelConnection *self);
 
+void                satchel_connection_read_environment       (void);
 void                satchel_connection_warm_up                (const char *host,
                                                                gboolean    system_trust);
 gboolean            satchel_connection_is_local               (SatchelConnection  *self);
