@@ -1937,24 +1937,38 @@ test_window_mailto (void)
   run_imap_app (NULL, 0, NULL, check_mailto);
 }
 
-/* Under French, the window and the wizard speak French. GLib decides once
- * per process whether to translate, so this runs in a process started in
- * French (the test "window-fr") and is skipped in the others. */
-static void
-check_french (SatchelApplication *app,
-              SatchelWindow      *window)
+/* Under French or German, the window and the wizard speak it. GLib
+ * decides once per process whether to translate, so this runs in
+ * processes started in those languages (the tests "window-fr" and
+ * "window-de") and is skipped in the others. */
+static const struct
 {
+  const char *language;
+  const char *empty_title;   /* "Add an account to start" */
+  const char *wizard_title;  /* "Add an Email Account" */
+} translated[] = {
+  { "fr", "Ajoutez un compte pour commencer", "Ajouter un compte de messagerie" },
+  { "de", "Fügen Sie ein Konto hinzu, um zu beginnen", "E-Mail-Konto hinzufügen" },
+};
+static guint translated_index;
+
+static void
+check_translated (SatchelApplication *app,
+                  SatchelWindow      *window)
+{
+  g_autofree char *name = g_strdup_printf ("wizard-%s", translated[translated_index].language);
   GtkWidget *wizard = NULL;
 
   g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_status_page_titled,
-                                 "Ajoutez un compte pour commencer"));
+                                 (gpointer) translated[translated_index].empty_title));
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
     if (!SATCHEL_IS_WINDOW (l->data))
       wizard = l->data;
   g_assert_nonnull (wizard);
   wait_for_draw (wizard);
-  g_assert_nonnull (find_widget (wizard, is_mapped_label, "Ajouter un compte de messagerie"));
-  save_screenshot (wizard, "wizard-fr");
+  g_assert_nonnull (find_widget (wizard, is_mapped_label,
+                                 (gpointer) translated[translated_index].wizard_title));
+  save_screenshot (wizard, name);
 }
 
 static void
@@ -1962,13 +1976,16 @@ test_window_translated (void)
 {
   g_autofree char *profile = NULL;
 
-  if (g_strcmp0 (g_getenv ("LANGUAGE"), "fr") != 0)
+  for (translated_index = 0; translated_index < G_N_ELEMENTS (translated); translated_index++)
+    if (g_strcmp0 (g_getenv ("LANGUAGE"), translated[translated_index].language) == 0)
+      break;
+  if (translated_index == G_N_ELEMENTS (translated))
     {
-      g_test_skip ("runs as the test window-fr, with LANGUAGE=fr");
+      g_test_skip ("runs as the tests window-fr and window-de, with LANGUAGE set");
       return;
     }
   profile = satchel_test_make_dir ();
-  run_app (profile, check_french);
+  run_app (profile, check_translated);
   satchel_test_remove_dir (profile);
 }
 

@@ -979,10 +979,10 @@ search_cb (GObject      *source,
   if (satchel_imap_uid_set_count (server) > (guint64) folder->mailbox->exists + SEARCH_SLACK)
     {
       folder_fail (folder, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
-                                        _("The server %s named %" G_GUINT64_FORMAT " messages "
-                                          "in %s, which holds %u."),
+                                        _("The server %s named %llu messages in %s, which holds %u."),
                                         satchel_account_get_host (self->account),
-                                        satchel_imap_uid_set_count (server), folder->info->name,
+                                        (unsigned long long) satchel_imap_uid_set_count (server),
+                                        folder->info->name,
                                         folder->mailbox->exists));
       return;
     }
