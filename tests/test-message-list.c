@@ -224,6 +224,39 @@ test_all_inboxes (Fixture       *fixture,
   g_assert_cmpuint (satchel_query_unread_in_inboxes (fixture->store), ==, COUNT + 1);
 }
 
+/* What the notifier starts from: the Inbox's last message once the
+ * Inbox was brought in whole, -1 before (an IMAP Inbox whose first sync
+ * did not end: no UIDVALIDITY stored; a POP3 account never checked to
+ * the end), so that the rest of an interrupted first sync is not "new
+ * mail" in the next run. */
+static void
+test_inbox_last_id (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 last = satchel_test_query_int (fixture->store, "SELECT max (id) FROM message");
+
+  /* No Inbox at all. */
+  g_assert_cmpint (satchel_query_inbox_last_id (fixture->store, 1), ==, -1);
+  g_assert_true (satchel_store_exec (fixture->store, "UPDATE folder SET role = 'inbox'", &error));
+  /* 1000 messages, but the first sync never ended. */
+  g_assert_cmpint (satchel_query_inbox_last_id (fixture->store, 1), ==, -1);
+  g_assert_true (satchel_store_set_folder_state (fixture->store, fixture->folder, 7, 1001, 0,
+                                                 &error));
+  g_assert_cmpint (satchel_query_inbox_last_id (fixture->store, 1), ==, last);
+  g_assert_true (satchel_store_exec (fixture->store, "DELETE FROM message", &error));
+  g_assert_cmpint (satchel_query_inbox_last_id (fixture->store, 1), ==, 0);
+
+  /* POP3: the account's last complete check says it. */
+  g_assert_true (satchel_store_exec (fixture->store,
+                                     "UPDATE account SET kind = 'pop3'; "
+                                     "UPDATE folder SET uidvalidity = NULL", &error));
+  g_assert_cmpint (satchel_query_inbox_last_id (fixture->store, 1), ==, -1);
+  g_assert_true (satchel_store_pop3_set_checked (fixture->store, 1, 1700000000, &error));
+  g_assert_cmpint (satchel_query_inbox_last_id (fixture->store, 1), ==, 0);
+  g_assert_no_error (error);
+}
+
 static void
 add_mail (Fixture    *fixture,
           gint64      folder,
@@ -387,6 +420,8 @@ main (int   argc,
   g_test_add ("/message-list/order-and-laziness", Fixture, NULL, fixture_set_up,
               test_order_and_laziness, fixture_tear_down);
   g_test_add ("/message-list/reload", Fixture, NULL, fixture_set_up, test_reload,
+              fixture_tear_down);
+  g_test_add ("/message-list/inbox-last-id", Fixture, NULL, fixture_set_up, test_inbox_last_id,
               fixture_tear_down);
   g_test_add ("/message-list/all-inboxes", Fixture, NULL, fixture_set_up, test_all_inboxes,
               fixture_tear_down);

@@ -1186,6 +1186,12 @@ one_sent (gpointer sent)
 }
 
 static gboolean
+two_sent (gpointer sent)
+{
+  return ((GPtrArray *) sent)->len == 2;
+}
+
+static gboolean
 shows_new_message (gpointer window)
 {
   GtkWidget *reader = find_widget (window, is_widget_of_type,
@@ -1202,13 +1208,132 @@ new_message_read (gpointer app)
                                  "AND (flags & 1) = 1") == 1;
 }
 
+/* dbus-monitor on the test session bus, writing every Notify call to the
+ * desktop's notification server into a file: what reached the desktop,
+ * whatever Satchel believes it sent. */
+typedef struct
+{
+  GSubprocess *process;
+  char        *path;
+} NotifyMonitor;
+
+static gboolean
+monitor_listening (gpointer path)
+{
+  g_autofree char *text = NULL;
+
+  /* Its first line is the bus's NameAcquired signal. */
+  return g_file_get_contents (path, &text, NULL, NULL) && strstr (text, "NameAcquired") != NULL;
+}
+
+static NotifyMonitor *
+notify_monitor_start (void)
+{
+  NotifyMonitor *monitor = g_new0 (NotifyMonitor, 1);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GError) error = NULL;
+
+  monitor->path = g_build_filename (g_get_tmp_dir (), "satchel-notify-XXXXXX", NULL);
+  g_close (g_mkstemp (monitor->path), NULL);
+  g_subprocess_launcher_set_stdout_file_path (launcher, monitor->path);
+  monitor->process = g_subprocess_launcher_spawn (launcher, &error, "dbus-monitor", "--session",
+    "type='method_call',interface='org.freedesktop.Notifications',member='Notify'", NULL);
+  g_assert_no_error (error);
+  wait_until (monitor_listening, monitor->path, 10);
+  return monitor;
+}
+
+/* Stops @monitor; returns "summary|body" of each Notify call, in order. */
+static GPtrArray *
+notify_monitor_stop (NotifyMonitor *monitor)
+{
+  GPtrArray *calls = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_subprocess_force_exit (monitor->process);
+  g_subprocess_wait (monitor->process, NULL, NULL);
+  g_assert_true (g_file_get_contents (monitor->path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(GPtrArray) strings = NULL;
+
+      if (strstr (lines[i], "member=Notify") == NULL)
+        continue;
+      /* Notify (app_name, replaces_id, app_icon, summary, body, …): the
+       * strings that follow are the name, the icon, the summary and the
+       * body. */
+      strings = g_ptr_array_new_with_free_func (g_free);
+      for (guint j = i + 1; lines[j] != NULL && strings->len < 4; j++)
+        {
+          const char *line = g_strstrip (lines[j]);
+
+          if (g_str_has_prefix (line, "method call") || g_str_has_prefix (line, "array"))
+            break;
+          if (g_str_has_prefix (line, "string \"") && g_str_has_suffix (line, "\""))
+            g_ptr_array_add (strings, g_strndup (line + 8, strlen (line) - 9));
+        }
+      g_assert_cmpuint (strings->len, ==, 4);
+      g_ptr_array_add (calls, g_strdup_printf ("%s|%s", (char *) strings->pdata[2],
+                                               (char *) strings->pdata[3]));
+    }
+  g_unlink (monitor->path);
+  g_free (monitor->path);
+  g_object_unref (monitor->process);
+  g_free (monitor);
+  return calls;
+}
+
+/* Appends a message from @sender about @subject to the Inbox, as mail
+ * delivered while Satchel runs; @seen: read already (on another device). */
+static void
+deliver (const char *sender,
+         const char *subject,
+         gboolean    seen)
+{
+  g_autofree char *file = g_build_filename (g_get_tmp_dir (), "satchel-new.eml", NULL);
+  g_autofree char *raw = g_strdup_printf ("From: %s\r\nSubject: %s\r\n"
+                                          "Date: Wed, 4 Nov 2026 10:00:00 +0000\r\n"
+                                          "\r\nA new one\r\n", sender, subject);
+
+  g_assert_true (g_file_set_contents (file, raw, -1, NULL));
+  if (seen)
+    satchel_test_mailctl ("append", window_user, window_password, "INBOX", file,
+                          "--flag", "\\Seen", NULL);
+  else
+    satchel_test_mailctl ("append", window_user, window_password, "INBOX", file, NULL);
+  g_unlink (file);
+}
+
+static void
+check_mail_now (SatchelApplication *app)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (app), "check-mail", NULL);
+  wait_until (service_busy, app, 10);
+  wait_until (service_idle, app, 30);
+}
+
+static NotifyMonitor *new_mail_monitor;
+
+static gboolean
+window_active (gpointer window)
+{
+  return gtk_window_is_active (window);
+}
+
+/* What arrives unread in the Inbox while Satchel runs is announced, once;
+ * what the first sync brought, what was read elsewhere, what arrives
+ * while the user looks at the Inbox or with notifications off is not.
+ * dbus-monitor sees what reached the desktop's notification server. */
 static void
 check_new_mail (SatchelApplication *app,
                 SatchelWindow      *window)
 {
   g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func ((GDestroyNotify) sent_free);
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.satchelmail.Satchel");
   SatchelNotifier *notifier = satchel_application_get_notifier (app);
-  g_autofree char *file = g_build_filename (g_get_tmp_dir (), "satchel-new.eml", NULL);
   gint64 inbox;
   Sent *one;
 
@@ -1218,12 +1343,9 @@ check_new_mail (SatchelApplication *app,
   /* Looking elsewhere than the Inbox, where new mail would be seen. */
   g_assert_true (satchel_window_show_folder (window, folder_id_of (app, "Sent")));
 
-  g_assert_true (g_file_set_contents (file, "From: Grace Hopper <grace@example.org>\r\n"
-                                            "Subject: Compilers\r\n"
-                                            "Date: Wed, 4 Nov 2026 10:00:00 +0000\r\n"
-                                            "\r\nA new one\r\n", -1, NULL));
-  satchel_test_mailctl ("append", window_user, window_password, "INBOX", file, NULL);
-  g_unlink (file);
+  /* Read on another device already: not news. */
+  deliver ("Edsger Dijkstra <ewd@example.org>", "Goto", TRUE);
+  deliver ("Grace Hopper <grace@example.org>", "Compilers", FALSE);
   g_action_group_activate_action (G_ACTION_GROUP (app), "check-mail", NULL);
   wait_until (one_sent, sent, 30);
   wait_until (service_idle, app, 30);
@@ -1236,9 +1358,7 @@ check_new_mail (SatchelApplication *app,
   g_assert_true (desktop_got ("Grace Hopper", "Compilers"));
 
   /* Once only. */
-  g_action_group_activate_action (G_ACTION_GROUP (app), "check-mail", NULL);
-  wait_until (service_busy, app, 10);
-  wait_until (service_idle, app, 30);
+  check_mail_now (app);
   g_assert_cmpuint (sent->len, ==, 1);
 
   /* Its click opens the message; "Mark as Read" marks it. */
@@ -1249,6 +1369,41 @@ check_new_mail (SatchelApplication *app,
   g_action_group_activate_action (G_ACTION_GROUP (app), "mark-read",
                                   g_variant_new_int64 (one->message_id));
   wait_until (new_message_read, app, 10);
+
+  /* Four at once: one notification counts them and names the newest
+   * senders. */
+  g_assert_true (satchel_window_show_folder (window, folder_id_of (app, "Sent")));
+  deliver ("Alan Turing <alan@example.org>", "Machines", FALSE);
+  deliver ("Barbara Liskov <barbara@example.org>", "Substitution", FALSE);
+  deliver ("Claude Shannon <claude@example.org>", "Information", FALSE);
+  deliver ("Dennis Ritchie <dmr@example.org>", "C", FALSE);
+  check_mail_now (app);
+  wait_until (two_sent, sent, 10);
+  one = g_ptr_array_index (sent, 1);
+  g_assert_cmpint (one->message_id, ==, 0);
+  g_assert_cmpstr (one->title, ==, "4 new messages");
+  g_assert_cmpstr (one->body, ==, "From Dennis Ritchie, Claude Shannon, Barbara Liskov");
+
+  /* With notifications turned off in the preferences: nothing. */
+  g_settings_set_boolean (settings, "show-notifications", FALSE);
+  deliver ("Ken Thompson <ken@example.org>", "Unix", FALSE);
+  check_mail_now (app);
+  g_settings_set_boolean (settings, "show-notifications", TRUE);
+
+  /* Looking at the Inbox in the active window: the user sees it come. */
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (window_active, window, 10);
+  g_assert_true (satchel_window_show_folder (window, inbox));
+  deliver ("Margaret Hamilton <margaret@example.org>", "Apollo", FALSE);
+  check_mail_now (app);
+  g_assert_cmpuint (sent->len, ==, 2);
+
+  /* What reached the desktop: those two, and nothing for the first sync. */
+  calls = notify_monitor_stop (g_steal_pointer (&new_mail_monitor));
+  g_assert_cmpuint (calls->len, ==, 2);
+  g_assert_cmpstr (calls->pdata[0], ==, "Grace Hopper|Compilers");
+  g_assert_cmpstr (calls->pdata[1], ==,
+                   "4 new messages|From Dennis Ritchie, Claude Shannon, Barbara Liskov");
   g_signal_handlers_disconnect_by_data (notifier, sent);
 }
 
@@ -1264,6 +1419,8 @@ test_window_new_mail (void)
 
   if (!satchel_test_require_servers ())
     return;
+  /* Listening before Satchel starts: its first sync is heard too. */
+  new_mail_monitor = notify_monitor_start ();
   run_imap_app (mail, G_N_ELEMENTS (mail), NULL, check_new_mail);
 }
 

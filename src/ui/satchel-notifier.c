@@ -7,10 +7,11 @@
  * notifier last looked: it remembers, for each account, the highest
  * message id its Inbox had (ids only grow). At start that is what the
  * store holds, so mail from earlier runs is not new again, while mail
- * that came since is; an account without an Inbox yet (just added) takes
- * its mark when its first check ends, so its first sync is not "new
- * mail". The notifier looks when the mail service says an account
- * changed and when a check ends.
+ * that came since is. An account whose Inbox was never brought in whole
+ * (just added, or its first sync cut short in an earlier run) takes its
+ * mark when a check ends with the Inbox whole, so that what its first
+ * sync brings is not "new mail". The notifier looks when the mail
+ * service says an account changed and when a check ends.
  *
  * Up to three new messages get a notification each (sender, subject;
  * clicking opens it; "Mark as Read"); more get one that counts them. None
@@ -63,8 +64,9 @@ send (SatchelNotifier *self,
   g_signal_emit (self, signals[SIGNAL_SENT], 0, message_id, title, body);
 }
 
-/* @account's mark; a new one is what the store holds at start, and for
- * an account added later -1, whatever its first check has brought yet. */
+/* @account's mark; a new one is what the store holds at start (-1 if
+ * its Inbox was never brought in whole), and for an account added later
+ * -1, whatever its first check has brought yet. */
 static gint64 *
 mark_of (SatchelNotifier *self,
          SatchelAccount  *account,
@@ -176,11 +178,11 @@ look (SatchelNotifier *self,
   if (store == NULL)
     return;
   /* A new account's first sync is not new mail: it takes its mark once
-   * its first check is over. */
+   * a check has brought its Inbox in whole (still -1 if not). */
   if (*mark < 0)
     {
       if (check_done)
-        *mark = MAX (satchel_query_inbox_last_id (store, satchel_account_get_id (account)), 0);
+        *mark = satchel_query_inbox_last_id (store, satchel_account_get_id (account));
       return;
     }
   rows = satchel_query_inbox_unread_after (store, satchel_account_get_id (account), *mark,

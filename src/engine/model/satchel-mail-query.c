@@ -427,23 +427,28 @@ satchel_query_unread_in_inboxes (SatchelStore *store)
  * satchel_query_inbox_last_id:
  *
  * Returns: the highest message id in @account_id's Inbox; 0 when the
- *   Inbox is empty, or -1 when the account has no Inbox yet (its first
- *   check has not found it)
+ *   Inbox is empty, or -1 when the account has no Inbox yet or its
+ *   Inbox was never brought in whole: an IMAP Inbox whose first sync did
+ *   not end (its UIDVALIDITY is stored when it does), a POP3 account
+ *   whose first check did not
  */
 gint64
 satchel_query_inbox_last_id (SatchelStore *store,
                              gint64        account_id)
 {
   sqlite3_stmt *stmt = satchel_store_prepare (store,
-    "SELECT f.id, (SELECT max (m.id) FROM message m WHERE m.folder_id = f.id) "
-    "FROM folder f WHERE f.account_id = ? AND f.role = 'inbox'", NULL);
+    "SELECT CASE WHEN (a.kind = 'imap' AND coalesce (f.uidvalidity, 0) = 0) OR "
+    "                 (a.kind = 'pop3' AND a.last_checked IS NULL) THEN -1 "
+    "       ELSE coalesce ((SELECT max (m.id) FROM message m WHERE m.folder_id = f.id), 0) END "
+    "FROM folder f JOIN account a ON a.id = f.account_id "
+    "WHERE f.account_id = ? AND f.role = 'inbox'", NULL);
   gint64 last = -1;
 
   if (stmt == NULL)
     return -1;
   sqlite3_bind_int64 (stmt, 1, account_id);
   if (sqlite3_step (stmt) == SQLITE_ROW)
-    last = sqlite3_column_int64 (stmt, 1);
+    last = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
   return last;
 }
