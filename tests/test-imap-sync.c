@@ -902,6 +902,120 @@ test_sync_idle (Fixture       *fixture,
   }
 }
 
+/* The application's doorbell: IDLE on the Inbox on a connection of its
+ * own, ringing when another client delivers mail or changes a flag
+ * there; a wrong password ends it with the server's refusal. */
+typedef struct
+{
+  guint   rang;
+  guint   ended;
+  GError *error;
+} Doorbell;
+
+static void
+doorbell_rang_cb (SatchelImapDoorbell *doorbell,
+                  Doorbell            *state)
+{
+  state->rang++;
+}
+
+static void
+doorbell_ended_cb (SatchelImapDoorbell *doorbell,
+                   const GError        *error,
+                   Doorbell            *state)
+{
+  state->ended++;
+  g_clear_error (&state->error);
+  state->error = error != NULL ? g_error_copy (error) : NULL;
+}
+
+static void
+iterate_until (gboolean (*done) (gpointer), gpointer data, const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!done (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("waited 10 s in vain for %s", what);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+doorbell_listening (gpointer doorbell)
+{
+  return satchel_imap_doorbell_is_listening (doorbell);
+}
+
+static gboolean
+rang_once (gpointer state)
+{
+  return ((Doorbell *) state)->rang >= 1;
+}
+
+static gboolean
+rang_twice (gpointer state)
+{
+  return ((Doorbell *) state)->rang >= 2;
+}
+
+static gboolean
+has_ended (gpointer state)
+{
+  return ((Doorbell *) state)->ended > 0;
+}
+
+static void
+test_sync_doorbell (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(SatchelImapDoorbell) doorbell = NULL;
+  g_autoptr(SatchelImapDoorbell) refused = NULL;
+  Doorbell state = { 0 };
+  Doorbell refused_state = { 0 };
+
+  if (!satchel_test_require_servers ())
+    return;
+
+  satchel_test_mailctl ("fill", fixture->user, "INBOX", "2", NULL);
+  doorbell = satchel_imap_doorbell_new (fixture->account, fixture->writer);
+  g_signal_connect (doorbell, "rang", G_CALLBACK (doorbell_rang_cb), &state);
+  g_signal_connect (doorbell, "ended", G_CALLBACK (doorbell_ended_cb), &state);
+  satchel_imap_doorbell_start (doorbell, fixture->password);
+  iterate_until (doorbell_listening, doorbell, "the doorbell to listen");
+  g_assert_cmpuint (state.rang, ==, 0);
+
+  append_raw (fixture, "INBOX", "From: Eve <eve@example.org>\r\nSubject: Arrived\r\n"
+                                "\r\nHello\r\n");
+  iterate_until (rang_once, &state, "a ring for new mail");
+  satchel_test_mailctl ("flag", fixture->user, fixture->password, "INBOX", "1", "+\\Flagged",
+                        NULL);
+  iterate_until (rang_twice, &state, "a ring for a flag");
+  g_assert_true (satchel_imap_doorbell_is_listening (doorbell));
+  /* Nothing of another folder. */
+  append_raw (fixture, "Trash", "From: Eve <eve@example.org>\r\nSubject: Gone\r\n\r\nBye\r\n");
+  g_usleep (G_USEC_PER_SEC);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (state.rang, ==, 2);
+
+  satchel_imap_doorbell_stop (doorbell);
+  g_assert_cmpuint (state.ended, ==, 1);
+  g_assert_no_error (state.error);
+  g_assert_false (satchel_imap_doorbell_is_listening (doorbell));
+
+  refused = satchel_imap_doorbell_new (fixture->account, fixture->writer);
+  g_signal_connect (refused, "ended", G_CALLBACK (doorbell_ended_cb), &refused_state);
+  satchel_imap_doorbell_start (refused, "not the password");
+  iterate_until (has_ended, &refused_state, "the refused login to end it");
+  g_assert_error (refused_state.error, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_AUTH_FAILED);
+  g_clear_error (&refused_state.error);
+  satchel_test_finalize_soon (g_steal_pointer (&doorbell));
+  satchel_test_finalize_soon (g_steal_pointer (&refused));
+}
+
 /* A draft kept on the server, then replaced by its next version: the
  * server's Drafts hold the newest only, flagged \Draft. */
 static void
@@ -972,6 +1086,7 @@ main (int   argc,
   g_test_add ("/imap-sync/both-ways/neither", Fixture, "QRESYNC,CONDSTORE", fixture_set_up,
               test_sync_both_ways, fixture_tear_down);
   ADD ("/imap-sync/idle", test_sync_idle);
+  ADD ("/imap-sync/doorbell", test_sync_doorbell);
   ADD ("/imap-sync/drafts", test_sync_drafts);
 
 #undef ADD

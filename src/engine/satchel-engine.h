@@ -26,6 +26,7 @@
 #include "store/satchel-store-outbox.h"
 #include "store/satchel-store-pop3.h"
 #include "sync/satchel-autoconfig.h"
+#include "sync/satchel-imap-doorbell.h"
 #include "sync/satchel-imap-sync.h"
 #include "sync/satchel-imap-sync-jobs.h"
 #include "sync/satchel-indexer.h"

@@ -14,6 +14,11 @@
  * the sidebar shows it. "changed" says that the store holds new mail or
  * flags for the account: views reload what they show.
  *
+ * An IMAP account whose check succeeded also keeps IDLE on its Inbox, on
+ * a connection of its own (SatchelImapDoorbell): a change the server
+ * announces there starts a check at once, so new mail shows within
+ * seconds instead of at the next interval.
+ *
  * It also sends what the composer gives it: the message goes into the
  * outbox, which is sent at once, one run at a time per account
  * (SatchelOutbox), and again after each check while something waits; and
@@ -27,6 +32,7 @@
 #include "net/satchel-net-error.h"
 #include "satchel-mail-service.h"
 #include "store/satchel-store-outbox.h"
+#include "sync/satchel-imap-doorbell.h"
 #include "sync/satchel-imap-sync.h"
 #include "sync/satchel-indexer.h"
 #include "sync/satchel-mail-actions.h"
@@ -60,6 +66,7 @@ typedef struct
   GCancellable        *cancellable_outbox;
   gboolean             outbox_next;  /* another outbox run after this one */
   GQueue               sends;        /* GTask: a message each, waiting for a run to try it */
+  SatchelImapDoorbell *doorbell;     /* IDLE on the Inbox, between checks */
 } AccountRun;
 
 struct _SatchelMailService
@@ -94,8 +101,20 @@ static void start_outbox (AccountRun *run);
 static void send_due     (AccountRun *run);
 
 static void
+stop_doorbell (AccountRun *run)
+{
+  g_autoptr(SatchelImapDoorbell) doorbell = g_steal_pointer (&run->doorbell);
+
+  if (doorbell == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (doorbell, run);
+  satchel_imap_doorbell_stop (doorbell);
+}
+
+static void
 account_run_free (AccountRun *run)
 {
+  stop_doorbell (run);
   g_cancellable_cancel (run->cancellable);
   g_clear_object (&run->cancellable);
   g_cancellable_cancel (run->cancellable_bodies);
@@ -238,6 +257,56 @@ index_bodies (SatchelMailService *self)
 }
 
 static void
+doorbell_rang_cb (SatchelImapDoorbell *doorbell,
+                  AccountRun          *run)
+{
+  start_run (run, FALSE);
+}
+
+static void
+doorbell_ended_cb (SatchelImapDoorbell *doorbell,
+                   const GError        *error,
+                   AccountRun          *run)
+{
+  /* The next check that succeeds starts another. */
+  stop_doorbell (run);
+}
+
+static void
+doorbell_password_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(SatchelImapDoorbell) doorbell = user_data;
+  g_autoptr(SatchelPassword) password = NULL;
+
+  password = satchel_secrets_lookup_finish (SATCHEL_SECRETS (source), result, NULL);
+  if (password != NULL)
+    satchel_imap_doorbell_start (doorbell, password);
+  else
+    satchel_imap_doorbell_stop (doorbell);
+}
+
+/* After a check of an IMAP account went well: IDLE on its Inbox, if it
+ * is not there already. Only when the service checks by itself (the
+ * application), not for one command of satchel-cli. */
+static void
+start_doorbell (AccountRun *run)
+{
+  SatchelMailService *self = run->service;
+
+  if (run->doorbell != NULL || !self->started ||
+      satchel_account_get_kind (run->account) != SATCHEL_ACCOUNT_KIND_IMAP)
+    return;
+  run->doorbell = satchel_imap_doorbell_new (run->account, self->writer);
+  g_signal_connect (run->doorbell, "rang", G_CALLBACK (doorbell_rang_cb), run);
+  g_signal_connect (run->doorbell, "ended", G_CALLBACK (doorbell_ended_cb), run);
+  satchel_secrets_lookup_async (self->secrets, satchel_account_get_uuid (run->account),
+                                SATCHEL_SECRET_INCOMING, NULL, doorbell_password_cb,
+                                g_object_ref (run->doorbell));
+}
+
+static void
 run_done_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
@@ -267,7 +336,10 @@ run_done_cb (GObject      *source,
   emit_changed (run);
   /* The server could be reached again: what waits may go. */
   if (ok && !run->changes_only)
-    send_due (run);
+    {
+      send_due (run);
+      start_doorbell (run);
+    }
 
   if (run->check_next || run->push_next)
     {
@@ -1359,6 +1431,24 @@ satchel_mail_service_get_progress (SatchelMailService  *self,
     return FALSE;
   g_object_get (run->sync, "folder", folder, "done", done, "total", total, NULL);
   return TRUE;
+}
+
+/**
+ * satchel_mail_service_is_watching:
+ *
+ * Returns: whether @account's Inbox is watched in IDLE now, so that what
+ *   arrives there is checked at once
+ */
+gboolean
+satchel_mail_service_is_watching (SatchelMailService *self,
+                                  SatchelAccount     *account)
+{
+  AccountRun *run;
+
+  g_return_val_if_fail (SATCHEL_IS_MAIL_SERVICE (self), FALSE);
+
+  run = self->runs != NULL ? g_hash_table_lookup (self->runs, account) : NULL;
+  return run != NULL && run->doorbell != NULL && satchel_imap_doorbell_is_listening (run->doorbell);
 }
 
 /**

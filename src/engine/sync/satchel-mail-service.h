@@ -68,6 +68,8 @@ gboolean            satchel_mail_service_get_progress (SatchelMailService  *self
                                                        guint               *done,
                                                        guint               *total);
 gboolean            satchel_mail_service_is_busy      (SatchelMailService  *self);
+gboolean            satchel_mail_service_is_watching  (SatchelMailService  *self,
+                                                       SatchelAccount      *account);
 
 void                satchel_mail_service_send_async   (SatchelMailService  *self,
                                                        SatchelAccount      *account,

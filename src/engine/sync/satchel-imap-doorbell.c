@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* satchel-imap-doorbell.c: IDLE on an IMAP Inbox, to check it at once
+ *
+ * Copyright 2026 The Satchel authors
+ *
+ * The mail service checks each account every few minutes. With this, a
+ * change in an IMAP Inbox (new mail, mail gone, flags changed on another
+ * device) is checked within a second: a connection of its own EXAMINEs
+ * the Inbox and stays in IDLE (RFC 2177), renewed every 25 minutes since
+ * servers may end an IDLE after 30. Whatever the server then says of the
+ * Inbox (EXISTS, EXPUNGE, VANISHED, FETCH) rings it ("rang", at most once
+ * in RING_DELAY_MS), and the service checks the account.
+ *
+ * It writes nothing: the check does the work, one run per account as
+ * always, so that nothing here can race a sync. It ends ("ended") when
+ * its connection fails, or at once when the server has no IDLE; the
+ * service starts another after its next check that succeeds, so a server
+ * that went away is tried again as often as it is checked.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "imap/satchel-imap-session.h"
+#include "satchel-debug.h"
+#include "satchel-imap-doorbell.h"
+#include "satchel-imap-sync-jobs.h"
+#include "store/satchel-cert-pins.h"
+
+#define RENEW_SECONDS (25 * 60)
+#define RING_DELAY_MS 300
+
+struct _SatchelImapDoorbell
+{
+  GObject parent_instance;
+
+  SatchelAccount     *account;
+  SatchelStoreWriter *writer;
+  char               *password;
+  GCancellable       *cancellable;
+  SatchelConnection  *connection;
+  SatchelImapSession *session;
+  guint               renew_id;
+  guint               ring_id;
+  gboolean            listening;   /* in IDLE on the Inbox */
+  gboolean            ended;
+};
+
+G_DEFINE_FINAL_TYPE (SatchelImapDoorbell, satchel_imap_doorbell, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_RANG,
+  SIGNAL_ENDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void start_idle (SatchelImapDoorbell *self);
+
+static void
+note (SatchelImapDoorbell *self,
+      const char          *what)
+{
+  if (SATCHEL_DEBUGGING (SATCHEL_DEBUG_IMAP))
+    satchel_debug_note ("imap", "%s: Inbox watch: %s", satchel_account_get_host (self->account),
+                        what);
+}
+
+/* Stops for good, once; @error says why, or nothing when stopped. */
+static void
+end (SatchelImapDoorbell *self,
+     GError              *error)
+{
+  g_autoptr(GError) owned = error;
+  g_autoptr(SatchelImapDoorbell) hold = g_object_ref (self);   /* through "ended" */
+
+  if (self->ended)
+    return;
+  self->ended = TRUE;
+  self->listening = FALSE;
+  g_clear_handle_id (&self->renew_id, g_source_remove);
+  g_clear_handle_id (&self->ring_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  if (self->connection != NULL)
+    satchel_connection_close (self->connection);
+  note (self, error != NULL ? error->message : "stopped");
+  g_signal_emit (self, signals[SIGNAL_ENDED], 0, error);
+}
+
+static gboolean
+ring_cb (gpointer user_data)
+{
+  SatchelImapDoorbell *self = user_data;
+
+  self->ring_id = 0;
+  note (self, "the Inbox changed");
+  g_signal_emit (self, signals[SIGNAL_RANG], 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+untagged_cb (SatchelImapSession        *session,
+             const SatchelImapResponse *response,
+             SatchelImapDoorbell       *self)
+{
+  if (!self->listening || self->ring_id != 0)
+    return;
+  if (satchel_imap_response_is_data (response, "EXISTS") ||
+      satchel_imap_response_is_data (response, "EXPUNGE") ||
+      satchel_imap_response_is_data (response, "VANISHED") ||
+      satchel_imap_response_is_data (response, "FETCH"))
+    self->ring_id = g_timeout_add (RING_DELAY_MS, ring_cb, self);
+}
+
+static gboolean
+renew_cb (gpointer user_data)
+{
+  SatchelImapDoorbell *self = user_data;
+
+  /* DONE; idle_cb() starts the next IDLE. */
+  self->renew_id = 0;
+  if (satchel_imap_session_is_idling (self->session))
+    satchel_imap_session_idle_done (self->session);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+idle_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(SatchelImapDoorbell) self = user_data;
+  g_autoptr(SatchelImapResult) reply = NULL;
+  GError *error = NULL;
+
+  reply = satchel_imap_session_run_finish (SATCHEL_IMAP_SESSION (source), result, &error);
+  if (self->ended)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  if (reply == NULL)
+    {
+      end (self, error);
+      return;
+    }
+  start_idle (self);
+}
+
+static void
+start_idle (SatchelImapDoorbell *self)
+{
+  self->listening = TRUE;
+  satchel_imap_session_idle_async (self->session, self->cancellable, idle_cb,
+                                   g_object_ref (self));
+  g_clear_handle_id (&self->renew_id, g_source_remove);
+  self->renew_id = g_timeout_add_seconds (RENEW_SECONDS, renew_cb, self);
+}
+
+static void
+examined_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(SatchelImapDoorbell) self = user_data;
+  g_autoptr(SatchelImapMailbox) mailbox = NULL;
+  GError *error = NULL;
+
+  mailbox = satchel_imap_session_select_finish (SATCHEL_IMAP_SESSION (source), result, &error);
+  if (self->ended)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  if (mailbox == NULL)
+    {
+      end (self, error);
+      return;
+    }
+  note (self, "listening");
+  start_idle (self);
+}
+
+static void
+login_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(SatchelImapDoorbell) self = user_data;
+  GError *error = NULL;
+
+  if (!satchel_imap_session_login_finish (SATCHEL_IMAP_SESSION (source), result, &error) ||
+      self->ended)
+    {
+      if (self->ended)
+        g_clear_error (&error);
+      end (self, error);
+      return;
+    }
+  /* Without IDLE the service's checks are all there is. */
+  if (!satchel_imap_session_has_capability (self->session, "IDLE"))
+    {
+      end (self, NULL);
+      return;
+    }
+  /* "INBOX" names the Inbox on every server (RFC 3501, 5.1). */
+  satchel_imap_session_select_async (self->session, "INBOX", 5, TRUE, 0, 0, self->cancellable,
+                                     examined_cb, g_object_ref (self));
+}
+
+static void
+connect_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(SatchelImapDoorbell) self = user_data;
+  GError *error = NULL;
+
+  if (!satchel_imap_session_connect_finish (SATCHEL_IMAP_SESSION (source), result, &error) ||
+      self->ended)
+    {
+      if (self->ended)
+        g_clear_error (&error);
+      end (self, error);
+      return;
+    }
+  satchel_imap_session_login_async (self->session, satchel_account_get_user (self->account),
+                                    self->password, self->cancellable, login_cb,
+                                    g_object_ref (self));
+  g_clear_pointer (&self->password, g_free);
+}
+
+static void
+pin_cb (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(SatchelImapDoorbell) self = user_data;
+  g_autofree char *pin = NULL;
+  GError *error = NULL;
+
+  pin = satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error);
+  if (pin == NULL || self->ended)
+    {
+      if (self->ended)
+        g_clear_error (&error);
+      end (self, error);
+      return;
+    }
+  /* Trusted as the account's syncs trust it: its CA file, or its pin. */
+  self->connection = satchel_connection_new (satchel_account_get_host (self->account),
+                                             satchel_account_get_effective_port (self->account),
+                                             satchel_account_get_security (self->account));
+  satchel_connection_set_ca_file (self->connection, satchel_account_get_ca_file (self->account));
+  satchel_connection_set_pinned_sha256 (self->connection, pin[0] != '\0' ? pin : NULL);
+  self->session = satchel_imap_session_new (self->connection);
+  g_signal_connect_object (self->session, "untagged", G_CALLBACK (untagged_cb), self, 0);
+  satchel_imap_session_connect_async (self->session, self->cancellable, connect_cb,
+                                      g_object_ref (self));
+}
+
+static void
+satchel_imap_doorbell_dispose (GObject *object)
+{
+  SatchelImapDoorbell *self = SATCHEL_IMAP_DOORBELL (object);
+
+  g_clear_handle_id (&self->renew_id, g_source_remove);
+  g_clear_handle_id (&self->ring_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->session);
+  g_clear_object (&self->connection);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->writer);
+  g_clear_object (&self->account);
+
+  G_OBJECT_CLASS (satchel_imap_doorbell_parent_class)->dispose (object);
+}
+
+static void
+satchel_imap_doorbell_finalize (GObject *object)
+{
+  SatchelImapDoorbell *self = SATCHEL_IMAP_DOORBELL (object);
+
+  g_free (self->password);
+
+  G_OBJECT_CLASS (satchel_imap_doorbell_parent_class)->finalize (object);
+}
+
+static void
+satchel_imap_doorbell_class_init (SatchelImapDoorbellClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = satchel_imap_doorbell_dispose;
+  object_class->finalize = satchel_imap_doorbell_finalize;
+
+  /**
+   * SatchelImapDoorbell::rang:
+   *
+   * The server said something of the Inbox: check the account.
+   */
+  signals[SIGNAL_RANG] =
+    g_signal_new ("rang", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+  /**
+   * SatchelImapDoorbell::ended:
+   * @error: (nullable): why, or %NULL when stopped or the server has no IDLE
+   *
+   * It listens no more, for good.
+   */
+  signals[SIGNAL_ENDED] =
+    g_signal_new ("ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+satchel_imap_doorbell_init (SatchelImapDoorbell *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+/**
+ * satchel_imap_doorbell_new:
+ * @writer: the writer through which the store's certificate pins are read
+ */
+SatchelImapDoorbell *
+satchel_imap_doorbell_new (SatchelAccount     *account,
+                           SatchelStoreWriter *writer)
+{
+  SatchelImapDoorbell *self = g_object_new (SATCHEL_TYPE_IMAP_DOORBELL, NULL);
+
+  self->account = g_object_ref (account);
+  self->writer = g_object_ref (writer);
+  return self;
+}
+
+/**
+ * satchel_imap_doorbell_start:
+ * @password: what the account logs in with
+ *
+ * Connects, logs in and listens; once only, and not once stopped.
+ */
+void
+satchel_imap_doorbell_start (SatchelImapDoorbell *self,
+                             const char          *password)
+{
+  SatchelFolderInfo *where;
+
+  g_return_if_fail (SATCHEL_IS_IMAP_DOORBELL (self));
+  g_return_if_fail (password != NULL);
+  g_return_if_fail (self->session == NULL && self->password == NULL);
+
+  if (self->ended)
+    return;   /* stopped before the keyring answered */
+  self->password = g_strdup (password);
+  /* Which certificate is pinned for this host and port. */
+  where = g_new0 (SatchelFolderInfo, 1);
+  where->name = g_strdup (satchel_account_get_host (self->account));
+  where->uidnext = satchel_account_get_effective_port (self->account);
+  satchel_store_writer_run_async (self->writer, satchel_job_lookup_pin, where,
+                                  (GDestroyNotify) satchel_folder_info_free, g_free,
+                                  self->cancellable, pin_cb, g_object_ref (self));
+}
+
+/**
+ * satchel_imap_doorbell_stop:
+ *
+ * Closes the connection; "ended" follows, without an error.
+ */
+void
+satchel_imap_doorbell_stop (SatchelImapDoorbell *self)
+{
+  g_return_if_fail (SATCHEL_IS_IMAP_DOORBELL (self));
+
+  end (self, NULL);
+}
+
+/**
+ * satchel_imap_doorbell_is_listening:
+ *
+ * Returns: whether it waits in IDLE on the Inbox now
+ */
+gboolean
+satchel_imap_doorbell_is_listening (SatchelImapDoorbell *self)
+{
+  g_return_val_if_fail (SATCHEL_IS_IMAP_DOORBELL (self), FALSE);
+
+  return self->listening;
+}
