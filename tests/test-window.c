@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -1939,6 +1940,104 @@ reader_shows_plans (gpointer window)
   return text != NULL && strstr (text, "numbers") != NULL;
 }
 
+/* Drops @paths on @composer as a file manager does: through its drop
+ * target, which must see files before the text view below it does. */
+static void
+drop_files (SatchelComposerWindow *composer,
+            const char * const    *paths)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (composer));
+  g_auto(GValue) value = G_VALUE_INIT;
+  GtkDropTarget *target = NULL;
+  GSList *files = NULL;
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && target == NULL; i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        target = GTK_DROP_TARGET (controller);
+    }
+  g_assert_nonnull (target);
+  g_assert_cmpint (gtk_event_controller_get_propagation_phase (GTK_EVENT_CONTROLLER (target)),
+                   ==, GTK_PHASE_CAPTURE);
+  for (guint i = 0; paths[i] != NULL; i++)
+    files = g_slist_append (files, g_file_new_for_path (paths[i]));
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_slist_free_full (files, g_object_unref);
+  g_signal_emit_by_name (target, "drop", &value, 20.0, 20.0, &handled);
+  g_assert_true (handled);
+}
+
+/* The attachment row titled @name, saying @size. */
+static GtkWidget *
+attachment_row (SatchelComposerWindow *composer,
+                const char            *name,
+                goffset                size)
+{
+  GtkWidget *row = find_widget (GTK_WIDGET (composer), is_mapped_row_titled, name);
+  g_autofree char *shown = g_format_size (size);
+
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, shown);
+  return row;
+}
+
+static gboolean
+is_remove_button (GtkWidget     *widget,
+                  gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) &&
+         g_strcmp0 (gtk_widget_get_tooltip_text (widget), "Remove") == 0;
+}
+
+static const char *removed_name;
+
+static gboolean
+attachment_gone (gpointer composer)
+{
+  return find_widget (composer, is_mapped_row_titled, removed_name) == NULL;
+}
+
+static void
+remove_attachment (SatchelComposerWindow *composer,
+                   const char            *name,
+                   goffset                size)
+{
+  GtkWidget *button = find_widget (attachment_row (composer, name, size), is_remove_button, NULL);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_activate (button));
+  removed_name = name;
+  wait_until (attachment_gone, composer, 5);
+}
+
+static gboolean
+has_draft (gpointer composer)
+{
+  return satchel_composer_window_get_draft_id (composer) != 0;
+}
+
+static gint64 draft_seen;
+
+static gboolean
+has_newer_draft (gpointer composer)
+{
+  return satchel_composer_window_get_draft_id (composer) > draft_seen;
+}
+
+/* Whether @app's store keeps the draft "Quit mid-sentence". */
+static gboolean
+quit_draft_kept (gpointer app)
+{
+  return satchel_test_query_int (satchel_application_get_store (app),
+                                 "SELECT count (*) FROM message m JOIN folder f "
+                                 "ON f.id = m.folder_id WHERE f.role = 'drafts' "
+                                 "AND m.subject = 'Quit mid-sentence'") == 1;
+}
+
 /* The user writes: a new message with an attachment through the real SMTP
  * server (its copy in the server's Sent), one without a recipient (said
  * so, nothing sent, then discarded), a reply (its fields filled, the
@@ -1952,7 +2051,10 @@ check_compose (SatchelApplication *app,
                                  GSIZE_TO_POINTER (GTK_TYPE_LIST_VIEW));
   Count count = { NULL, 1 };
   g_autofree char *attachment = g_build_filename (g_get_tmp_dir (), "Überblick März.pdf", NULL);
+  g_autofree char *stray = g_build_filename (g_get_tmp_dir (), "stray.txt", NULL);
+  g_autofree char *huge = g_build_filename (g_get_tmp_dir (), "huge.bin", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (attachment);
+  g_autofree char *new_body = NULL;
   g_autoptr(GPtrArray) sent = NULL;
   g_autofree char *reply_body = NULL;
   SatchelComposerWindow *composer;
@@ -1974,10 +2076,34 @@ check_compose (SatchelApplication *app,
   g_assert_true (field_has_focus (composer, "to"));
   g_assert_true (g_file_set_contents (attachment, "%PDF-1.4 numbers", -1, NULL));
   write_message (composer, "Ada <ada@example.org>", "Figures for March", "See the figures.\n");
-  satchel_composer_window_add_attachment (composer, file);
+  /* Two files dropped on it, one of them by mistake and removed; one too
+   * large for most servers, which asks before sending and is removed. */
+  g_assert_true (g_file_set_contents (stray, "not this one", -1, NULL));
+  {
+    const char *dropped[] = { attachment, stray, NULL };
+    const char *huge_one[] = { huge, NULL };
+    int fd = g_open (huge, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    g_assert_cmpint (fd, >=, 0);
+    g_assert_cmpint (ftruncate (fd, 30 * 1000 * 1000), ==, 0);
+    g_close (fd, NULL);
+    drop_files (composer, dropped);
+    attachment_row (composer, "Überblick März.pdf", 16);
+    remove_attachment (composer, "stray.txt", 12);
+    drop_files (composer, huge_one);
+    attachment_row (composer, "huge.bin", 30 * 1000 * 1000);
+  }
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (composer)), ==, "Figures for March");
-  g_assert_nonnull (find_widget (GTK_WIDGET (composer), is_mapped_row_titled,
-                                 "Überblick März.pdf"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  wait_until (dialog_open, &dialog, 5);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Send a Large Message?");
+  press_response (dialog, "cancel");
+  wait_until (no_dialog_open, NULL, 5);
+  dialog = NULL;
+  g_assert_true (composer_open (app));
+  remove_attachment (composer, "huge.bin", 30 * 1000 * 1000);
+  g_unlink (huge);
+  g_unlink (stray);
   save_screenshot (GTK_WIDGET (composer), "composer");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
   wait_until (composer_gone, app, 30);
@@ -2000,6 +2126,21 @@ check_compose (SatchelApplication *app,
   }
   wait_until (server_has_one, (gpointer) "Sent", 30);
   g_file_delete (file, NULL, NULL);
+
+  /* Nothing written: discarding does not ask. The account's signature
+   * is in the text already. */
+  {
+    g_autoptr(SatchelAccount) account = g_list_model_get_item (
+      G_LIST_MODEL (satchel_application_get_accounts (app)), 0);
+
+    g_object_set (account, "signature", "Zoë at the office", NULL);
+  }
+  composer = open_composer (app, window, "win.compose");
+  new_body = body_of (composer);
+  g_assert_nonnull (strstr (new_body, "-- \nZoë at the office"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.discard", NULL));
+  wait_until (composer_gone, app, 5);
+  g_assert_true (no_dialog_open (NULL));
 
   /* No recipient: said so, nothing goes; discarding asks first. */
   composer = open_composer (app, window, "win.compose");
@@ -2034,12 +2175,25 @@ check_compose (SatchelApplication *app,
   wait_until (spooled_once, (gpointer) "In-Reply-To: <plans@example.org>", 10);
   wait_until (inbox_answered, NULL, 30);
 
-  /* Unfinished: closing its window keeps it in Drafts. */
+  /* Unfinished: kept every few seconds while it changes (every second
+   * here), and closing its window keeps the last version in Drafts. */
   composer = open_composer (app, window, "win.compose");
   write_message (composer, "bob@example.org", "Unfinished", "Half a thought\n");
+  wait_until (has_draft, composer, 10);
+  draft_seen = satchel_composer_window_get_draft_id (composer);
+  write_message (composer, NULL, NULL, "and the other half\n");
+  wait_until (has_newer_draft, composer, 10);
+  g_assert_true (composer_open (app));
   gtk_window_close (GTK_WINDOW (composer));
   wait_until (composer_gone, app, 30);
   wait_until (server_has_one, (gpointer) "Drafts", 30);
+
+  /* Quitting with a composer open keeps what it holds, then quits. */
+  composer = open_composer (app, window, "win.compose");
+  write_message (composer, NULL, "Quit mid-sentence", "Where was I");
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  wait_until (composer_gone, app, 30);
+  wait_until (quit_draft_kept, app, 10);
 }
 
 static void
@@ -2053,7 +2207,9 @@ test_window_compose (void)
 
   if (!satchel_test_require_servers ())
     return;
+  g_setenv ("SATCHEL_AUTOSAVE_SECONDS", "1", TRUE);
   run_imap_app (mail, G_N_ELEMENTS (mail), NULL, check_compose);
+  g_unsetenv ("SATCHEL_AUTOSAVE_SECONDS");
 }
 
 /* A mailto: link, as the desktop hands it over: a composer with its

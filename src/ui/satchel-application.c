@@ -16,6 +16,7 @@
 #include "satchel-account-wizard.h"
 #include "satchel-application.h"
 #include "satchel-autostart.h"
+#include "satchel-composer-window.h"
 #include "satchel-notifier.h"
 #include "satchel-preferences-window.h"
 #include "satchel-tray.h"
@@ -40,6 +41,7 @@ struct _SatchelApplication
   gboolean            start_hidden;  /* --background */
   gboolean            no_background; /* --no-background */
   gboolean            held;          /* running on with the window hidden */
+  gboolean            quitting;      /* once the composers kept their drafts */
 };
 
 G_DEFINE_FINAL_TYPE (SatchelApplication, satchel_application, ADW_TYPE_APPLICATION)
@@ -297,12 +299,33 @@ compose_activated_cb (GSimpleAction *action,
     g_action_group_activate_action (G_ACTION_GROUP (window), "compose", NULL);
 }
 
+static gboolean
+composer_open (SatchelApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (SATCHEL_IS_COMPOSER_WINDOW (l->data))
+      return TRUE;
+  return FALSE;
+}
+
+/* Quitting keeps what the composers hold: each closes as its close
+ * button would, keeping its draft first, and Satchel quits once they are
+ * gone. One whose draft could not be kept shows again, saying why. */
 static void
 quit_activated_cb (GSimpleAction *action,
                    GVariant      *parameter,
                    gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  SatchelApplication *self = user_data;
+  g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (SATCHEL_IS_COMPOSER_WINDOW (l->data))
+      gtk_window_close (l->data);
+  if (composer_open (self))
+    self->quitting = TRUE;
+  else
+    g_application_quit (G_APPLICATION (self));
 }
 
 static const GActionEntry app_actions[] = {
@@ -497,10 +520,22 @@ satchel_application_finalize (GObject *object)
 }
 
 static void
+satchel_application_window_removed (GtkApplication *app,
+                                    GtkWindow      *window)
+{
+  SatchelApplication *self = SATCHEL_APPLICATION (app);
+
+  GTK_APPLICATION_CLASS (satchel_application_parent_class)->window_removed (app, window);
+  if (self->quitting && SATCHEL_IS_COMPOSER_WINDOW (window) && !composer_open (self))
+    g_application_quit (G_APPLICATION (self));
+}
+
+static void
 satchel_application_class_init (SatchelApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+  GtkApplicationClass *gtk_app_class = GTK_APPLICATION_CLASS (klass);
 
   object_class->finalize = satchel_application_finalize;
   app_class->handle_local_options = satchel_application_handle_local_options;
@@ -508,6 +543,7 @@ satchel_application_class_init (SatchelApplicationClass *klass)
   app_class->activate = satchel_application_activate;
   app_class->open = satchel_application_open;
   app_class->shutdown = satchel_application_shutdown;
+  gtk_app_class->window_removed = satchel_application_window_removed;
 }
 
 static void

@@ -570,6 +570,12 @@ draft_saved_cb (GObject      *source,
     }
   if (self->closing)
     {
+      /* Changed while that version was being kept: keep the last one. */
+      if (is_dirty (self))
+        {
+          save_draft (self, FALSE);
+          return;
+        }
       tell_main_window (self, _("The message is kept in Drafts"));
       close_now (self);
       return;
@@ -597,6 +603,16 @@ save_draft (SatchelComposerWindow *self,
   satchel_mail_service_save_draft_async (service, account, draft_from_fields (self),
                                          self->draft_id, self->cancellable, draft_saved_cb,
                                          saving);
+}
+
+/* SATCHEL_AUTOSAVE_SECONDS: for the tests, which cannot wait 30 s. */
+static guint
+autosave_seconds (void)
+{
+  const char *env = g_getenv ("SATCHEL_AUTOSAVE_SECONDS");
+  guint64 seconds = env != NULL ? g_ascii_strtoull (env, NULL, 10) : 0;
+
+  return seconds > 0 && seconds <= AUTOSAVE_SECONDS ? (guint) seconds : AUTOSAVE_SECONDS;
 }
 
 static gboolean
@@ -982,7 +998,10 @@ satchel_composer_window_init (SatchelComposerWindow *self)
   self->accounts = g_ptr_array_new_with_free_func (g_object_unref);
   self->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) attachment_free);
   self->cancellable = g_cancellable_new ();
+  /* Files dropped anywhere are attachments: in the capture phase, before
+   * the text view below takes them as text (their paths). */
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (drop), GTK_PHASE_CAPTURE);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
   g_signal_connect (self, "close-request", G_CALLBACK (close_request_cb), self);
@@ -1024,7 +1043,7 @@ satchel_composer_window_new (SatchelApplication *app,
   g_signal_connect_swapped (buffer, "changed", G_CALLBACK (changed_cb), self);
   g_signal_connect_swapped (self->from, "notify::selected", G_CALLBACK (changed_cb), self);
   self->generation = self->saved = 0;
-  self->autosave_id = g_timeout_add_seconds (AUTOSAVE_SECONDS, autosave_cb, self);
+  self->autosave_id = g_timeout_add_seconds (autosave_seconds (), autosave_cb, self);
 
   gtk_widget_grab_focus (start->to->len == 0 ? GTK_WIDGET (self->to) : GTK_WIDGET (self->body));
   return self;
