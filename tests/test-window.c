@@ -2038,6 +2038,50 @@ quit_draft_kept (gpointer app)
                                  "AND m.subject = 'Quit mid-sentence'") == 1;
 }
 
+static gboolean
+completion_shown (gpointer entry)
+{
+  GtkWidget *view = find_widget (entry, is_widget_of_type, GSIZE_TO_POINTER (GTK_TYPE_TREE_VIEW));
+
+  return view != NULL && gtk_widget_get_mapped (view);
+}
+
+/* Types @typed in the To field: the completion offers the addresses
+ * that mail went to or came from, those used most first (Ada, written to
+ * and heard from, before Adalbert, only heard from); the first is taken
+ * as a click would take it, and the field then says @expected. */
+static void
+choose_completion (SatchelComposerWindow *composer,
+                   const char            *typed,
+                   const char            *expected)
+{
+  GtkWidget *to = field (composer, "to");
+  GtkEntryCompletion *completion = gtk_entry_get_completion (GTK_ENTRY (to));
+  GtkWidget *view;
+  GtkTreeModel *model;
+  GtkTreeIter iter;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  gboolean taken = FALSE;
+
+  g_assert_true (field_has_focus (composer, "to"));
+  gtk_editable_set_text (GTK_EDITABLE (to), typed);
+  wait_until (completion_shown, to, 5);
+  view = find_widget (to, is_widget_of_type, GSIZE_TO_POINTER (GTK_TYPE_TREE_VIEW));
+  model = gtk_tree_view_get_model (GTK_TREE_VIEW (view));
+  g_assert_cmpint (gtk_tree_model_iter_n_children (model, NULL), ==, 2);
+  g_assert_true (gtk_tree_model_get_iter_first (model, &iter));
+  gtk_tree_model_get (model, &iter, 0, &first, -1);
+  g_assert_cmpstr (first, ==, "Ada <ada@example.org>");
+  g_assert_true (gtk_tree_model_iter_next (model, &iter));
+  gtk_tree_model_get (model, &iter, 0, &second, -1);
+  g_assert_cmpstr (second, ==, "Adalbert <adalbert@example.org>");
+  g_assert_true (gtk_tree_model_get_iter_first (model, &iter));
+  g_signal_emit_by_name (completion, "match-selected", model, &iter, &taken);
+  g_assert_true (taken);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (to)), ==, expected);
+}
+
 /* The user writes: a new message with an attachment through the real SMTP
  * server (its copy in the server's Sent), one without a recipient (said
  * so, nothing sent, then discarded), a reply (its fields filled, the
@@ -2177,8 +2221,12 @@ check_compose (SatchelApplication *app,
 
   /* Unfinished: kept every few seconds while it changes (every second
    * here), and closing its window keeps the last version in Drafts. */
+  g_assert_true (satchel_store_exec (satchel_application_get_store (app),
+                                     "INSERT INTO contact (address, name, times_received) "
+                                     "VALUES ('adalbert@example.org', 'Adalbert', 1)", NULL));
   composer = open_composer (app, window, "win.compose");
-  write_message (composer, "bob@example.org", "Unfinished", "Half a thought\n");
+  choose_completion (composer, "ad", "Ada <ada@example.org>, ");
+  write_message (composer, NULL, "Unfinished", "Half a thought\n");
   wait_until (has_draft, composer, 10);
   draft_seen = satchel_composer_window_get_draft_id (composer);
   write_message (composer, NULL, NULL, "and the other half\n");
