@@ -1870,11 +1870,12 @@ write_message (SatchelComposerWindow *composer,
   gtk_text_buffer_insert (buffer, &start, text, -1);
 }
 
-/* The messages the SMTP server took from @from whose raw text holds
- * @needle, as raw texts. */
+/* The messages the SMTP server took whose raw text holds @needle, as raw
+ * texts: those from @from, or sent to @rcpt, when they are given. */
 static GPtrArray *
-spooled (const char *from,
-         const char *needle)
+spooled_matching (const char *from,
+                  const char *needle,
+                  const char *rcpt)
 {
   const char *spool = g_getenv ("SATCHEL_TEST_SMTP_SPOOL");
   g_autoptr(GDir) dir = g_dir_open (spool, 0, NULL);
@@ -1885,23 +1886,48 @@ spooled (const char *from,
   while ((name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = NULL;
+      g_autofree char *base = NULL;
       g_autofree char *eml = NULL;
       g_autofree char *raw = NULL;
       g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *meta;
+      JsonArray *rcpts;
+      gboolean to_rcpt = rcpt == NULL;
 
       if (!g_str_has_suffix (name, ".json"))
         continue;
       path = g_build_filename (spool, name, NULL);
-      if (!json_parser_load_from_file (parser, path, NULL) ||
-          g_strcmp0 (json_object_get_string_member (json_node_get_object (
-                       json_parser_get_root (parser)), "mail_from"), from) != 0)
+      if (!json_parser_load_from_file (parser, path, NULL))
         continue;
-      eml = g_strndup (path, strlen (path) - strlen (".json"));
-      eml = g_strconcat (eml, ".eml", NULL);
-      if (g_file_get_contents (eml, &raw, NULL, NULL) && strstr (raw, needle) != NULL)
+      meta = json_node_get_object (json_parser_get_root (parser));
+      if (from != NULL && g_strcmp0 (json_object_get_string_member (meta, "mail_from"), from) != 0)
+        continue;
+      rcpts = json_object_get_array_member (meta, "rcpt_tos");
+      for (guint i = 0; !to_rcpt && i < json_array_get_length (rcpts); i++)
+        to_rcpt = g_strcmp0 (json_array_get_string_element (rcpts, i), rcpt) == 0;
+      base = g_strndup (path, strlen (path) - strlen (".json"));
+      eml = g_strconcat (base, ".eml", NULL);
+      if (to_rcpt && g_file_get_contents (eml, &raw, NULL, NULL) && strstr (raw, needle) != NULL)
         g_ptr_array_add (found, g_steal_pointer (&raw));
     }
   return found;
+}
+
+static GPtrArray *
+spooled (const char *from,
+         const char *needle)
+{
+  return spooled_matching (from, needle, NULL);
+}
+
+/* Whether the message whose raw text holds @needle went to @rcpt. */
+static gboolean
+spooled_to (const char *needle,
+            const char *rcpt)
+{
+  g_autoptr(GPtrArray) found = spooled_matching (NULL, needle, rcpt);
+
+  return found->len > 0;
 }
 
 static gboolean
@@ -2274,8 +2300,9 @@ check_mailto (SatchelApplication *app,
               SatchelWindow      *window)
 {
   g_autoptr(GFile) link = g_file_new_for_commandline_arg (
-    "mailto:grace@example.org,ada@example.org?cc=bob%40example.org&subject=Caf%C3%A9%20at%20"
-    "four&body=See%20you%20there.%0D%0ABring%20the%20tapes.&attach=%2Fetc%2Fpasswd");
+    "mailto:grace@example.org,ada@example.org?cc=bob%40example.org&bcc=carol%40example.org&"
+    "subject=Caf%C3%A9%20at%20four&body=See%20you%20there.%0D%0ABring%20the%20tapes.&"
+    "attach=%2Fetc%2Fpasswd");
   GFile *files[] = { link };
   SatchelComposerWindow *composer;
   g_autofree char *body = NULL;
@@ -2287,6 +2314,8 @@ check_mailto (SatchelApplication *app,
   wait_for_draw (GTK_WIDGET (composer));
   g_assert_cmpstr (field_text (composer, "to"), ==, "grace@example.org, ada@example.org");
   g_assert_cmpstr (field_text (composer, "cc"), ==, "bob@example.org");
+  g_assert_cmpstr (field_text (composer, "bcc"), ==, "carol@example.org");
+  g_assert_true (gtk_widget_get_mapped (field (composer, "bcc")));
   g_assert_cmpstr (field_text (composer, "subject"), ==, "Café at four");
   body = body_of (composer);
   g_assert_true (g_str_has_prefix (body, "See you there.\nBring the tapes."));
@@ -2299,6 +2328,9 @@ check_mailto (SatchelApplication *app,
   sent = spooled (window_email, "Bring the tapes.");
   g_assert_null (strstr (g_ptr_array_index (sent, 0), "root:"));
   g_assert_null (strstr (g_ptr_array_index (sent, 0), "passwd"));
+  /* Bcc: in the envelope, not in the message. */
+  g_assert_null (strstr (g_ptr_array_index (sent, 0), "carol@"));
+  g_assert_true (spooled_to ("Bring the tapes.", "carol@example.org"));
 }
 
 static void
