@@ -2707,6 +2707,22 @@ window_shown (gpointer window)
   return gtk_widget_get_visible (window);
 }
 
+static gboolean quit_heard;
+
+static void
+quit_heard_cb (GSimpleAction *action,
+               GVariant      *parameter,
+               gboolean      *heard)
+{
+  *heard = TRUE;
+}
+
+static gboolean
+flag_set (gpointer flag)
+{
+  return *(gboolean *) flag;
+}
+
 /* The tray: nothing on the bus until a watcher comes; then the item
  * registers, counts the unread mail in its tooltip with the badged icon,
  * shows and hides the window on a click, and its menu's four items do
@@ -2782,14 +2798,18 @@ check_tray (SatchelApplication *app,
   wait.text = "1 unread message";
   wait_until (tooltip_says, &wait, 15);
 
-  /* New mail, and Check Mail brings it. */
+  /* New mail: the Inbox's watch brings it, and the tooltip counts it. */
+  wait_until (inbox_watched, app, 10);
   g_assert_true (g_file_set_contents (file, "From: Grace Hopper <grace@example.org>\r\n"
                                             "Subject: Tray\r\n\r\nA new one\r\n", -1, NULL));
   satchel_test_mailctl ("append", window_user, window_password, "INBOX", file, NULL);
   g_unlink (file);
-  click_menu_item (&watcher, ids, "Check Mail");
   wait.text = "2 unread messages";
   wait_until (tooltip_says, &wait, 30);
+  wait_until (service_idle, app, 30);
+  /* Nothing more to come: Check Mail is what starts this check. */
+  click_menu_item (&watcher, ids, "Check Mail");
+  wait_until (service_busy, app, 10);
   wait_until (service_idle, app, 30);
 
   /* All read: no badge. */
@@ -2803,6 +2823,12 @@ check_tray (SatchelApplication *app,
   icon = item_string (&watcher, "IconName");
   g_assert_cmpstr (icon, ==, "io.github.satchelmail.Satchel");
   g_assert_cmpuint (satchel_tray_get_unread (satchel_application_get_tray (app)), ==, 0);
+
+  /* Quit quits (once this check returns to the main loop). */
+  g_signal_connect (g_action_map_lookup_action (G_ACTION_MAP (app), "quit"), "activate",
+                    G_CALLBACK (quit_heard_cb), &quit_heard);
+  click_menu_item (&watcher, ids, "Quit");
+  wait_until (flag_set, &quit_heard, 10);
 
   watcher_stop (&watcher);
   wait_until (service_idle, app, 30);

@@ -1,12 +1,17 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""`satchel --check-mail` makes the Satchel that runs check for mail.
+"""One Satchel per user: what a second launch asks, the first one does.
 
-Satchel runs on the user's own profile (a temporary XDG home), owns its
-name on the test session bus, and would not check again for an hour; new
-mail comes to the test Dovecot; `satchel --check-mail` returns at once,
-and the running Satchel then has the new mail in its store, as
-`satchel-cli list` reads it."""
+Satchel runs on the user's own profile (a temporary XDG home) and owns
+its name on the test session bus.
+
+- `satchel --check-mail`: the account is POP3 (an IMAP Inbox would be
+  watched in IDLE, and its new mail come without asking), and Satchel
+  would not check again for an hour; new mail comes to the test Dovecot;
+  `satchel --check-mail` returns at once, and the running Satchel then
+  has the new mail in its store, as `satchel-cli list` reads it.
+- `satchel --background`, as at login: it checks mail with no window;
+  launching Satchel again shows its window."""
 
 import json
 import os
@@ -63,17 +68,35 @@ class CheckMail(unittest.TestCase):
                           f"({getattr(self, 'last_error', '')})")
             time.sleep(0.2)
 
-    def test_running_satchel_checks(self):
-        mailctl.append(self.user, self.password, "INBOX",
-                       b"From: a@example.org\r\nSubject: First\r\n\r\nOne\r\n")
-        self.cli("account", "add", "--email", self.email, "--kind", "imap", "--host",
-                 "localhost", "--port", os.environ["SATCHEL_TEST_IMAPS_PORT"], "--user",
+    def add_account(self, kind, port):
+        self.cli("account", "add", "--email", self.email, "--kind", kind, "--host",
+                 "localhost", "--port", os.environ[port], "--user",
                  self.user, "--ca-file", os.environ["SATCHEL_TEST_CA"], "--password-stdin",
                  stdin=self.password + "\n")
-        satchel = subprocess.Popen([SATCHEL], env=self.env, stdout=subprocess.DEVNULL,
+
+    def start(self, *args):
+        satchel = subprocess.Popen([SATCHEL, *args], env=self.env, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
         self.addCleanup(satchel.wait)
         self.addCleanup(satchel.kill)
+        return satchel
+
+    def visible_windows(self):
+        """The titles of Satchel's windows that are shown on the display."""
+        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--class", "satchel"],
+                               capture_output=True, text=True)
+        titles = []
+        for window in found.stdout.split():
+            name = subprocess.run(["xdotool", "getwindowname", window], capture_output=True,
+                                  text=True)
+            titles.append(name.stdout.strip())
+        return titles
+
+    def test_running_satchel_checks(self):
+        mailctl.append(self.user, self.password, "INBOX",
+                       b"From: a@example.org\r\nSubject: First\r\n\r\nOne\r\n")
+        self.add_account("pop3", "SATCHEL_TEST_POP3S_PORT")
+        satchel = self.start()
         # Its first check, when it starts.
         self.wait_for_subjects(["First"])
 
@@ -87,6 +110,26 @@ class CheckMail(unittest.TestCase):
         self.assertLess(time.monotonic() - started, 10)
         self.assertIsNone(satchel.poll())
         self.wait_for_subjects(["First", "Second"])
+
+    def test_background_then_shown(self):
+        mailctl.append(self.user, self.password, "INBOX",
+                       b"From: a@example.org\r\nSubject: First\r\n\r\nOne\r\n")
+        self.add_account("imap", "SATCHEL_TEST_IMAPS_PORT")
+        satchel = self.start("--background")
+        # It checks for mail, with no window.
+        self.wait_for_subjects(["First"])
+        self.assertEqual(self.visible_windows(), [])
+        self.assertIsNone(satchel.poll())
+
+        again = subprocess.run([SATCHEL], env=self.env, capture_output=True, text=True,
+                               timeout=30)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        deadline = time.monotonic() + 10
+        while "Satchel" not in self.visible_windows():
+            if time.monotonic() > deadline:
+                self.fail(f"no window shown, only {self.visible_windows()}")
+            time.sleep(0.2)
+        self.assertIsNone(satchel.poll())
 
 
 if __name__ == "__main__":
