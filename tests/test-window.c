@@ -2245,6 +2245,26 @@ check_compose (SatchelApplication *app,
   wait_until (spooled_once, (gpointer) "In-Reply-To: <plans@example.org>", 10);
   wait_until (inbox_answered, NULL, 30);
 
+  /* Reply to all: the sender and the other recipients, not this account.
+   * Forward: the text below, no recipient yet. Neither written in, so
+   * they go without asking. */
+  composer = open_composer (app, window, "win.reply-all");
+  g_assert_cmpstr (field_text (composer, "to"), ==, "Ada <ada@example.org>, someone@example.org");
+  g_assert_cmpstr (field_text (composer, "cc"), ==, "");
+  g_assert_cmpstr (field_text (composer, "subject"), ==, "Re: Plans");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.discard", NULL));
+  wait_until (composer_gone, app, 5);
+  composer = open_composer (app, window, "win.forward");
+  g_assert_cmpstr (field_text (composer, "to"), ==, "");
+  g_assert_cmpstr (field_text (composer, "subject"), ==, "Fwd: Plans");
+  g_clear_pointer (&reply_body, g_free);
+  reply_body = body_of (composer);
+  g_assert_nonnull (strstr (reply_body, "The numbers are in."));
+  g_assert_true (field_has_focus (composer, "to"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.discard", NULL));
+  wait_until (composer_gone, app, 5);
+  g_assert_true (no_dialog_open (NULL));
+
   /* Unfinished: kept every few seconds while it changes (every second
    * here), and closing its window keeps the last version in Drafts. */
   g_assert_true (satchel_store_exec (satchel_application_get_store (app),

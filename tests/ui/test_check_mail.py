@@ -11,7 +11,9 @@ its name on the test session bus.
   `satchel --check-mail` returns at once, and the running Satchel then
   has the new mail in its store, as `satchel-cli list` reads it.
 - `satchel --background`, as at login: it checks mail with no window;
-  launching Satchel again shows its window."""
+  launching Satchel again shows its window.
+- `satchel mailto:…`, as a link in another application runs it: the
+  Satchel that runs opens a composer, titled with the link's subject."""
 
 import json
 import os
@@ -124,11 +126,24 @@ class CheckMail(unittest.TestCase):
         again = subprocess.run([SATCHEL], env=self.env, capture_output=True, text=True,
                                timeout=30)
         self.assertEqual(again.returncode, 0, again.stderr)
+        self.wait_for_window("Satchel")
+        self.assertIsNone(satchel.poll())
+
+    def wait_for_window(self, title):
         deadline = time.monotonic() + 10
-        while "Satchel" not in self.visible_windows():
+        while title not in self.visible_windows():
             if time.monotonic() > deadline:
-                self.fail(f"no window shown, only {self.visible_windows()}")
+                self.fail(f"no window “{title}”, only {self.visible_windows()}")
             time.sleep(0.2)
+
+    def test_mailto_link(self):
+        self.add_account("pop3", "SATCHEL_TEST_POP3S_PORT")
+        satchel = self.start()
+        self.wait_for_window("Satchel")
+        asked = subprocess.run([SATCHEL, "mailto:grace@example.org?subject=Tapes%20at%20four"],
+                               env=self.env, capture_output=True, text=True, timeout=30)
+        self.assertEqual(asked.returncode, 0, asked.stderr)
+        self.wait_for_window("Tapes at four")
         self.assertIsNone(satchel.poll())
 
 

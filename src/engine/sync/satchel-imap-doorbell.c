@@ -75,7 +75,6 @@ end (SatchelImapDoorbell *self,
      GError              *error)
 {
   g_autoptr(GError) owned = error;
-  g_autoptr(SatchelImapDoorbell) hold = g_object_ref (self);   /* through "ended" */
 
   if (self->ended)
     return;
@@ -86,8 +85,11 @@ end (SatchelImapDoorbell *self,
   g_cancellable_cancel (self->cancellable);
   if (self->connection != NULL)
     satchel_connection_close (self->connection);
-  note (self, error != NULL ? error->message : "stopped");
-  g_signal_emit (self, signals[SIGNAL_ENDED], 0, error);
+  note (self, owned != NULL ? owned->message : "stopped");
+  /* A handler may drop every other reference. */
+  g_object_ref (self);
+  g_signal_emit (self, signals[SIGNAL_ENDED], 0, owned);
+  g_object_unref (self);
 }
 
 static gboolean
