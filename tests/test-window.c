@@ -1117,10 +1117,13 @@ test_window_update_password (void)
  * there at the account's first sync is not new. */
 typedef struct
 {
-  gint64  message_id;
-  char   *title;
-  char   *body;
+  gint64    message_id;
+  char     *title;
+  char     *body;
+  gboolean  while_active;   /* the main window had the focus then */
 } Sent;
+
+static GtkWindow *notified_window;
 
 static void
 sent_free (Sent *sent)
@@ -1140,6 +1143,7 @@ notification_sent_cb (SatchelNotifier *notifier,
   Sent *one = g_new0 (Sent, 1);
 
   one->message_id = message_id;
+  one->while_active = notified_window != NULL && gtk_window_is_active (notified_window);
   one->title = g_strdup (title);
   one->body = g_strdup (body);
   g_ptr_array_add (sent, one);
@@ -1286,6 +1290,22 @@ notify_monitor_stop (NotifyMonitor *monitor)
   return calls;
 }
 
+/* A message from @sender about @subject in a file; the caller unlinks it. */
+static char *
+new_mail_file (const char *sender,
+               const char *subject,
+               guint       n)
+{
+  g_autofree char *name = g_strdup_printf ("satchel-new-%u.eml", n);
+  char *file = g_build_filename (g_get_tmp_dir (), name, NULL);
+  g_autofree char *raw = g_strdup_printf ("From: %s\r\nSubject: %s\r\n"
+                                          "Date: Wed, 4 Nov 2026 10:00:00 +0000\r\n"
+                                          "\r\nA new one\r\n", sender, subject);
+
+  g_assert_true (g_file_set_contents (file, raw, -1, NULL));
+  return file;
+}
+
 /* Appends a message from @sender about @subject to the Inbox, as mail
  * delivered while Satchel runs; @seen: read already (on another device). */
 static void
@@ -1293,12 +1313,8 @@ deliver (const char *sender,
          const char *subject,
          gboolean    seen)
 {
-  g_autofree char *file = g_build_filename (g_get_tmp_dir (), "satchel-new.eml", NULL);
-  g_autofree char *raw = g_strdup_printf ("From: %s\r\nSubject: %s\r\n"
-                                          "Date: Wed, 4 Nov 2026 10:00:00 +0000\r\n"
-                                          "\r\nA new one\r\n", sender, subject);
+  g_autofree char *file = new_mail_file (sender, subject, 0);
 
-  g_assert_true (g_file_set_contents (file, raw, -1, NULL));
   if (seen)
     satchel_test_mailctl ("append", window_user, window_password, "INBOX", file,
                           "--flag", "\\Seen", NULL);
@@ -1385,10 +1401,20 @@ check_new_mail (SatchelApplication *app,
   /* Four at once: one notification counts them and names the newest
    * senders. */
   g_assert_true (satchel_window_show_folder (window, folder_id_of (app, "Sent")));
-  deliver ("Alan Turing <alan@example.org>", "Machines", FALSE);
-  deliver ("Barbara Liskov <barbara@example.org>", "Substitution", FALSE);
-  deliver ("Claude Shannon <claude@example.org>", "Information", FALSE);
-  deliver ("Dennis Ritchie <dmr@example.org>", "C", FALSE);
+  {
+    /* In one command, so that the Inbox's watch sees them come together. */
+    g_autofree char *a = new_mail_file ("Alan Turing <alan@example.org>", "Machines", 1);
+    g_autofree char *b = new_mail_file ("Barbara Liskov <barbara@example.org>", "Substitution", 2);
+    g_autofree char *c = new_mail_file ("Claude Shannon <claude@example.org>", "Information", 3);
+    g_autofree char *d = new_mail_file ("Dennis Ritchie <dmr@example.org>", "C", 4);
+
+    satchel_test_mailctl ("append-at-once", window_user, window_password, "INBOX", a, b, c, d,
+                          NULL);
+    g_unlink (a);
+    g_unlink (b);
+    g_unlink (c);
+    g_unlink (d);
+  }
   check_mail_now (app);
   wait_until (two_sent, sent, 10);
   one = g_ptr_array_index (sent, 1);
@@ -1402,17 +1428,33 @@ check_new_mail (SatchelApplication *app,
   check_mail_now (app);
   g_settings_set_boolean (settings, "show-notifications", TRUE);
 
-  /* Looking at the Inbox in the active window: the user sees it come. */
-  gtk_window_present (GTK_WINDOW (window));
-  wait_until (window_active, window, 10);
+  /* Looking at the Inbox in the active window: the user sees it come.
+   * The other UI tests' windows on the same display may take the focus
+   * meanwhile: what came then may be announced, and that round does not
+   * count. */
   g_assert_true (satchel_window_show_folder (window, inbox));
-  deliver ("Margaret Hamilton <margaret@example.org>", "Apollo", FALSE);
-  check_mail_now (app);
-  g_assert_cmpuint (sent->len, ==, 2);
+  notified_window = GTK_WINDOW (window);
+  for (guint round = 0;; round++)
+    {
+      guint before = sent->len;
+      g_autofree char *subject = g_strdup_printf ("Apollo %u", round);
 
-  /* What reached the desktop: those two, and nothing for the first sync. */
+      g_assert_cmpuint (round, <, 10);
+      gtk_window_present (GTK_WINDOW (window));
+      wait_until (window_active, window, 10);
+      deliver ("Margaret Hamilton <margaret@example.org>", subject, FALSE);
+      check_mail_now (app);
+      for (guint i = before; i < sent->len; i++)
+        g_assert_false (((Sent *) g_ptr_array_index (sent, i))->while_active);
+      if (sent->len == before && gtk_window_is_active (GTK_WINDOW (window)))
+        break;
+    }
+  notified_window = NULL;
+
+  /* What reached the desktop: those two, and nothing for the first sync
+   * (and what came in rounds above that lost the focus). */
   calls = notify_monitor_stop (g_steal_pointer (&new_mail_monitor));
-  g_assert_cmpuint (calls->len, ==, 2);
+  g_assert_cmpuint (calls->len, ==, sent->len);
   g_assert_cmpstr (calls->pdata[0], ==, "Grace Hopper|Compilers");
   g_assert_cmpstr (calls->pdata[1], ==,
                    "4 new messages|From Dennis Ritchie, Claude Shannon, Barbara Liskov");

@@ -241,6 +241,21 @@ def append(user, password, folder, raw, flags=()):
         conn.logout()
 
 
+def append_at_once(user, password, folder, raws):
+    """Appends several messages in one command (MULTIAPPEND, RFC 3502):
+    they arrive together, as one EXISTS, as mail that came at once."""
+    conn = imap(user, password)
+    try:
+        tag = conn._new_tag()
+        command = tag + b" APPEND " + _quote(folder).encode()
+        for raw in raws:
+            command += b" {%d+}\r\n" % len(raw) + raw
+        conn.send(command + b"\r\n")
+        _check(conn._command_complete("APPEND", tag), "MULTIAPPEND")
+    finally:
+        conn.logout()
+
+
 def store_flags(user, password, folder, uid, change):
     """change: '+\\Seen', '-\\Flagged', ..."""
     conn = imap(user, password)
