@@ -252,12 +252,7 @@ pin_cb (GObject      *source,
       end (self, error);
       return;
     }
-  /* Trusted as the account's syncs trust it: its CA file, or its pin. */
-  self->connection = satchel_connection_new (satchel_account_get_host (self->account),
-                                             satchel_account_get_effective_port (self->account),
-                                             satchel_account_get_security (self->account));
-  satchel_connection_set_ca_file (self->connection, satchel_account_get_ca_file (self->account));
-  satchel_connection_set_pinned_sha256 (self->connection, pin[0] != '\0' ? pin : NULL);
+  self->connection = satchel_incoming_connection_new (self->account, pin);
   self->session = satchel_imap_session_new (self->connection);
   g_signal_connect_object (self->session, "untagged", G_CALLBACK (untagged_cb), self, 0);
   satchel_imap_session_connect_async (self->session, self->cancellable, connect_cb,

@@ -97,6 +97,27 @@ done_or_rollback (SatchelStore  *store,
   return GINT_TO_POINTER (TRUE);
 }
 
+/**
+ * satchel_incoming_connection_new:
+ * @pin: what satchel_job_lookup_pin() found for the account's server
+ *
+ * Returns: (transfer full): a connection to @account's incoming server,
+ *   trusted as its syncs trust it: the system's CAs or the account's CA
+ *   file, or the certificate the user pinned ("" for none)
+ */
+SatchelConnection *
+satchel_incoming_connection_new (SatchelAccount *account,
+                                 const char     *pin)
+{
+  SatchelConnection *connection = satchel_connection_new (satchel_account_get_host (account),
+                                                          satchel_account_get_effective_port (account),
+                                                          satchel_account_get_security (account));
+
+  satchel_connection_set_ca_file (connection, satchel_account_get_ca_file (account));
+  satchel_connection_set_pinned_sha256 (connection, pin != NULL && pin[0] != '\0' ? pin : NULL);
+  return connection;
+}
+
 /* data: SatchelFolderInfo with name = host and uidnext = port.
  * Returns the pinned fingerprint, or "". */
 gpointer

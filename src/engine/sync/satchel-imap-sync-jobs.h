@@ -7,6 +7,8 @@
 #pragma once
 
 #include "imap/satchel-imap-fetch.h"
+#include "model/satchel-account.h"
+#include "net/satchel-connection.h"
 #include "store/satchel-pending-ops.h"
 #include "store/satchel-store-mail.h"
 #include "sync/satchel-store-writer.h"
@@ -124,6 +126,9 @@ typedef struct
 } SatchelOpOutcome;
 
 void      satchel_op_outcome_free   (SatchelOpOutcome *outcome);
+
+SatchelConnection *satchel_incoming_connection_new (SatchelAccount *account,
+                                                   const char     *pin);
 
 /* Jobs; each runs in the writer's thread, the writes in one transaction. */
 gpointer  satchel_job_resolve_op       (SatchelStore *store, gpointer data, GError **error);

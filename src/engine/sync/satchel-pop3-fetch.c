@@ -963,12 +963,7 @@ prepare_cb (GObject      *source,
   self->known = g_steal_pointer (&prepare->known);
   self->first_run = !prepare->checked_before;
 
-  self->connection = satchel_connection_new (satchel_account_get_host (self->account),
-                                             satchel_account_get_effective_port (self->account),
-                                             satchel_account_get_security (self->account));
-  satchel_connection_set_ca_file (self->connection, satchel_account_get_ca_file (self->account));
-  satchel_connection_set_pinned_sha256 (self->connection,
-                                        prepare->pin[0] != '\0' ? prepare->pin : NULL);
+  self->connection = satchel_incoming_connection_new (self->account, prepare->pin);
   self->session = satchel_pop3_session_new (self->connection);
   satchel_pop3_session_set_apop (self->session, satchel_account_get_apop (self->account));
   satchel_pop3_session_connect_async (self->session, cancellable (self), connect_cb,
