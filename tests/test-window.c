@@ -2039,6 +2039,63 @@ drop_files (SatchelComposerWindow *composer,
   g_assert_true (handled);
 }
 
+static gboolean
+file_chooser_open (gpointer found)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_FILE_CHOOSER_DIALOG (window) && gtk_widget_get_mapped (window))
+        {
+          *(GtkWidget **) found = window;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static char *chosen_name;
+
+static gboolean
+chooser_has_selection (gpointer chooser)
+{
+  g_autoptr(GFile) file = gtk_file_chooser_get_file (chooser);
+
+  return file != NULL;
+}
+
+static gboolean
+attachment_shown (gpointer composer)
+{
+  return find_widget (composer, is_mapped_row_titled, chosen_name) != NULL;
+}
+
+/* Attaches @path as the user does with the Attach button (Ctrl+Shift+A):
+ * in the file chooser that it opens (GTK's own dialog, with no portal on
+ * the test bus). */
+static void
+attach_with_chooser (SatchelComposerWindow *composer,
+                     const char            *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkWidget *chooser = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.attach", NULL));
+  wait_until (file_chooser_open, &chooser, 10);
+  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, &error));
+  g_assert_no_error (error);
+  /* Selected once its folder is read. */
+  wait_until (chooser_has_selection, chooser, 10);
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  chosen_name = g_path_get_basename (path);
+  wait_until (attachment_shown, composer, 10);
+  g_clear_pointer (&chosen_name, g_free);
+}
+
 /* The attachment row titled @name, saying @size. */
 static GtkWidget *
 attachment_row (SatchelComposerWindow *composer,
@@ -2192,15 +2249,16 @@ check_compose (SatchelApplication *app,
    * large for most servers, which asks before sending and is removed. */
   g_assert_true (g_file_set_contents (stray, "not this one", -1, NULL));
   {
-    const char *dropped[] = { attachment, stray, NULL };
+    const char *dropped[] = { stray, NULL };
     const char *huge_one[] = { huge, NULL };
     int fd = g_open (huge, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
     g_assert_cmpint (fd, >=, 0);
     g_assert_cmpint (ftruncate (fd, 30 * 1000 * 1000), ==, 0);
     g_close (fd, NULL);
-    drop_files (composer, dropped);
+    attach_with_chooser (composer, attachment);
     attachment_row (composer, "Überblick März.pdf", 16);
+    drop_files (composer, dropped);
     remove_attachment (composer, "stray.txt", 12);
     drop_files (composer, huge_one);
     attachment_row (composer, "huge.bin", 30 * 1000 * 1000);
