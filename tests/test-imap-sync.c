@@ -1016,6 +1016,88 @@ test_sync_doorbell (Fixture       *fixture,
   satchel_test_finalize_soon (g_steal_pointer (&refused));
 }
 
+/* The application's mail service keeps the Inbox watched: when the
+ * server drops the watch's connection (doveadm kick, as a restart
+ * would), it is back within seconds, and mail that comes then is
+ * checked for at once (the service checks only hourly here). */
+typedef struct
+{
+  SatchelMailService *service;
+  SatchelAccount     *account;
+  Fixture            *fixture;
+} Watched;
+
+static gboolean
+watching (gpointer data)
+{
+  Watched *watched = data;
+
+  return satchel_mail_service_is_watching (watched->service, watched->account);
+}
+
+static gboolean
+not_watching (gpointer data)
+{
+  return !watching (data);
+}
+
+static gboolean
+has_arrived (gpointer data)
+{
+  Watched *watched = data;
+
+  return satchel_test_query_int (watched->fixture->store,
+                                 "SELECT count (*) FROM message WHERE subject = 'After the break'")
+         == 1;
+}
+
+static void
+test_sync_watch_reconnects (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SatchelAccountList) list = NULL;
+  g_autoptr(SatchelSecrets) secrets = satchel_secrets_new ();
+  g_autoptr(SatchelMailService) service = NULL;
+  g_autoptr(SatchelAccount) account = NULL;
+  Watched watched;
+  int status = 0;
+  char *kick[] = { (char *) "doveadm", (char *) "-c", NULL, (char *) "kick", NULL, NULL };
+
+  if (!satchel_test_require_servers ())
+    return;
+  satchel_test_mailctl ("fill", fixture->user, "INBOX", "2", NULL);
+  list = satchel_account_list_new (fixture->store, &error);
+  g_assert_no_error (error);
+  account = g_list_model_get_item (G_LIST_MODEL (list), 0);
+  g_assert_true (satchel_secrets_store_sync (secrets, satchel_account_get_uuid (account),
+                                             "someone@example.org", SATCHEL_SECRET_INCOMING,
+                                             fixture->password, NULL, &error));
+  g_assert_no_error (error);
+  service = satchel_mail_service_new (fixture->path, list, secrets);
+  watched = (Watched) { service, account, fixture };
+  satchel_mail_service_start (service, 3600);
+  iterate_until (watching, &watched, "the Inbox to be watched");
+
+  kick[2] = (char *) g_getenv ("SATCHEL_TEST_DOVECOT_CONF");
+  kick[4] = fixture->user;
+  g_assert_true (g_spawn_sync (NULL, kick, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, NULL,
+                               &status, &error));
+  g_assert_no_error (error);
+  iterate_until (not_watching, &watched, "the kicked watch to end");
+  iterate_until (watching, &watched, "the watch to be back");
+
+  append_raw (fixture, "INBOX", "From: Eve <eve@example.org>\r\nSubject: After the break\r\n"
+                                "\r\nHello\r\n");
+  iterate_until (has_arrived, &watched, "the new mail through the watch");
+
+  satchel_mail_service_stop (service);
+  g_clear_object (&account);
+  satchel_test_finalize_soon (g_steal_pointer (&service));
+}
+
 /* A draft kept on the server, then replaced by its next version: the
  * server's Drafts hold the newest only, flagged \Draft. */
 static void
@@ -1087,6 +1169,7 @@ main (int   argc,
               test_sync_both_ways, fixture_tear_down);
   ADD ("/imap-sync/idle", test_sync_idle);
   ADD ("/imap-sync/doorbell", test_sync_doorbell);
+  ADD ("/imap-sync/watch-reconnects", test_sync_watch_reconnects);
   ADD ("/imap-sync/drafts", test_sync_drafts);
 
 #undef ADD

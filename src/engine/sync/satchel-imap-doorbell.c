@@ -14,8 +14,7 @@
  * It writes nothing: the check does the work, one run per account as
  * always, so that nothing here can race a sync. It ends ("ended") when
  * its connection fails, or at once when the server has no IDLE; the
- * service starts another after its next check that succeeds, so a server
- * that went away is tried again as often as it is checked.
+ * service then starts another (satchel-mail-service.c says when).
  */
 
 #include "config.h"
@@ -51,6 +50,7 @@ G_DEFINE_FINAL_TYPE (SatchelImapDoorbell, satchel_imap_doorbell, G_TYPE_OBJECT)
 
 enum
 {
+  SIGNAL_LISTENING,
   SIGNAL_RANG,
   SIGNAL_ENDED,
   N_SIGNALS
@@ -184,6 +184,7 @@ examined_cb (GObject      *source,
     }
   note (self, "listening");
   start_idle (self);
+  g_signal_emit (self, signals[SIGNAL_LISTENING], 0);
 }
 
 static void
@@ -294,6 +295,15 @@ satchel_imap_doorbell_class_init (SatchelImapDoorbellClass *klass)
   object_class->dispose = satchel_imap_doorbell_dispose;
   object_class->finalize = satchel_imap_doorbell_finalize;
 
+  /**
+   * SatchelImapDoorbell::listening:
+   *
+   * It waits in IDLE on the Inbox now: what changes there from here on
+   * rings it.
+   */
+  signals[SIGNAL_LISTENING] =
+    g_signal_new ("listening", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
   /**
    * SatchelImapDoorbell::rang:
    *

@@ -43,6 +43,10 @@
 /* With each account on its own interval, how often to see which are due. */
 #define TICK_SECONDS       30
 #define CHANGED_EVERY_USEC (G_USEC_PER_SEC / 2)
+/* An Inbox watch whose connection broke is tried again after 2 s, then
+ * twice as long each time it fails, up to 5 minutes. */
+#define WATCH_RETRY_FIRST  2
+#define WATCH_RETRY_MAX    (5 * 60)
 
 typedef struct
 {
@@ -67,6 +71,9 @@ typedef struct
   gboolean             outbox_next;  /* another outbox run after this one */
   GQueue               sends;        /* GTask: a message each, waiting for a run to try it */
   SatchelImapDoorbell *doorbell;     /* IDLE on the Inbox, between checks */
+  guint                doorbell_retry_id;
+  guint                doorbell_backoff; /* seconds before the next try; 0: none failed */
+  gboolean             doorbell_catch_up; /* check once it listens again */
 } AccountRun;
 
 struct _SatchelMailService
@@ -114,6 +121,7 @@ stop_doorbell (AccountRun *run)
 static void
 account_run_free (AccountRun *run)
 {
+  g_clear_handle_id (&run->doorbell_retry_id, g_source_remove);
   stop_doorbell (run);
   g_cancellable_cancel (run->cancellable);
   g_clear_object (&run->cancellable);
@@ -263,13 +271,50 @@ doorbell_rang_cb (SatchelImapDoorbell *doorbell,
   start_run (run, FALSE);
 }
 
+static void start_doorbell (AccountRun *run);
+
+static gboolean
+doorbell_retry_cb (gpointer user_data)
+{
+  AccountRun *run = user_data;
+
+  run->doorbell_retry_id = 0;
+  start_doorbell (run);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 doorbell_ended_cb (SatchelImapDoorbell *doorbell,
                    const GError        *error,
                    AccountRun          *run)
 {
-  /* The next check that succeeds starts another. */
   stop_doorbell (run);
+  /* Its connection broke (the server restarted, the network went): try
+   * again soon, then less and less often. A refused login, or a server
+   * without IDLE, waits for the next check that goes well instead. */
+  if (error != NULL && state_for_error (error) == SATCHEL_ACCOUNT_STATE_OFFLINE)
+    {
+      run->doorbell_backoff = run->doorbell_backoff == 0
+                              ? WATCH_RETRY_FIRST
+                              : MIN (run->doorbell_backoff * 2, WATCH_RETRY_MAX);
+      run->doorbell_catch_up = TRUE;
+      g_clear_handle_id (&run->doorbell_retry_id, g_source_remove);
+      run->doorbell_retry_id = g_timeout_add_seconds (run->doorbell_backoff, doorbell_retry_cb,
+                                                      run);
+    }
+}
+
+static void
+doorbell_listening_cb (SatchelImapDoorbell *doorbell,
+                       AccountRun          *run)
+{
+  run->doorbell_backoff = 0;
+  /* Back after a break: what came meanwhile was not rung. */
+  if (run->doorbell_catch_up)
+    {
+      run->doorbell_catch_up = FALSE;
+      start_run (run, FALSE);
+    }
 }
 
 static void
@@ -287,18 +332,21 @@ doorbell_password_cb (GObject      *source,
     satchel_imap_doorbell_stop (doorbell);
 }
 
-/* After a check of an IMAP account went well: IDLE on its Inbox, if it
- * is not there already. Only when the service checks by itself (the
- * application), not for one command of satchel-cli. */
+/* After a check of an IMAP account went well, or when a broken watch is
+ * tried again: IDLE on its Inbox, if it is not there already. Only when
+ * the service checks by itself (the application), not for one command
+ * of satchel-cli. */
 static void
 start_doorbell (AccountRun *run)
 {
   SatchelMailService *self = run->service;
 
-  if (run->doorbell != NULL || !self->started ||
+  if (run->doorbell != NULL || !self->started || self->writer == NULL ||
       satchel_account_get_kind (run->account) != SATCHEL_ACCOUNT_KIND_IMAP)
     return;
+  g_clear_handle_id (&run->doorbell_retry_id, g_source_remove);
   run->doorbell = satchel_imap_doorbell_new (run->account, self->writer);
+  g_signal_connect (run->doorbell, "listening", G_CALLBACK (doorbell_listening_cb), run);
   g_signal_connect (run->doorbell, "rang", G_CALLBACK (doorbell_rang_cb), run);
   g_signal_connect (run->doorbell, "ended", G_CALLBACK (doorbell_ended_cb), run);
   satchel_secrets_lookup_async (self->secrets, satchel_account_get_uuid (run->account),
