@@ -320,6 +320,72 @@ test_sync_fetches_apart (void)
   satchel_test_remove_dir (dir);
 }
 
+/* A sync lists the queued changes when it starts. A message moved here
+ * after that is still in its old folder on the server, and the sync's
+ * header fetch finds it there "new": it must not come back to the
+ * folder it left (it did, until the move reached the server: seen as
+ * two results of one search in /window/imap). */
+static void
+test_sync_moved_meanwhile (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = satchel_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "satchel.db", NULL);
+  g_autoptr(SatchelStore) store = satchel_store_open (path, &error);
+  const char *header = "* 1 FETCH (UID 7 FLAGS () INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" "
+                       "RFC822.SIZE 4286 ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700\" \"Plans\" "
+                       "((\"Ada\" NIL \"ada\" \"example.org\")) NIL NIL NIL NIL NIL NIL "
+                       "\"<m7@x>\"))\r\n";
+  SatchelFetchBatch *batch;
+  SatchelFolderInfo inbox = { 0 };
+  SatchelFolderInfo archive = { 0 };
+  gint64 moved;
+  gpointer added;
+
+  g_assert_no_error (error);
+  g_assert_true (satchel_store_exec (store,
+                                     "INSERT INTO account (uuid, label, email, kind, host, "
+                                     "security, user, created) VALUES ('u1', 'Work', "
+                                     "'a@example.org', 'imap', 'h', 'tls', 'a', 0)", &error));
+  inbox.account_id = archive.account_id = 1;
+  inbox.name = (char *) "INBOX";
+  inbox.uidvalidity = archive.uidvalidity = 9;
+  inbox.selectable = archive.selectable = TRUE;
+  inbox.id = satchel_store_save_folder (store, &inbox, &error);
+  archive.name = (char *) "Archive";
+  archive.id = satchel_store_save_folder (store, &archive, &error);
+  g_assert_no_error (error);
+  g_assert_true (satchel_store_set_folder_state (store, inbox.id, 9, 8, 0, &error));
+  g_assert_true (satchel_store_set_folder_state (store, archive.id, 9, 1, 0, &error));
+
+  batch = satchel_fetch_batch_new (inbox.id, "INBOX");
+  g_ptr_array_add (batch->fetches, parse_fetch (header));
+  added = satchel_job_add_messages (store, batch, &error);
+  g_assert_no_error (error);
+  g_ptr_array_unref (added);
+  satchel_fetch_batch_free (batch);
+  moved = satchel_test_query_int (store, "SELECT id FROM message");
+
+  /* Moved here; the change waits for the server. */
+  satchel_mail_move (store, moved, "Archive", &error);
+  g_assert_no_error (error);
+
+  /* The sync that began before it fetches the Inbox's "new" UID 7. */
+  batch = satchel_fetch_batch_new (inbox.id, "INBOX");
+  g_ptr_array_add (batch->fetches, parse_fetch (header));
+  added = satchel_job_add_messages (store, batch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (((GPtrArray *) added)->len, ==, 0);
+  g_ptr_array_unref (added);
+  satchel_fetch_batch_free (batch);
+
+  g_assert_cmpint (satchel_test_query_int (store, "SELECT count (*) FROM message"), ==, 1);
+  g_assert_cmpint (satchel_test_query_int (store, "SELECT folder_id FROM message"), ==,
+                   archive.id);
+  g_clear_object (&store);
+  satchel_test_remove_dir (dir);
+}
+
 /* @text with every run of white space as one space. */
 static char *
 collapse_spaces (const char *text)
@@ -1157,6 +1223,7 @@ main (int   argc,
   ADD ("/imap-sync/threads", test_sync_threads);
   ADD ("/imap-sync/previews", test_sync_previews);
   g_test_add_func ("/imap-sync/fetches-apart", test_sync_fetches_apart);
+  g_test_add_func ("/imap-sync/moved-meanwhile", test_sync_moved_meanwhile);
   ADD ("/imap-sync/contacts", test_sync_contacts);
   ADD ("/imap-sync/wanted-body", test_sync_wanted_body);
   ADD ("/imap-sync/server-search", test_sync_server_search);

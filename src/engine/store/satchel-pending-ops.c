@@ -178,3 +178,39 @@ satchel_store_count_ops (SatchelStore  *store,
     }
   return n;
 }
+
+/**
+ * satchel_store_uids_leaving:
+ * @folder_id: a server folder
+ *
+ * The messages of @folder_id that were moved or deleted here but are
+ * still there on the server until a queued change reaches it: a sync
+ * that began before the change was queued finds them "new" on the
+ * server, and must not bring them back.
+ *
+ * Returns: (transfer full): a set of their UIDs (GUINT_TO_POINTER), or
+ *   %NULL with @error
+ */
+GHashTable *
+satchel_store_uids_leaving (SatchelStore  *store,
+                            gint64         folder_id,
+                            GError       **error)
+{
+  g_autoptr(GHashTable) uids = g_hash_table_new (NULL, NULL);
+  sqlite3_stmt *stmt = satchel_store_prepare (store,
+    "SELECT p.uids FROM folder f JOIN pending_op p ON p.account_id = f.account_id "
+    "WHERE f.id = ? AND p.folder = f.name AND p.op IN ('move', 'expunge') "
+    "  AND p.uids IS NOT NULL AND (p.uidvalidity IS NULL OR p.uidvalidity = f.uidvalidity)",
+    error);
+  int step;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  while ((step = satchel_store_step (store, stmt, error)) == SQLITE_ROW)
+    g_hash_table_add (uids, GUINT_TO_POINTER ((guint) sqlite3_column_int64 (stmt, 0)));
+  sqlite3_reset (stmt);
+  if (step != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&uids);
+}

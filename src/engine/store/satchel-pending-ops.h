@@ -61,5 +61,8 @@ gboolean   satchel_store_op_failed     (SatchelStore            *store,
 guint      satchel_store_count_ops     (SatchelStore            *store,
                                         gint64                   account_id,
                                         GError                 **error);
+GHashTable *satchel_store_uids_leaving (SatchelStore            *store,
+                                        gint64                   folder_id,
+                                        GError                 **error);
 
 G_END_DECLS

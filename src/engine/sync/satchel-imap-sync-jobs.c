@@ -338,9 +338,15 @@ satchel_job_add_messages (SatchelStore  *store,
   gboolean ok = TRUE;
 
   g_autoptr(GHashTable) senders = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GHashTable) leaving = NULL;
 
   if (!satchel_store_begin_copy (store, error))
     return NULL;
+  /* Moved or deleted here since this sync listed the queued changes: the
+   * server still has them, the folder here no longer. */
+  leaving = satchel_store_uids_leaving (store, batch->folder_id, error);
+  if (leaving == NULL)
+    return done_or_rollback (store, FALSE, error);
   for (guint i = 0; ok && i < batch->fetches->len; i++)
     {
       SatchelImapFetch *fetch = g_ptr_array_index (batch->fetches, i);
@@ -361,6 +367,8 @@ satchel_job_add_messages (SatchelStore  *store,
                                                   error);
           continue;
         }
+      if (g_hash_table_contains (leaving, GUINT_TO_POINTER (fetch->uid)))
+        continue;
       fetch_to_summary (fetch, &summary);
       id = satchel_store_add_message (store, batch->folder_id, &summary, &is_new, error);
       ok = id != 0;
