@@ -601,6 +601,14 @@ check_imap (SatchelApplication *app,
 
     g_assert_cmpstr (satchel_message_item_get_row (hit)->subject, ==, "Older");
   }
+  /* A check meanwhile, which changes the Inbox behind (empty now): the
+   * results stay, shown. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.check-mail", NULL));
+  wait_until (service_busy, app, 10);
+  wait_until (service_idle, app, 30);
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_true (search_shows_one (list));
+  g_assert_true (gtk_widget_get_mapped (list));
   save_screenshot (GTK_WIDGET (window), "search");
   gtk_editable_set_text (GTK_EDITABLE (search), "from:nobody");
   later = g_get_monotonic_time () + 500 * G_TIME_SPAN_MILLISECOND;

@@ -2336,6 +2336,17 @@ service_state_changed_cb (SatchelWindow  *self,
   update_account_row (self, account);
 }
 
+/* Whether the list shows search results, not the folder. */
+static gboolean
+showing_results (SatchelWindow *self)
+{
+  GtkSelectionModel *shown = gtk_list_view_get_model (self->message_view);
+
+  return self->results != NULL && shown != NULL &&
+         gtk_multi_selection_get_model (GTK_MULTI_SELECTION (shown)) ==
+         G_LIST_MODEL (self->results);
+}
+
 /* A sync brought mail or flags: the views take them, and what is
  * selected stays selected. */
 static void
@@ -2355,7 +2366,9 @@ service_changed_cb (SatchelWindow  *self,
         }
     }
   answer_waiting (self);
-  if (self->messages != NULL)
+  /* Search results shown: they stay as they are; the folder behind them
+   * is up to date when the search closes. */
+  if (self->messages != NULL && !showing_results (self))
     {
       GtkAdjustment *scroll = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->message_view));
       gboolean at_top = scroll == NULL || gtk_adjustment_get_value (scroll) <= 0;
@@ -2368,6 +2381,8 @@ service_changed_cb (SatchelWindow  *self,
                                         g_list_model_get_n_items (G_LIST_MODEL (self->messages)) > 0
                                         ? "list" : "empty");
     }
+  else if (self->messages != NULL)
+    satchel_message_list_reload (self->messages, NULL);
   rebuild_sidebar (self);
   refresh_reading (self);
   update_actions (self);
