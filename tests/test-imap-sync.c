@@ -1085,7 +1085,8 @@ test_sync_doorbell (Fixture       *fixture,
 /* The application's mail service keeps the Inbox watched: when the
  * server drops the watch's connection (doveadm kick, as a restart
  * would), it is back within seconds, and mail that comes then is
- * checked for at once (the service checks only hourly here). */
+ * checked for at once (the service checks only hourly here). A change
+ * of the account's server ends the watch on the old one. */
 typedef struct
 {
   SatchelMailService *service;
@@ -1158,6 +1159,15 @@ test_sync_watch_reconnects (Fixture       *fixture,
   append_raw (fixture, "INBOX", "From: Eve <eve@example.org>\r\nSubject: After the break\r\n"
                                 "\r\nHello\r\n");
   iterate_until (has_arrived, &watched, "the new mail through the watch");
+
+  /* The account's server changed (as in the preferences, which check it
+   * then): the watch on the old one goes, and the check that goes well
+   * starts one again. */
+  g_object_set (account, "host", "127.0.0.1", NULL);
+  g_assert_false (watching (&watched));
+  g_object_set (account, "host", "localhost", NULL);
+  satchel_mail_service_check (service, account);
+  iterate_until (watching, &watched, "the watch after the change");
 
   satchel_mail_service_stop (service);
   g_clear_object (&account);

@@ -121,6 +121,7 @@ stop_doorbell (AccountRun *run)
 static void
 account_run_free (AccountRun *run)
 {
+  g_signal_handlers_disconnect_by_data (run->account, run);
   g_clear_handle_id (&run->doorbell_retry_id, g_source_remove);
   stop_doorbell (run);
   g_cancellable_cancel (run->cancellable);
@@ -162,6 +163,24 @@ set_state (AccountRun          *run,
   g_signal_emit (run->service, signals[SIGNAL_STATE_CHANGED], 0, run->account);
 }
 
+/* The account's incoming server changed (the preferences, which check it
+ * again): the Inbox watch on the old one goes; the next check that goes
+ * well starts one on the new. */
+static void
+account_notify_cb (SatchelAccount *account,
+                   GParamSpec     *pspec,
+                   AccountRun     *run)
+{
+  static const char *const server[] = { "host", "port", "security", "user", "ca-file", NULL };
+
+  if (g_strv_contains (server, pspec->name))
+    {
+      g_clear_handle_id (&run->doorbell_retry_id, g_source_remove);
+      run->doorbell_backoff = 0;
+      stop_doorbell (run);
+    }
+}
+
 static AccountRun *
 run_of (SatchelMailService *self,
         SatchelAccount     *account)
@@ -177,6 +196,7 @@ run_of (SatchelMailService *self,
       run->service = self;
       run->cancellable_bodies = g_cancellable_new ();
       run->account = g_object_ref (account);
+      g_signal_connect (account, "notify", G_CALLBACK (account_notify_cb), run);
       g_hash_table_insert (self->runs, account, run);
     }
   return run;
