@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -668,6 +669,31 @@ class DropsAndStalls(ImapCase):
         self.assertNotIn(b"stopped answering", err)
         self.assertEqual(len(server.sessions), 1, err)
         server.wait()
+        self.assert_store_intact()
+
+    def test_refused_idle_is_not_asked_again_at_once(self):
+        # A server that offers IDLE and answers NO to it: satchel-cli
+        # watch must not ask again at once, forever (it did: thousands of
+        # IDLE a second). It waits, as after a broken connection.
+        fake = FakeImap(caps=CAPS + b" IDLE")
+        idles = []
+
+        def idle(tag, line):
+            idles.append(tag)
+            return [("send", tag + b" NO [UNAVAILABLE] not now\r\n")]
+
+        fake.overrides[b"IDLE"] = idle
+        self.imaps(fake, caps=CAPS + b" IDLE")
+        watch = subprocess.Popen([CLI, "--profile", self.profile, "watch", self.email],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=self.env)
+        try:
+            time.sleep(3)
+        finally:
+            watch.terminate()
+            _out, err = watch.communicate(timeout=30)
+        self.assertGreaterEqual(len(idles), 1, err)
+        self.assertLessEqual(len(idles), 3, err)
+        self.assertIn(b"refused to wait for new mail", err)
         self.assert_store_intact()
 
     def test_next_run_after_a_cut_finishes(self):

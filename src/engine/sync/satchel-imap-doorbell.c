@@ -22,10 +22,12 @@
 #include <glib/gi18n-lib.h>
 
 #include "imap/satchel-imap-session.h"
+#include "net/satchel-net-error.h"
 #include "satchel-debug.h"
 #include "satchel-imap-doorbell.h"
 #include "satchel-imap-sync-jobs.h"
 #include "store/satchel-cert-pins.h"
+#include "sync/satchel-password-slot.h"
 
 #define RENEW_SECONDS (25 * 60)
 #define RING_DELAY_MS 300
@@ -36,7 +38,7 @@ struct _SatchelImapDoorbell
 
   SatchelAccount     *account;
   SatchelStoreWriter *writer;
-  char               *password;
+  SatchelPasswordSlot password;      /* until the login; wiped when cleared */
   GCancellable       *cancellable;
   SatchelConnection  *connection;
   SatchelImapSession *session;
@@ -85,6 +87,7 @@ end (SatchelImapDoorbell *self,
   g_cancellable_cancel (self->cancellable);
   if (self->connection != NULL)
     satchel_connection_close (self->connection);
+  satchel_password_slot_clear (&self->password);
   note (self, owned != NULL ? owned->message : "stopped");
   /* A handler may drop every other reference. */
   g_object_ref (self);
@@ -147,6 +150,14 @@ idle_cb (GObject      *source,
   if (reply == NULL)
     {
       end (self, error);
+      return;
+    }
+  /* Refused: asking again at once would ask forever. */
+  if (reply->tagged->status != SATCHEL_IMAP_STATUS_OK)
+    {
+      end (self, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_SERVER,
+                              _("The server %s refused to wait for new mail: %s"),
+                              satchel_account_get_host (self->account), reply->tagged->text));
       return;
     }
   start_idle (self);
@@ -231,9 +242,9 @@ connect_cb (GObject      *source,
       return;
     }
   satchel_imap_session_login_async (self->session, satchel_account_get_user (self->account),
-                                    self->password, self->cancellable, login_cb,
-                                    g_object_ref (self));
-  g_clear_pointer (&self->password, g_free);
+                                    satchel_password_slot_get (&self->password, NULL),
+                                    self->cancellable, login_cb, g_object_ref (self));
+  satchel_password_slot_clear (&self->password);
 }
 
 static void
@@ -282,7 +293,7 @@ satchel_imap_doorbell_finalize (GObject *object)
 {
   SatchelImapDoorbell *self = SATCHEL_IMAP_DOORBELL (object);
 
-  g_free (self->password);
+  satchel_password_slot_clear (&self->password);
 
   G_OBJECT_CLASS (satchel_imap_doorbell_parent_class)->finalize (object);
 }
@@ -358,11 +369,11 @@ satchel_imap_doorbell_start (SatchelImapDoorbell *self,
 
   g_return_if_fail (SATCHEL_IS_IMAP_DOORBELL (self));
   g_return_if_fail (password != NULL);
-  g_return_if_fail (self->session == NULL && self->password == NULL);
+  g_return_if_fail (self->session == NULL && self->password.password == NULL);
 
   if (self->ended)
     return;   /* stopped before the keyring answered */
-  self->password = g_strdup (password);
+  satchel_password_slot_init (&self->password, password);
   /* Which certificate is pinned for this host and port. */
   where = g_new0 (SatchelFolderInfo, 1);
   where->name = g_strdup (satchel_account_get_host (self->account));

@@ -2796,6 +2796,15 @@ idle_cb (GObject      *source,
       watch_failed (self, error);
       return;
     }
+  /* Refused: asking again at once would ask forever. */
+  if (reply->tagged->status != SATCHEL_IMAP_STATUS_OK)
+    {
+      watch_failed (self, g_error_new (SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_SERVER,
+                                       _("The server %s refused to wait for new mail: %s"),
+                                       satchel_account_get_host (self->account),
+                                       reply->tagged->text));
+      return;
+    }
   if (self->watch == NULL)
     return;
   if (self->resync_wanted)
