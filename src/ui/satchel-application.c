@@ -308,6 +308,17 @@ composer_open (SatchelApplication *self)
   return FALSE;
 }
 
+/* A composer shows again when its draft could not be kept: Satchel
+ * stays, for the user to decide, and quits only when asked again. */
+static void
+composer_shown_cb (GtkWidget          *composer,
+                   GParamSpec         *pspec,
+                   SatchelApplication *self)
+{
+  if (gtk_widget_get_visible (composer))
+    self->quitting = FALSE;
+}
+
 /* Quitting keeps what the composers hold: each closes as its close
  * button would, keeping its draft first, and Satchel quits once they are
  * gone. One whose draft could not be kept shows again, saying why. */
@@ -321,7 +332,15 @@ quit_activated_cb (GSimpleAction *action,
 
   for (GList *l = windows; l != NULL; l = l->next)
     if (SATCHEL_IS_COMPOSER_WINDOW (l->data))
-      gtk_window_close (l->data);
+      {
+        if (g_object_get_data (l->data, "satchel-quit-watched") == NULL)
+          {
+            g_object_set_data (l->data, "satchel-quit-watched", GINT_TO_POINTER (TRUE));
+            g_signal_connect_object (l->data, "notify::visible", G_CALLBACK (composer_shown_cb),
+                                     self, 0);
+          }
+        gtk_window_close (l->data);
+      }
   if (composer_open (self))
     self->quitting = TRUE;
   else

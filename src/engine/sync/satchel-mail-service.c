@@ -47,6 +47,9 @@
  * twice as long each time it fails, up to 5 minutes. */
 #define WATCH_RETRY_FIRST  2
 #define WATCH_RETRY_MAX    (5 * 60)
+/* A watch that listened this long worked: its next break starts the
+ * back-off again. */
+#define WATCH_STEADY_USEC  (60 * G_USEC_PER_SEC)
 
 typedef struct
 {
@@ -73,7 +76,8 @@ typedef struct
   SatchelImapDoorbell *doorbell;     /* IDLE on the Inbox, between checks */
   guint                doorbell_retry_id;
   guint                doorbell_backoff; /* seconds before the next try; 0: none failed */
-  gboolean             doorbell_catch_up; /* check once it listens again */
+  gboolean             doorbell_catch_up; /* check once it listens */
+  gint64               doorbell_since;    /* monotonic: when it began to listen, or 0 */
 } AccountRun;
 
 struct _SatchelMailService
@@ -314,6 +318,12 @@ doorbell_ended_cb (SatchelImapDoorbell *doorbell,
    * without IDLE, waits for the next check that goes well instead. */
   if (error != NULL && state_for_error (error) == SATCHEL_ACCOUNT_STATE_OFFLINE)
     {
+      /* Listening for a while proved it worked; a connection cut soon
+       * after each start (a proxy that drops IDLE) backs off further. */
+      if (run->doorbell_since != 0 &&
+          g_get_monotonic_time () - run->doorbell_since >= WATCH_STEADY_USEC)
+        run->doorbell_backoff = 0;
+      run->doorbell_since = 0;
       run->doorbell_backoff = run->doorbell_backoff == 0
                               ? WATCH_RETRY_FIRST
                               : MIN (run->doorbell_backoff * 2, WATCH_RETRY_MAX);
@@ -328,8 +338,9 @@ static void
 doorbell_listening_cb (SatchelImapDoorbell *doorbell,
                        AccountRun          *run)
 {
-  run->doorbell_backoff = 0;
-  /* Back after a break: what came meanwhile was not rung. */
+  run->doorbell_since = g_get_monotonic_time ();
+  /* What came between the check and now (or during a break) was not
+   * rung: EXAMINE counts it without a word. */
   if (run->doorbell_catch_up)
     {
       run->doorbell_catch_up = FALSE;
@@ -365,6 +376,7 @@ start_doorbell (AccountRun *run)
       satchel_account_get_kind (run->account) != SATCHEL_ACCOUNT_KIND_IMAP)
     return;
   g_clear_handle_id (&run->doorbell_retry_id, g_source_remove);
+  run->doorbell_catch_up = TRUE;
   run->doorbell = satchel_imap_doorbell_new (run->account, self->writer);
   g_signal_connect (run->doorbell, "listening", G_CALLBACK (doorbell_listening_cb), run);
   g_signal_connect (run->doorbell, "rang", G_CALLBACK (doorbell_rang_cb), run);
