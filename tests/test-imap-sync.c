@@ -278,18 +278,12 @@ test_sync_fetches_apart (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = satchel_test_make_dir ();
-  g_autofree char *path = g_build_filename (dir, "satchel.db", NULL);
-  g_autoptr(SatchelStore) store = satchel_store_open (path, &error);
+  g_autoptr(SatchelStore) store = satchel_test_open_store (dir, "a@example.org");
   g_autoptr(SatchelMessageRow) row = NULL;
   SatchelFetchBatch *batch;
   SatchelFolderInfo folder = { 0 };
   gpointer added;
 
-  g_assert_no_error (error);
-  g_assert_true (satchel_store_exec (store,
-                                     "INSERT INTO account (uuid, label, email, kind, host, "
-                                     "security, user, created) VALUES ('u1', 'Work', "
-                                     "'a@example.org', 'imap', 'h', 'tls', 'a', 0)", &error));
   folder.account_id = 1;
   folder.name = (char *) "INBOX";
   folder.id = satchel_store_save_folder (store, &folder, &error);
@@ -330,8 +324,7 @@ test_sync_moved_meanwhile (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = satchel_test_make_dir ();
-  g_autofree char *path = g_build_filename (dir, "satchel.db", NULL);
-  g_autoptr(SatchelStore) store = satchel_store_open (path, &error);
+  g_autoptr(SatchelStore) store = satchel_test_open_store (dir, "a@example.org");
   const char *header = "* 1 FETCH (UID 7 FLAGS () INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" "
                        "RFC822.SIZE 4286 ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700\" \"Plans\" "
                        "((\"Ada\" NIL \"ada\" \"example.org\")) NIL NIL NIL NIL NIL NIL "
@@ -342,11 +335,6 @@ test_sync_moved_meanwhile (void)
   gint64 moved;
   gpointer added;
 
-  g_assert_no_error (error);
-  g_assert_true (satchel_store_exec (store,
-                                     "INSERT INTO account (uuid, label, email, kind, host, "
-                                     "security, user, created) VALUES ('u1', 'Work', "
-                                     "'a@example.org', 'imap', 'h', 'tls', 'a', 0)", &error));
   inbox.account_id = archive.account_id = 1;
   inbox.name = (char *) "INBOX";
   inbox.uidvalidity = archive.uidvalidity = 9;

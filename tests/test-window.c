@@ -2153,6 +2153,12 @@ has_draft (gpointer composer)
   return satchel_composer_window_get_draft_id (composer) != 0;
 }
 
+static gboolean
+draft_saved_said (gpointer composer)
+{
+  return find_widget (composer, is_mapped_label, "Draft saved") != NULL;
+}
+
 static gint64 draft_seen;
 
 static gboolean
@@ -2344,6 +2350,11 @@ check_compose (SatchelApplication *app,
   g_assert_nonnull (strstr (reply_body, "> The numbers are in."));
   save_screenshot (GTK_WIDGET (composer), "composer-reply");
   write_message (composer, NULL, NULL, "Thanks!\n");
+  /* Save Draft (Ctrl+S) keeps it and says so; sending it then takes the
+   * draft away. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.save-draft", NULL));
+  wait_until (has_draft, composer, 10);
+  wait_until (draft_saved_said, composer, 5);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
   wait_until (composer_gone, app, 30);
   wait_until (spooled_once, (gpointer) "In-Reply-To: <plans@example.org>", 10);
