@@ -961,10 +961,21 @@ test_sync_idle (Fixture       *fixture,
  * there; a wrong password ends it with the server's refusal. */
 typedef struct
 {
-  guint   rang;
-  guint   ended;
-  GError *error;
+  guint    rang;
+  guint    ended;
+  guint    listened;
+  gboolean missed;
+  GError  *error;
 } Doorbell;
+
+static void
+doorbell_listening_cb (SatchelImapDoorbell *doorbell,
+                       gboolean             missed,
+                       Doorbell            *state)
+{
+  state->listened++;
+  state->missed = missed;
+}
 
 static void
 doorbell_rang_cb (SatchelImapDoorbell *doorbell,
@@ -1001,6 +1012,30 @@ static gboolean
 doorbell_listening (gpointer doorbell)
 {
   return satchel_imap_doorbell_is_listening (doorbell);
+}
+
+static gboolean
+has_listened (gpointer state)
+{
+  return ((Doorbell *) state)->listened > 0;
+}
+
+/* Whether a new watch on the Inbox says that it may have missed
+ * something since the store's last sync of it. */
+static gboolean
+watch_missed (Fixture *fixture)
+{
+  g_autoptr(SatchelImapDoorbell) doorbell = satchel_imap_doorbell_new (fixture->account,
+                                                                       fixture->writer);
+  Doorbell state = { 0 };
+
+  g_signal_connect (doorbell, "listening", G_CALLBACK (doorbell_listening_cb), &state);
+  satchel_imap_doorbell_start (doorbell, fixture->password);
+  iterate_until (has_listened, &state, "the watch to listen");
+  satchel_imap_doorbell_stop (doorbell);
+  g_assert_no_error (state.error);
+  satchel_test_finalize_soon (g_steal_pointer (&doorbell));
+  return state.missed;
 }
 
 static gboolean
@@ -1068,19 +1103,66 @@ test_sync_doorbell (Fixture       *fixture,
   g_clear_error (&refused_state.error);
   satchel_test_finalize_soon (g_steal_pointer (&doorbell));
   satchel_test_finalize_soon (g_steal_pointer (&refused));
+
+  /* What changed before a watch listened rang nothing: it says whether
+   * the Inbox is still as the last sync left it. */
+  g_assert_true (watch_missed (fixture));   /* never synced */
+  run_sync (fixture, 0);
+  g_assert_false (watch_missed (fixture));
+  satchel_test_mailctl ("flag", fixture->user, fixture->password, "INBOX", "1", "--",
+                        "-\\Flagged", NULL);
+  g_assert_true (watch_missed (fixture));
+  run_sync (fixture, 0);
+  g_assert_false (watch_missed (fixture));
+  append_raw (fixture, "INBOX", "From: Eve <eve@example.org>\r\nSubject: Unrung\r\n\r\nHi\r\n");
+  g_assert_true (watch_missed (fixture));
+  run_sync (fixture, 0);
+  satchel_test_mailctl ("expunge", fixture->user, fixture->password, "INBOX", "1", NULL);
+  g_assert_true (watch_missed (fixture));
+  run_sync (fixture, 0);
+  g_assert_false (watch_missed (fixture));
 }
 
 /* The application's mail service keeps the Inbox watched: when the
  * server drops the watch's connection (doveadm kick, as a restart
- * would), it is back within seconds, and mail that comes then is
- * checked for at once (the service checks only hourly here). A change
- * of the account's server ends the watch on the old one. */
+ * would), it is back within seconds; mail that came during the break is
+ * checked for as it listens again, and mail that comes then at once (the
+ * service checks only hourly here). A watch that starts right after a
+ * check does not repeat it. A change of the account's server ends the
+ * watch on the old one. */
 typedef struct
 {
   SatchelMailService *service;
   SatchelAccount     *account;
   Fixture            *fixture;
+  gboolean            syncing;
+  guint               checks;
 } Watched;
+
+static void
+count_checks_cb (SatchelMailService *service,
+                 SatchelAccount     *account,
+                 Watched            *watched)
+{
+  gboolean syncing = satchel_mail_service_get_state (service, account, NULL) ==
+                     SATCHEL_ACCOUNT_STATE_SYNCING;
+
+  if (syncing && !watched->syncing)
+    watched->checks++;
+  watched->syncing = syncing;
+}
+
+static void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
 
 static gboolean
 watching (gpointer data)
@@ -1097,13 +1179,25 @@ not_watching (gpointer data)
 }
 
 static gboolean
-has_arrived (gpointer data)
+arrived (Watched    *watched,
+         const char *subject)
 {
-  Watched *watched = data;
+  g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM message WHERE subject = '%s'",
+                                          subject);
 
-  return satchel_test_query_int (watched->fixture->store,
-                                 "SELECT count (*) FROM message WHERE subject = 'After the break'")
-         == 1;
+  return satchel_test_query_int (watched->fixture->store, sql) == 1;
+}
+
+static gboolean
+has_arrived_during (gpointer data)
+{
+  return arrived (data, "During the break");
+}
+
+static gboolean
+has_arrived_after (gpointer data)
+{
+  return arrived (data, "After the break");
 }
 
 static void
@@ -1131,8 +1225,11 @@ test_sync_watch_reconnects (Fixture       *fixture,
   g_assert_no_error (error);
   service = satchel_mail_service_new (fixture->path, list, secrets);
   watched = (Watched) { service, account, fixture };
+  g_signal_connect (service, "state-changed", G_CALLBACK (count_checks_cb), &watched);
   satchel_mail_service_start (service, 3600);
   iterate_until (watching, &watched, "the Inbox to be watched");
+  iterate_for (1500);
+  g_assert_cmpuint (watched.checks, ==, 1);
 
   kick[2] = (char *) g_getenv ("SATCHEL_TEST_DOVECOT_CONF");
   kick[4] = fixture->user;
@@ -1142,11 +1239,15 @@ test_sync_watch_reconnects (Fixture       *fixture,
                                &status, &error));
   g_assert_no_error (error);
   iterate_until (not_watching, &watched, "the kicked watch to end");
+  append_raw (fixture, "INBOX", "From: Eve <eve@example.org>\r\nSubject: During the break\r\n"
+                                "\r\nHello\r\n");
   iterate_until (watching, &watched, "the watch to be back");
+  iterate_until (has_arrived_during, &watched, "the mail that came during the break");
+  g_assert_cmpuint (watched.checks, ==, 2);
 
   append_raw (fixture, "INBOX", "From: Eve <eve@example.org>\r\nSubject: After the break\r\n"
                                 "\r\nHello\r\n");
-  iterate_until (has_arrived, &watched, "the new mail through the watch");
+  iterate_until (has_arrived_after, &watched, "the new mail through the watch");
 
   /* The account's server changed (as in the preferences, which check it
    * then): the watch on the old one goes, and the check that goes well

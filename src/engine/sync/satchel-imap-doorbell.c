@@ -12,7 +12,9 @@
  * in RING_DELAY_MS), and the service checks the account.
  *
  * It writes nothing: the check does the work, one run per account as
- * always, so that nothing here can race a sync. It ends ("ended") when
+ * always, so that nothing here can race a sync. What changed before it
+ * listened rings nothing; "listening" says whether anything did, from
+ * what EXAMINE says and what the store holds of the Inbox. It ends ("ended") when
  * its connection fails, or at once when the server has no IDLE; the
  * service then starts another (satchel-mail-service.c says when).
  */
@@ -44,6 +46,7 @@ struct _SatchelImapDoorbell
   SatchelImapSession *session;
   guint               renew_id;
   guint               ring_id;
+  SatchelImapMailbox *examined;    /* what EXAMINE said, until "listening" */
   gboolean            listening;   /* in IDLE on the Inbox */
   gboolean            ended;
 };
@@ -173,29 +176,84 @@ start_idle (SatchelImapDoorbell *self)
   self->renew_id = g_timeout_add_seconds (RENEW_SECONDS, renew_cb, self);
 }
 
+/* data: the account's id (gint64 *). Returns its Inbox as the store has
+ * it, or NULL. */
+static gpointer
+job_load_inbox (SatchelStore  *store,
+                gpointer       data,
+                GError       **error)
+{
+  return satchel_store_find_folder_by_role (store, *(gint64 *) data, SATCHEL_FOLDER_ROLE_INBOX,
+                                            error);
+}
+
+/* Whether the Inbox may hold what the store has not: anything but the
+ * same UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ as the last check stored.
+ * Without mod-sequences a flag changed elsewhere leaves no mark, and
+ * without QRESYNC an expunge may not either (RFC 7162, 3.2.10): then
+ * anything may have changed. */
+static gboolean
+missed_something (SatchelImapSession       *session,
+                  const SatchelImapMailbox *now,
+                  const SatchelFolderInfo  *stored)
+{
+  if (stored == NULL || now->highestmodseq == 0 || stored->highestmodseq == 0 ||
+      !satchel_imap_session_has_capability (session, "QRESYNC"))
+    return TRUE;
+  return now->uidvalidity != stored->uidvalidity || now->uidnext != stored->uidnext ||
+         now->highestmodseq != stored->highestmodseq;
+}
+
+static void
+inbox_loaded_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SatchelImapDoorbell) self = user_data;
+  g_autoptr(SatchelFolderInfo) stored = NULL;
+  g_autoptr(SatchelImapMailbox) examined = g_steal_pointer (&self->examined);
+  g_autoptr(GError) error = NULL;
+  gboolean missed;
+
+  /* Not read (the store failed): as if anything had changed. */
+  stored = satchel_store_writer_run_finish (SATCHEL_STORE_WRITER (source), result, &error);
+  if (self->ended || examined == NULL)
+    return;
+  missed = missed_something (self->session, examined, stored);
+  note (self, missed ? "listening; the Inbox changed since the last check"
+                     : "listening; the Inbox is as the last check left it");
+  g_signal_emit (self, signals[SIGNAL_LISTENING], 0, missed);
+}
+
 static void
 examined_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
   g_autoptr(SatchelImapDoorbell) self = user_data;
-  g_autoptr(SatchelImapMailbox) mailbox = NULL;
   GError *error = NULL;
+  gint64 *account_id;
 
-  mailbox = satchel_imap_session_select_finish (SATCHEL_IMAP_SESSION (source), result, &error);
+  self->examined = satchel_imap_session_select_finish (SATCHEL_IMAP_SESSION (source), result,
+                                                       &error);
   if (self->ended)
     {
+      g_clear_pointer (&self->examined, satchel_imap_mailbox_free);
       g_clear_error (&error);
       return;
     }
-  if (mailbox == NULL)
+  if (self->examined == NULL)
     {
       end (self, error);
       return;
     }
-  note (self, "listening");
+  /* Listening first: what comes while the store is read rings. */
   start_idle (self);
-  g_signal_emit (self, signals[SIGNAL_LISTENING], 0);
+  account_id = g_new (gint64, 1);
+  *account_id = satchel_account_get_id (self->account);
+  satchel_store_writer_run_async (self->writer, job_load_inbox, account_id, g_free,
+                                  (GDestroyNotify) satchel_folder_info_free, self->cancellable,
+                                  inbox_loaded_cb, g_object_ref (self));
 }
 
 static void
@@ -279,6 +337,7 @@ satchel_imap_doorbell_dispose (GObject *object)
   g_clear_handle_id (&self->renew_id, g_source_remove);
   g_clear_handle_id (&self->ring_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
+  g_clear_pointer (&self->examined, satchel_imap_mailbox_free);
   g_clear_object (&self->session);
   g_clear_object (&self->connection);
   g_clear_object (&self->cancellable);
@@ -308,13 +367,15 @@ satchel_imap_doorbell_class_init (SatchelImapDoorbellClass *klass)
 
   /**
    * SatchelImapDoorbell::listening:
+   * @missed: whether the Inbox may have changed since the store's last
+   *   check of it: what changed before now rang nothing
    *
    * It waits in IDLE on the Inbox now: what changes there from here on
    * rings it.
    */
   signals[SIGNAL_LISTENING] =
     g_signal_new ("listening", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 0);
+                  G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
   /**
    * SatchelImapDoorbell::rang:
    *

@@ -336,15 +336,18 @@ doorbell_ended_cb (SatchelImapDoorbell *doorbell,
 
 static void
 doorbell_listening_cb (SatchelImapDoorbell *doorbell,
+                       gboolean             missed,
                        AccountRun          *run)
 {
   run->doorbell_since = g_get_monotonic_time ();
   /* What came between the check and now (or during a break) was not
-   * rung: EXAMINE counts it without a word. */
+   * rung: EXAMINE counts it without a word. When the Inbox is as the
+   * check left it, checking again would only repeat that check. */
   if (run->doorbell_catch_up)
     {
       run->doorbell_catch_up = FALSE;
-      start_run (run, FALSE);
+      if (missed)
+        start_run (run, FALSE);
     }
 }
 
