@@ -1263,6 +1263,39 @@ test_sync_watch_reconnects (Fixture       *fixture,
   satchel_test_finalize_soon (g_steal_pointer (&service));
 }
 
+/* The server renumbered the Inbox (a new UIDVALIDITY): its messages come
+ * again under their new UIDs, and none of them is announced as new mail;
+ * what arrives after is. While they come, the Inbox counts as not brought
+ * in whole, as before its first sync, so that the application's notifier
+ * starts over too (satchel_query_inbox_last_id()). */
+static void
+test_sync_renumbered (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  gint64 account;
+
+  if (!satchel_test_require_servers ())
+    return;
+  account = satchel_account_get_id (fixture->account);
+  satchel_test_mailctl ("fill", fixture->user, "INBOX", "3", NULL);
+  g_assert_cmpuint (run_sync (fixture, 0), ==, 0);
+  g_assert_cmpint (satchel_query_inbox_last_id (fixture->store, account), >, 0);
+
+  satchel_test_mailctl ("uidvalidity", fixture->user, "INBOX", "4242", NULL);
+  g_assert_cmpuint (run_sync (fixture, 0), ==, 0);
+  g_assert_cmpint (satchel_test_query_int (fixture->store,
+                                           "SELECT uidvalidity FROM folder WHERE role = 'inbox'"),
+                   ==, 4242);
+  g_assert_cmpint (satchel_test_query_int (fixture->store,
+                                           "SELECT count (*) FROM message m JOIN folder f "
+                                           "ON f.id = m.folder_id WHERE f.role = 'inbox'"),
+                   ==, 3);
+  g_assert_cmpint (satchel_query_inbox_last_id (fixture->store, account), >, 0);
+
+  append_raw (fixture, "INBOX", "From: Eve <eve@example.org>\r\nSubject: Fresh\r\n\r\nHi\r\n");
+  g_assert_cmpuint (run_sync (fixture, 0), ==, 1);
+}
+
 /* A draft kept on the server, then replaced by its next version: the
  * server's Drafts hold the newest only, flagged \Draft. */
 static void
@@ -1336,6 +1369,7 @@ main (int   argc,
   ADD ("/imap-sync/idle", test_sync_idle);
   ADD ("/imap-sync/doorbell", test_sync_doorbell);
   ADD ("/imap-sync/watch-reconnects", test_sync_watch_reconnects);
+  ADD ("/imap-sync/renumbered", test_sync_renumbered);
   ADD ("/imap-sync/drafts", test_sync_drafts);
 
 #undef ADD

@@ -1205,6 +1205,12 @@ two_sent (gpointer sent)
 }
 
 static gboolean
+three_sent (gpointer sent)
+{
+  return ((GPtrArray *) sent)->len >= 3;
+}
+
+static gboolean
 shows_new_message (gpointer window)
 {
   GtkWidget *reader = find_widget (window, is_widget_of_type,
@@ -1436,6 +1442,29 @@ check_new_mail (SatchelApplication *app,
   check_mail_now (app);
   g_settings_set_boolean (settings, "show-notifications", TRUE);
 
+  /* The server renumbered the Inbox (a new UIDVALIDITY): it is fetched
+   * again, under store ids above those of the mail filed meanwhile, and
+   * its unread mail (Ken's, the four above) is not news. What comes after
+   * is. */
+  {
+    g_autofree char *filed = new_mail_file ("Ada <ada@example.org>", "Filed", 5);
+    guint before = sent->len;
+
+    satchel_test_mailctl ("append", window_user, window_password, "Sent", filed, NULL);
+    g_unlink (filed);
+    check_mail_now (app);
+    satchel_test_mailctl ("uidvalidity", window_user, "INBOX", "4242", NULL);
+    check_mail_now (app);
+    g_assert_cmpuint (sent->len, ==, before);
+    deliver ("Frances Allen <fran@example.org>", "Optimization", FALSE);
+    check_mail_now (app);
+    wait_until (three_sent, sent, 10);
+    g_assert_cmpuint (sent->len, ==, before + 1);
+    one = g_ptr_array_index (sent, before);
+    g_assert_cmpstr (one->title, ==, "Frances Allen");
+    g_assert_cmpstr (one->body, ==, "Optimization");
+  }
+
   /* Looking at the Inbox in the active window: the user sees it come.
    * The other UI tests' windows on the same display may take the focus
    * meanwhile: what came then may be announced, and that round does not
@@ -1459,13 +1488,14 @@ check_new_mail (SatchelApplication *app,
     }
   notified_window = NULL;
 
-  /* What reached the desktop: those two, and nothing for the first sync
+  /* What reached the desktop: those three, and nothing for the first sync
    * (and what came in rounds above that lost the focus). */
   calls = notify_monitor_stop (g_steal_pointer (&new_mail_monitor));
   g_assert_cmpuint (calls->len, ==, sent->len);
   g_assert_cmpstr (calls->pdata[0], ==, "Grace Hopper|Compilers");
   g_assert_cmpstr (calls->pdata[1], ==,
                    "4 new messages|From Dennis Ritchie, Claude Shannon, Barbara Liskov");
+  g_assert_cmpstr (calls->pdata[2], ==, "Frances Allen|Optimization");
   g_signal_handlers_disconnect_by_data (notifier, sent);
 }
 

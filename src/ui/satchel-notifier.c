@@ -185,6 +185,13 @@ look (SatchelNotifier *self,
         *mark = satchel_query_inbox_last_id (store, satchel_account_get_id (account));
       return;
     }
+  /* The server renumbered the Inbox (a new UIDVALIDITY): what is fetched
+   * again is not news either, and the mark starts over. */
+  if (satchel_query_inbox_last_id (store, satchel_account_get_id (account)) < 0)
+    {
+      *mark = -1;
+      return;
+    }
   rows = satchel_query_inbox_unread_after (store, satchel_account_get_id (account), *mark,
                                            MAX_LOOK, &error);
   last = satchel_query_inbox_last_id (store, satchel_account_get_id (account));

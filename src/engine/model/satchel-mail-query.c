@@ -428,10 +428,10 @@ satchel_query_unread_in_inboxes (SatchelStore *store)
  *
  * Returns: the highest message id in @account_id's Inbox; 0 when the
  *   Inbox is empty, or -1 when the account has no Inbox yet or its
- *   Inbox was never brought in whole: an IMAP Inbox whose first sync did
- *   not end (its UIDVALIDITY is stored when it does, and also when the
- *   server changes it, before the cache is fetched again), a POP3
- *   account whose first check did not
+ *   Inbox is not brought in whole: an IMAP Inbox whose first sync did
+ *   not end (its UIDVALIDITY is stored when it does), or that is fetched
+ *   again after the server changed its UIDVALIDITY; a POP3 account whose
+ *   first check did not
  */
 gint64
 satchel_query_inbox_last_id (SatchelStore *store,

@@ -245,8 +245,10 @@ satchel_job_reset_folder (SatchelStore  *store,
 
   if (!satchel_store_begin_copy (store, error))
     return NULL;
+  /* As if never synced, until the folder has been fetched again: so its
+   * messages are not news (satchel_query_inbox_last_id()). */
   ok = satchel_store_clear_folder (store, info->id, error) &&
-       satchel_store_set_folder_state (store, info->id, info->uidvalidity, 0, 0, error);
+       satchel_store_set_folder_state (store, info->id, 0, 0, 0, error);
   return done_or_rollback (store, ok, error);
 }
 

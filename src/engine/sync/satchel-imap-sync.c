@@ -120,6 +120,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   NEW_MESSAGE,
+  FOLDER_CLEARED,
   N_SIGNALS
 };
 
@@ -1148,7 +1149,10 @@ reset_done_cb (GObject      *source,
   if (folder->local->states != NULL)
     g_hash_table_remove_all (folder->local->states);
   folder->local->max_uid = 0;
+  /* What comes now was there before: not new mail (fetch_cb()). */
+  folder->info->uidvalidity = 0;
   folder->info->highestmodseq = 0;
+  g_signal_emit (self, signals[FOLDER_CLEARED], 0, folder->info->id);
   folder_step_after_select (folder);
 }
 
@@ -1183,7 +1187,6 @@ select_cb (GObject      *source,
       SatchelFolderInfo *reset = g_new0 (SatchelFolderInfo, 1);
 
       reset->id = folder->info->id;
-      reset->uidvalidity = folder->mailbox->uidvalidity;
       folder->qresync = FALSE;
       folder->writes++;
       write_async (self, satchel_job_reset_folder, reset, (GDestroyNotify) satchel_folder_info_free,
@@ -3377,6 +3380,17 @@ satchel_imap_sync_class_init (SatchelImapSyncClass *klass)
   signals[NEW_MESSAGE] =
     g_signal_new ("new-message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  /**
+   * SatchelImapSync::folder-cleared:
+   * @folder_id: the store's id of the folder
+   *
+   * The server renumbered the folder (a new UIDVALIDITY): the store holds
+   * none of its messages now, and the folder counts as never synced until
+   * they have all come again. Emitted before any of them is written.
+   */
+  signals[FOLDER_CLEARED] =
+    g_signal_new ("folder-cleared", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void

@@ -246,6 +246,17 @@ emit_changed (AccountRun *run)
   g_signal_emit (run->service, signals[SIGNAL_CHANGED], 0, run->account);
 }
 
+/* At once when a sync emptied a folder the server renumbered, before any
+ * of its messages comes again: the notifier starts over then
+ * (satchel-notifier.c), and the views show it empty rather than stale. */
+static void
+folder_cleared_cb (SatchelImapSync *sync,
+                   gint64           folder_id,
+                   AccountRun      *run)
+{
+  emit_changed (run);
+}
+
 /* Progress: the sidebar shows it, and during a long first sync the views
  * take what arrived, at most twice a second. */
 static void
@@ -526,6 +537,8 @@ start_run (AccountRun *run,
                                                  changes_only ? SATCHEL_IMAP_SYNC_CHANGES_ONLY
                                                               : 0));
   g_signal_connect (run->sync, "notify", G_CALLBACK (progress_cb), run);
+  if (!pop3)
+    g_signal_connect (run->sync, "folder-cleared", G_CALLBACK (folder_cleared_cb), run);
   if (!changes_only)
     set_state (run, SATCHEL_ACCOUNT_STATE_SYNCING, NULL);
   launch (run, run->sync, run->cancellable, run_done_cb);
