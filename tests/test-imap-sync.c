@@ -962,6 +962,7 @@ test_sync_idle (Fixture       *fixture,
 typedef struct
 {
   guint    rang;
+  guint    flags_rang;   /* rings for flag changes alone */
   guint    ended;
   guint    listened;
   gboolean missed;
@@ -979,9 +980,16 @@ doorbell_listening_cb (SatchelImapDoorbell *doorbell,
 
 static void
 doorbell_rang_cb (SatchelImapDoorbell *doorbell,
+                  GArray              *flag_changes,
                   Doorbell            *state)
 {
   state->rang++;
+  if (flag_changes != NULL)
+    {
+      g_assert_cmpuint (flag_changes->len, ==, 1);
+      g_assert_cmpuint (g_array_index (flag_changes, guint64, 0), >, 0);
+      state->flags_rang++;
+    }
 }
 
 static void
@@ -1079,9 +1087,11 @@ test_sync_doorbell (Fixture       *fixture,
   append_raw (fixture, "INBOX", "From: Eve <eve@example.org>\r\nSubject: Arrived\r\n"
                                 "\r\nHello\r\n");
   iterate_until (rang_once, &state, "a ring for new mail");
+  g_assert_cmpuint (state.flags_rang, ==, 0);
   satchel_test_mailctl ("flag", fixture->user, fixture->password, "INBOX", "1", "+\\Flagged",
                         NULL);
   iterate_until (rang_twice, &state, "a ring for a flag");
+  g_assert_cmpuint (state.flags_rang, ==, 1);
   g_assert_true (satchel_imap_doorbell_is_listening (doorbell));
   /* Nothing of another folder. */
   append_raw (fixture, "Trash", "From: Eve <eve@example.org>\r\nSubject: Gone\r\n\r\nBye\r\n");
@@ -1128,8 +1138,8 @@ test_sync_doorbell (Fixture       *fixture,
  * would), it is back within seconds; mail that came during the break is
  * checked for as it listens again, and mail that comes then at once (the
  * service checks only hourly here). A watch that starts right after a
- * check does not repeat it. A change of the account's server ends the
- * watch on the old one. */
+ * check does not repeat it, and a flag changed here does not start one.
+ * A change of the account's server ends the watch on the old one. */
 typedef struct
 {
   SatchelMailService *service;
@@ -1189,6 +1199,26 @@ arrived (Watched    *watched,
 }
 
 static gboolean
+seen_on_server (gpointer data)
+{
+  Watched *watched = data;
+  g_autoptr(JsonArray) messages = server_messages (watched->fixture, "INBOX");
+  JsonArray *flags = json_object_get_array_member (json_array_get_object_element (messages, 0),
+                                                   "flags");
+
+  for (guint i = 0; i < json_array_get_length (flags); i++)
+    if (g_str_equal (json_array_get_string_element (flags, i), "\\Seen"))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+checked_twice (gpointer data)
+{
+  return ((Watched *) data)->checks >= 2 && !((Watched *) data)->syncing;
+}
+
+static gboolean
 has_arrived_during (gpointer data)
 {
   return arrived (data, "During the break");
@@ -1231,6 +1261,24 @@ test_sync_watch_reconnects (Fixture       *fixture,
   iterate_for (1500);
   g_assert_cmpuint (watched.checks, ==, 1);
 
+  /* Read here: the server's word of it comes back through the watch as
+   * of any change, and is not checked for. A flag changed on another
+   * device is. */
+  g_assert_true (satchel_mail_change_flags (fixture->store, local_id_of_uid (fixture, "INBOX", 1),
+                                            SATCHEL_FLAG_SEEN, 0, &error));
+  g_assert_no_error (error);
+  satchel_mail_service_push (service, account);
+  iterate_until (seen_on_server, &watched, "the message read on the server");
+  iterate_for (1500);
+  g_assert_cmpuint (watched.checks, ==, 1);
+  satchel_test_mailctl ("flag", fixture->user, fixture->password, "INBOX", "2", "+\\Flagged",
+                        NULL);
+  iterate_until (checked_twice, &watched, "a check for another device's flag");
+  g_assert_cmpint (satchel_test_query_int (fixture->store,
+                                           "SELECT flags & 4 FROM message m JOIN folder f "
+                                           "ON f.id = m.folder_id "
+                                           "WHERE f.role = 'inbox' AND m.uid = 2"), !=, 0);
+
   kick[2] = (char *) g_getenv ("SATCHEL_TEST_DOVECOT_CONF");
   kick[4] = fixture->user;
   g_assert_true (g_spawn_sync (NULL, kick, NULL,
@@ -1243,7 +1291,7 @@ test_sync_watch_reconnects (Fixture       *fixture,
                                 "\r\nHello\r\n");
   iterate_until (watching, &watched, "the watch to be back");
   iterate_until (has_arrived_during, &watched, "the mail that came during the break");
-  g_assert_cmpuint (watched.checks, ==, 2);
+  g_assert_cmpuint (watched.checks, ==, 3);
 
   append_raw (fixture, "INBOX", "From: Eve <eve@example.org>\r\nSubject: After the break\r\n"
                                 "\r\nHello\r\n");

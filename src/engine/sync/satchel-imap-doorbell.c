@@ -9,7 +9,9 @@
  * the Inbox and stays in IDLE (RFC 2177), renewed every 25 minutes since
  * servers may end an IDLE after 30. Whatever the server then says of the
  * Inbox (EXISTS, EXPUNGE, VANISHED, FETCH) rings it ("rang", at most once
- * in RING_DELAY_MS), and the service checks the account.
+ * in RING_DELAY_MS), and the service checks the account. When all it
+ * heard were flag changes with mod-sequences, "rang" names those, so
+ * that the service can tell its own changes from another device's.
  *
  * It writes nothing: the check does the work, one run per account as
  * always, so that nothing here can race a sync. What changed before it
@@ -46,6 +48,7 @@ struct _SatchelImapDoorbell
   SatchelImapSession *session;
   guint               renew_id;
   guint               ring_id;
+  GArray             *flag_changes; /* guint64 MODSEQs heard until it rings; NULL: more */
   SatchelImapMailbox *examined;    /* what EXAMINE said, until "listening" */
   gboolean            listening;   /* in IDLE on the Inbox */
   gboolean            ended;
@@ -102,24 +105,42 @@ static gboolean
 ring_cb (gpointer user_data)
 {
   SatchelImapDoorbell *self = user_data;
+  g_autoptr(GArray) flag_changes = g_steal_pointer (&self->flag_changes);
 
   self->ring_id = 0;
-  note (self, "the Inbox changed");
-  g_signal_emit (self, signals[SIGNAL_RANG], 0);
+  note (self, flag_changes != NULL ? "flags changed in the Inbox" : "the Inbox changed");
+  g_signal_emit (self, signals[SIGNAL_RANG], 0, flag_changes);
   return G_SOURCE_REMOVE;
 }
 
+/* A flag change with its mod-sequence is noted; anything else (new
+ * mail, mail gone, a FETCH without MODSEQ) only rings. */
 static void
 untagged_cb (SatchelImapSession        *session,
              const SatchelImapResponse *response,
              SatchelImapDoorbell       *self)
 {
-  if (!self->listening || self->ring_id != 0)
+  g_autoptr(SatchelImapFetch) fetch = NULL;
+  gboolean first;
+
+  if (!self->listening ||
+      !(satchel_imap_response_is_data (response, "EXISTS") ||
+        satchel_imap_response_is_data (response, "EXPUNGE") ||
+        satchel_imap_response_is_data (response, "VANISHED") ||
+        satchel_imap_response_is_data (response, "FETCH")))
     return;
-  if (satchel_imap_response_is_data (response, "EXISTS") ||
-      satchel_imap_response_is_data (response, "EXPUNGE") ||
-      satchel_imap_response_is_data (response, "VANISHED") ||
-      satchel_imap_response_is_data (response, "FETCH"))
+  first = self->ring_id == 0;
+  if (satchel_imap_response_is_data (response, "FETCH") &&
+      (fetch = satchel_imap_fetch_parse (response, NULL)) != NULL &&
+      (fetch->items & SATCHEL_IMAP_FETCH_MODSEQ) && (first || self->flag_changes != NULL))
+    {
+      if (first)
+        self->flag_changes = g_array_new (FALSE, FALSE, sizeof (guint64));
+      g_array_append_val (self->flag_changes, fetch->modseq);
+    }
+  else
+    g_clear_pointer (&self->flag_changes, g_array_unref);
+  if (first)
     self->ring_id = g_timeout_add (RING_DELAY_MS, ring_cb, self);
 }
 
@@ -337,6 +358,7 @@ satchel_imap_doorbell_dispose (GObject *object)
   g_clear_handle_id (&self->renew_id, g_source_remove);
   g_clear_handle_id (&self->ring_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
+  g_clear_pointer (&self->flag_changes, g_array_unref);
   g_clear_pointer (&self->examined, satchel_imap_mailbox_free);
   g_clear_object (&self->session);
   g_clear_object (&self->connection);
@@ -378,12 +400,14 @@ satchel_imap_doorbell_class_init (SatchelImapDoorbellClass *klass)
                   G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
   /**
    * SatchelImapDoorbell::rang:
+   * @flag_changes: (nullable) (element-type guint64): when all the server
+   *   said were flag changes, their mod-sequences; %NULL when it said more
    *
    * The server said something of the Inbox: check the account.
    */
   signals[SIGNAL_RANG] =
     g_signal_new ("rang", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 0);
+                  G_TYPE_NONE, 1, G_TYPE_ARRAY);
   /**
    * SatchelImapDoorbell::ended:
    * @error: (nullable): why, or %NULL when stopped or the server has no IDLE

@@ -121,6 +121,7 @@ static GParamSpec *properties[N_PROPS];
 enum {
   NEW_MESSAGE,
   FOLDER_CLEARED,
+  OWN_CHANGE,
   N_SIGNALS
 };
 
@@ -1780,6 +1781,22 @@ replay_abort (Replay *replay,
   g_object_unref (self);
 }
 
+/* The MODSEQ that the server gave a flag change of ours: the Inbox's
+ * watch hears of it too, and need not check for it (own-change). */
+static void
+take_own_change (Replay                    *replay,
+                 const SatchelImapResponse *response)
+{
+  g_autoptr(SatchelImapFetch) fetch = NULL;
+
+  if (!satchel_imap_response_is_data (response, "FETCH") ||
+      (fetch = satchel_imap_fetch_parse (response, NULL)) == NULL ||
+      !(fetch->items & SATCHEL_IMAP_FETCH_UID) || !(fetch->items & SATCHEL_IMAP_FETCH_MODSEQ) ||
+      fetch->uid != replay->target->uid)
+    return;
+  g_signal_emit (replay->sync, signals[OWN_CHANGE], 0, replay->target->wire, fetch->modseq);
+}
+
 static void
 take_copyuid (Replay                    *replay,
               const SatchelImapResponse *response)
@@ -1831,7 +1848,11 @@ replay_cb (GObject      *source,
     }
 
   for (guint i = 0; i < reply->untagged->len; i++)
-    take_copyuid (replay, g_ptr_array_index (reply->untagged, i));
+    {
+      take_copyuid (replay, g_ptr_array_index (reply->untagged, i));
+      if (reply->tagged->status == SATCHEL_IMAP_STATUS_OK)
+        take_own_change (replay, g_ptr_array_index (reply->untagged, i));
+    }
   take_copyuid (replay, reply->tagged);
 
   if (reply->tagged->status != SATCHEL_IMAP_STATUS_OK)
@@ -1895,6 +1916,9 @@ store_flags_command (const char *uid,
   satchel_imap_command_add_atom (command, uid);
   satchel_imap_command_add_atom (command, change);
   satchel_imap_command_add_atom (command, list);
+  /* With CONDSTORE even a silent STORE answers with the new MODSEQ
+   * (RFC 7162, 3.1.3): take_own_change(). */
+  satchel_imap_command_collect (command, "FETCH");
   return command;
 }
 
@@ -3391,6 +3415,17 @@ satchel_imap_sync_class_init (SatchelImapSyncClass *klass)
   signals[FOLDER_CLEARED] =
     g_signal_new ("folder-cleared", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  /**
+   * SatchelImapSync::own-change:
+   * @folder: the folder's name as the server has it (modified UTF-7)
+   * @modseq: the mod-sequence the server gave the change
+   *
+   * The server made a flag change of a queued local change, and gave it
+   * @modseq: other connections hear of it as of another client's.
+   */
+  signals[OWN_CHANGE] =
+    g_signal_new ("own-change", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_UINT64);
 }
 
 static void

@@ -50,6 +50,8 @@
 /* A watch that listened this long worked: its next break starts the
  * back-off again. */
 #define WATCH_STEADY_USEC  (60 * G_USEC_PER_SEC)
+/* Mod-sequences of flag changes made here, kept for the Inbox's watch. */
+#define OWN_CHANGES_MAX    1024
 
 typedef struct
 {
@@ -78,6 +80,7 @@ typedef struct
   guint                doorbell_backoff; /* seconds before the next try; 0: none failed */
   gboolean             doorbell_catch_up; /* check once it listens */
   gint64               doorbell_since;    /* monotonic: when it began to listen, or 0 */
+  GArray              *own_changes;       /* guint64: MODSEQs of our flag changes in the Inbox */
 } AccountRun;
 
 struct _SatchelMailService
@@ -140,6 +143,7 @@ account_run_free (AccountRun *run)
   g_clear_object (&run->cancellable_search);
   g_clear_object (&run->search_sync);
   g_clear_pointer (&run->bodies_next, g_array_unref);
+  g_clear_pointer (&run->own_changes, g_array_unref);
   g_cancellable_cancel (run->cancellable_outbox);
   g_clear_object (&run->cancellable_outbox);
   g_clear_object (&run->outbox);
@@ -299,11 +303,66 @@ index_bodies (SatchelMailService *self)
                                     indexed_cb, NULL);
 }
 
+/* Whether each of @flag_changes is one of ours; those are forgotten. */
+static gboolean
+all_own (AccountRun   *run,
+         const GArray *flag_changes)
+{
+  guint found = 0;
+
+  if (run->own_changes == NULL)
+    return FALSE;
+  for (guint i = 0; i < flag_changes->len; i++)
+    for (guint j = 0; j < run->own_changes->len; j++)
+      if (g_array_index (run->own_changes, guint64, j) == g_array_index (flag_changes, guint64, i))
+        {
+          found++;
+          break;
+        }
+  if (found < flag_changes->len)
+    return FALSE;
+  for (guint i = 0; i < flag_changes->len; i++)
+    for (guint j = 0; j < run->own_changes->len; j++)
+      if (g_array_index (run->own_changes, guint64, j) == g_array_index (flag_changes, guint64, i))
+        {
+          g_array_remove_index_fast (run->own_changes, j);
+          break;
+        }
+  return TRUE;
+}
+
+/* A flag changed here, read or starred, comes back through the Inbox's
+ * watch as any other device's change: checking the account for it would
+ * bring nothing. A mod-sequence names one change of one message
+ * (RFC 7162), so what the watch heard was ours if the server gave ours
+ * each of its mod-sequences. Anything else is checked. */
 static void
 doorbell_rang_cb (SatchelImapDoorbell *doorbell,
+                  GArray              *flag_changes,
                   AccountRun          *run)
 {
+  if (flag_changes != NULL && flag_changes->len > 0 && all_own (run, flag_changes))
+    return;
   start_run (run, FALSE);
+}
+
+/* The server gave a flag change of ours @modseq (SatchelImapSync). */
+static void
+own_change_cb (SatchelImapSync *sync,
+               const char      *folder,
+               guint64          modseq,
+               AccountRun      *run)
+{
+  /* The watch is on "INBOX", which names the Inbox on every server. */
+  if (g_ascii_strcasecmp (folder, "INBOX") != 0)
+    return;
+  if (run->own_changes == NULL)
+    run->own_changes = g_array_new (FALSE, FALSE, sizeof (guint64));
+  /* Those the watch never heard of (it was not listening) must not pile
+   * up: the oldest go. */
+  if (run->own_changes->len >= OWN_CHANGES_MAX)
+    g_array_remove_range (run->own_changes, 0, run->own_changes->len - OWN_CHANGES_MAX + 1);
+  g_array_append_val (run->own_changes, modseq);
 }
 
 static void start_doorbell (AccountRun *run);
@@ -538,7 +597,10 @@ start_run (AccountRun *run,
                                                               : 0));
   g_signal_connect (run->sync, "notify", G_CALLBACK (progress_cb), run);
   if (!pop3)
-    g_signal_connect (run->sync, "folder-cleared", G_CALLBACK (folder_cleared_cb), run);
+    {
+      g_signal_connect (run->sync, "folder-cleared", G_CALLBACK (folder_cleared_cb), run);
+      g_signal_connect (run->sync, "own-change", G_CALLBACK (own_change_cb), run);
+    }
   if (!changes_only)
     set_state (run, SATCHEL_ACCOUNT_STATE_SYNCING, NULL);
   launch (run, run->sync, run->cancellable, run_done_cb);
