@@ -16,9 +16,10 @@
  * It writes nothing: the check does the work, one run per account as
  * always, so that nothing here can race a sync. What changed before it
  * listened rings nothing; "listening" says whether anything did, from
- * what EXAMINE says and what the store holds of the Inbox. It ends ("ended") when
- * its connection fails, or at once when the server has no IDLE; the
- * service then starts another (satchel-mail-service.c says when).
+ * what EXAMINE says and what the store holds of the Inbox. It ends
+ * ("ended") when its connection fails, or at once when the server has no
+ * IDLE; the service then starts another (satchel-mail-service.c says
+ * when).
  */
 
 #include "config.h"
