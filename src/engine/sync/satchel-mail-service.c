@@ -303,31 +303,32 @@ index_bodies (SatchelMailService *self)
                                     indexed_cb, NULL);
 }
 
+/* Where @modseq is among our own changes, or -1. */
+static gint
+own_change_index (AccountRun *run,
+                  guint64     modseq)
+{
+  for (guint i = 0; run->own_changes != NULL && i < run->own_changes->len; i++)
+    if (g_array_index (run->own_changes, guint64, i) == modseq)
+      return (gint) i;
+  return -1;
+}
+
 /* Whether each of @flag_changes is one of ours; those are forgotten. */
 static gboolean
 all_own (AccountRun   *run,
          const GArray *flag_changes)
 {
-  guint found = 0;
+  for (guint i = 0; i < flag_changes->len; i++)
+    if (own_change_index (run, g_array_index (flag_changes, guint64, i)) < 0)
+      return FALSE;
+  for (guint i = 0; i < flag_changes->len; i++)
+    {
+      gint j = own_change_index (run, g_array_index (flag_changes, guint64, i));
 
-  if (run->own_changes == NULL)
-    return FALSE;
-  for (guint i = 0; i < flag_changes->len; i++)
-    for (guint j = 0; j < run->own_changes->len; j++)
-      if (g_array_index (run->own_changes, guint64, j) == g_array_index (flag_changes, guint64, i))
-        {
-          found++;
-          break;
-        }
-  if (found < flag_changes->len)
-    return FALSE;
-  for (guint i = 0; i < flag_changes->len; i++)
-    for (guint j = 0; j < run->own_changes->len; j++)
-      if (g_array_index (run->own_changes, guint64, j) == g_array_index (flag_changes, guint64, i))
-        {
-          g_array_remove_index_fast (run->own_changes, j);
-          break;
-        }
+      if (j >= 0)
+        g_array_remove_index (run->own_changes, j);   /* the oldest stay first */
+    }
   return TRUE;
 }
 
