@@ -376,7 +376,7 @@ satchel_job_add_messages (SatchelStore  *store,
       ok = id != 0;
       /* Keeping mail offline, small messages come whole. */
       if (ok && fetch->body != NULL)
-        ok = satchel_store_set_body (store, batch->folder_id, fetch->uid, fetch->body, error);
+        ok = satchel_store_set_body_of (store, id, fetch->body, error);
       if (ok && is_new)
         {
           SatchelNewMessage *message;
