@@ -963,6 +963,8 @@ typedef struct
 {
   guint    rang;
   guint    flags_rang;   /* rings for flag changes alone */
+  guint    gone_rang;    /* rings that named messages gone, by UID */
+  guint64  gone;         /* the UID the last of those named */
   guint    ended;
   guint    listened;
   gboolean missed;
@@ -981,14 +983,23 @@ doorbell_listening_cb (SatchelImapDoorbell *doorbell,
 static void
 doorbell_rang_cb (SatchelImapDoorbell *doorbell,
                   GArray              *flag_changes,
+                  GArray              *vanished,
                   Doorbell            *state)
 {
   state->rang++;
-  if (flag_changes != NULL)
+  g_assert_true ((flag_changes == NULL) == (vanished == NULL));
+  if (flag_changes == NULL)
+    return;
+  g_assert_cmpuint (flag_changes->len, <=, 1);
+  if (flag_changes->len == 1)
+    g_assert_cmpuint (g_array_index (flag_changes, guint64, 0), >, 0);
+  if (vanished->len == 0)
+    state->flags_rang++;
+  else
     {
-      g_assert_cmpuint (flag_changes->len, ==, 1);
-      g_assert_cmpuint (g_array_index (flag_changes, guint64, 0), >, 0);
-      state->flags_rang++;
+      g_assert_cmpuint (vanished->len, ==, 1);
+      state->gone = g_array_index (vanished, guint64, 0);
+      state->gone_rang++;
     }
 }
 
@@ -1059,6 +1070,12 @@ rang_twice (gpointer state)
 }
 
 static gboolean
+rang_for_gone (gpointer state)
+{
+  return ((Doorbell *) state)->gone_rang >= 1;
+}
+
+static gboolean
 has_ended (gpointer state)
 {
   return ((Doorbell *) state)->ended > 0;
@@ -1099,6 +1116,10 @@ test_sync_doorbell (Fixture       *fixture,
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_cmpuint (state.rang, ==, 2);
+  /* Mail gone, named by its UID: the watch has QRESYNC on (VANISHED). */
+  satchel_test_mailctl ("expunge", fixture->user, fixture->password, "INBOX", "2", NULL);
+  iterate_until (rang_for_gone, &state, "a ring for mail gone");
+  g_assert_cmpuint (state.gone, ==, 2);
 
   satchel_imap_doorbell_stop (doorbell);
   g_assert_cmpuint (state.ended, ==, 1);
@@ -1147,6 +1168,7 @@ typedef struct
   Fixture            *fixture;
   gboolean            syncing;
   guint               checks;
+  guint               wanted;   /* for checked_enough() */
 } Watched;
 
 static void
@@ -1213,9 +1235,18 @@ seen_on_server (gpointer data)
 }
 
 static gboolean
-checked_twice (gpointer data)
+deleted_on_server (gpointer data)
 {
-  return ((Watched *) data)->checks >= 2 && !((Watched *) data)->syncing;
+  Watched *watched = data;
+  g_autoptr(JsonArray) messages = server_messages (watched->fixture, "INBOX");
+
+  return json_array_get_length (messages) == 2;
+}
+
+static gboolean
+checked_enough (gpointer data)
+{
+  return ((Watched *) data)->checks >= ((Watched *) data)->wanted && !((Watched *) data)->syncing;
 }
 
 static gboolean
@@ -1245,7 +1276,7 @@ test_sync_watch_reconnects (Fixture       *fixture,
 
   if (!satchel_test_require_servers ())
     return;
-  satchel_test_mailctl ("fill", fixture->user, "INBOX", "2", NULL);
+  satchel_test_mailctl ("fill", fixture->user, "INBOX", "3", NULL);
   list = satchel_account_list_new (fixture->store, &error);
   g_assert_no_error (error);
   account = g_list_model_get_item (G_LIST_MODEL (list), 0);
@@ -1261,9 +1292,9 @@ test_sync_watch_reconnects (Fixture       *fixture,
   iterate_for (1500);
   g_assert_cmpuint (watched.checks, ==, 1);
 
-  /* Read here: the server's word of it comes back through the watch as
-   * of any change, and is not checked for. A flag changed on another
-   * device is. */
+  /* Read here, and deleted here: the server's word of each comes back
+   * through the watch as of any change, and is not checked for. A flag
+   * changed on another device is. */
   g_assert_true (satchel_mail_change_flags (fixture->store, local_id_of_uid (fixture, "INBOX", 1),
                                             SATCHEL_FLAG_SEEN, 0, &error));
   g_assert_no_error (error);
@@ -1271,13 +1302,29 @@ test_sync_watch_reconnects (Fixture       *fixture,
   iterate_until (seen_on_server, &watched, "the message read on the server");
   iterate_for (1500);
   g_assert_cmpuint (watched.checks, ==, 1);
+  g_assert_true (satchel_mail_delete (fixture->store, local_id_of_uid (fixture, "INBOX", 3),
+                                      &error));
+  g_assert_no_error (error);
+  satchel_mail_service_push (service, account);
+  iterate_until (deleted_on_server, &watched, "the message moved to the Trash on the server");
+  iterate_for (1500);
+  g_assert_cmpuint (watched.checks, ==, 1);
   satchel_test_mailctl ("flag", fixture->user, fixture->password, "INBOX", "2", "+\\Flagged",
                         NULL);
-  iterate_until (checked_twice, &watched, "a check for another device's flag");
+  watched.wanted = 2;
+  iterate_until (checked_enough, &watched, "a check for another device's flag");
   g_assert_cmpint (satchel_test_query_int (fixture->store,
                                            "SELECT flags & 4 FROM message m JOIN folder f "
                                            "ON f.id = m.folder_id "
                                            "WHERE f.role = 'inbox' AND m.uid = 2"), !=, 0);
+  /* And so is a message another device deleted. */
+  satchel_test_mailctl ("expunge", fixture->user, fixture->password, "INBOX", "2", NULL);
+  watched.wanted = 3;
+  iterate_until (checked_enough, &watched, "a check for another device's deletion");
+  g_assert_cmpint (satchel_test_query_int (fixture->store,
+                                           "SELECT count (*) FROM message m JOIN folder f "
+                                           "ON f.id = m.folder_id "
+                                           "WHERE f.role = 'inbox' AND m.uid = 2"), ==, 0);
 
   kick[2] = (char *) g_getenv ("SATCHEL_TEST_DOVECOT_CONF");
   kick[4] = fixture->user;
@@ -1291,7 +1338,7 @@ test_sync_watch_reconnects (Fixture       *fixture,
                                 "\r\nHello\r\n");
   iterate_until (watching, &watched, "the watch to be back");
   iterate_until (has_arrived_during, &watched, "the mail that came during the break");
-  g_assert_cmpuint (watched.checks, ==, 3);
+  g_assert_cmpuint (watched.checks, ==, 4);
 
   append_raw (fixture, "INBOX", "From: Eve <eve@example.org>\r\nSubject: After the break\r\n"
                                 "\r\nHello\r\n");

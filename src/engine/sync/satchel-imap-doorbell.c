@@ -10,8 +10,9 @@
  * servers may end an IDLE after 30. Whatever the server then says of the
  * Inbox (EXISTS, EXPUNGE, VANISHED, FETCH) rings it ("rang", at most once
  * in RING_DELAY_MS), and the service checks the account. When all it
- * heard were flag changes with mod-sequences, "rang" names those, so
- * that the service can tell its own changes from another device's.
+ * heard were flag changes with mod-sequences and messages gone by UID
+ * (VANISHED, once QRESYNC is on), "rang" names those, so that the service
+ * can tell its own changes from another device's.
  *
  * It writes nothing: the check does the work, one run per account as
  * always, so that nothing here can race a sync. What changed before it
@@ -36,6 +37,7 @@
 
 #define RENEW_SECONDS (25 * 60)
 #define RING_DELAY_MS 300
+#define HEARD_MAX     1024   /* changes named in one ring; beyond, "more" */
 
 struct _SatchelImapDoorbell
 {
@@ -49,7 +51,10 @@ struct _SatchelImapDoorbell
   SatchelImapSession *session;
   guint               renew_id;
   guint               ring_id;
-  GArray             *flag_changes; /* guint64 MODSEQs heard until it rings; NULL: more */
+  /* What it heard until it rings: MODSEQs of flag changes, UIDs gone
+   * (guint64 each); NULL both when it heard anything else. */
+  GArray             *flag_changes;
+  GArray             *vanished;
   SatchelImapMailbox *examined;    /* what EXAMINE said, until "listening" */
   gboolean            listening;   /* in IDLE on the Inbox */
   gboolean            ended;
@@ -107,42 +112,84 @@ ring_cb (gpointer user_data)
 {
   SatchelImapDoorbell *self = user_data;
   g_autoptr(GArray) flag_changes = g_steal_pointer (&self->flag_changes);
+  g_autoptr(GArray) vanished = g_steal_pointer (&self->vanished);
 
   self->ring_id = 0;
-  note (self, flag_changes != NULL ? "flags changed in the Inbox" : "the Inbox changed");
-  g_signal_emit (self, signals[SIGNAL_RANG], 0, flag_changes);
+  note (self, flag_changes != NULL ? "flags changed, or mail gone, in the Inbox"
+                                   : "the Inbox changed");
+  g_signal_emit (self, signals[SIGNAL_RANG], 0, flag_changes, vanished);
   return G_SOURCE_REMOVE;
 }
 
-/* A flag change with its mod-sequence is noted; anything else (new
- * mail, mail gone, a FETCH without MODSEQ) only rings. */
+/* Notes the UIDs of "VANISHED uid-set" in @uids; FALSE when the set is
+ * not one (an EARLIER one answers a command, and this one sends none),
+ * or names more than HEARD_MAX in all. */
+static gboolean
+note_vanished (const SatchelImapResponse *response,
+               GArray                    *uids)
+{
+  g_autoptr(SatchelImapUidSet) set = satchel_imap_uid_set_new ();
+  const char *text;
+
+  if (satchel_imap_value_get_length (response->data) != 2 ||
+      (text = satchel_imap_value_get_text (satchel_imap_value_get_item (response->data, 1))) ==
+        NULL ||
+      !satchel_imap_uid_set_parse (set, text, NULL) ||
+      satchel_imap_uid_set_count (set) > HEARD_MAX - uids->len)
+    return FALSE;
+  for (guint i = 0; i < satchel_imap_uid_set_n_ranges (set); i++)
+    {
+      const SatchelImapUidRange *range = satchel_imap_uid_set_get_range (set, i);
+
+      for (guint64 uid = range->first; uid <= range->last; uid++)
+        g_array_append_val (uids, uid);
+    }
+  return TRUE;
+}
+
+/* Notes what a flag change's MODSEQ or a VANISHED names, while that is
+ * all it heard; anything else (new mail, an EXPUNGE by number, a FETCH
+ * without MODSEQ) only rings. */
+static gboolean
+note_heard (SatchelImapDoorbell       *self,
+            const SatchelImapResponse *response)
+{
+  g_autoptr(SatchelImapFetch) fetch = NULL;
+
+  if (self->flag_changes == NULL)
+    return FALSE;
+  if (satchel_imap_response_is_data (response, "VANISHED"))
+    return note_vanished (response, self->vanished);
+  if (!satchel_imap_response_is_data (response, "FETCH") ||
+      (fetch = satchel_imap_fetch_parse (response, NULL)) == NULL ||
+      !(fetch->items & SATCHEL_IMAP_FETCH_MODSEQ) || self->flag_changes->len >= HEARD_MAX)
+    return FALSE;
+  g_array_append_val (self->flag_changes, fetch->modseq);
+  return TRUE;
+}
+
 static void
 untagged_cb (SatchelImapSession        *session,
              const SatchelImapResponse *response,
              SatchelImapDoorbell       *self)
 {
-  g_autoptr(SatchelImapFetch) fetch = NULL;
-  gboolean first;
-
   if (!self->listening ||
       !(satchel_imap_response_is_data (response, "EXISTS") ||
         satchel_imap_response_is_data (response, "EXPUNGE") ||
         satchel_imap_response_is_data (response, "VANISHED") ||
         satchel_imap_response_is_data (response, "FETCH")))
     return;
-  first = self->ring_id == 0;
-  if (satchel_imap_response_is_data (response, "FETCH") &&
-      (fetch = satchel_imap_fetch_parse (response, NULL)) != NULL &&
-      (fetch->items & SATCHEL_IMAP_FETCH_MODSEQ) && (first || self->flag_changes != NULL))
+  if (self->ring_id == 0)
     {
-      if (first)
-        self->flag_changes = g_array_new (FALSE, FALSE, sizeof (guint64));
-      g_array_append_val (self->flag_changes, fetch->modseq);
+      self->flag_changes = g_array_new (FALSE, FALSE, sizeof (guint64));
+      self->vanished = g_array_new (FALSE, FALSE, sizeof (guint64));
+      self->ring_id = g_timeout_add (RING_DELAY_MS, ring_cb, self);
     }
-  else
-    g_clear_pointer (&self->flag_changes, g_array_unref);
-  if (first)
-    self->ring_id = g_timeout_add (RING_DELAY_MS, ring_cb, self);
+  if (!note_heard (self, response))
+    {
+      g_clear_pointer (&self->flag_changes, g_array_unref);
+      g_clear_pointer (&self->vanished, g_array_unref);
+    }
 }
 
 static gboolean
@@ -279,6 +326,35 @@ examined_cb (GObject      *source,
 }
 
 static void
+examine (SatchelImapDoorbell *self)
+{
+  /* "INBOX" names the Inbox on every server (RFC 3501, 5.1). */
+  satchel_imap_session_select_async (self->session, "INBOX", 5, TRUE, 0, 0, self->cancellable,
+                                     examined_cb, g_object_ref (self));
+}
+
+static void
+enabled_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(SatchelImapDoorbell) self = user_data;
+  GError *error = NULL;
+
+  /* Refused (NO), it listens as without: every expunge rings as another
+   * client's. */
+  if (!satchel_imap_session_enable_finish (SATCHEL_IMAP_SESSION (source), result, &error) ||
+      self->ended)
+    {
+      if (self->ended)
+        g_clear_error (&error);
+      end (self, error);
+      return;
+    }
+  examine (self);
+}
+
+static void
 login_cb (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
@@ -300,9 +376,18 @@ login_cb (GObject      *source,
       end (self, NULL);
       return;
     }
-  /* "INBOX" names the Inbox on every server (RFC 3501, 5.1). */
-  satchel_imap_session_select_async (self->session, "INBOX", 5, TRUE, 0, 0, self->cancellable,
-                                     examined_cb, g_object_ref (self));
+  /* With QRESYNC on, mail gone comes as VANISHED with its UIDs, not as
+   * EXPUNGE with a number (RFC 7162, 3.2.10): the service can tell its
+   * own moves and deletions. */
+  if (satchel_imap_session_has_capability (self->session, "QRESYNC"))
+    {
+      static const char *qresync[] = { "QRESYNC", NULL };
+
+      satchel_imap_session_enable_async (self->session, qresync, self->cancellable, enabled_cb,
+                                         g_object_ref (self));
+      return;
+    }
+  examine (self);
 }
 
 static void
@@ -360,6 +445,7 @@ satchel_imap_doorbell_dispose (GObject *object)
   g_clear_handle_id (&self->ring_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_pointer (&self->flag_changes, g_array_unref);
+  g_clear_pointer (&self->vanished, g_array_unref);
   g_clear_pointer (&self->examined, satchel_imap_mailbox_free);
   g_clear_object (&self->session);
   g_clear_object (&self->connection);
@@ -402,13 +488,16 @@ satchel_imap_doorbell_class_init (SatchelImapDoorbellClass *klass)
   /**
    * SatchelImapDoorbell::rang:
    * @flag_changes: (nullable) (element-type guint64): when all the server
-   *   said were flag changes, their mod-sequences; %NULL when it said more
+   *   said were flag changes and messages gone, the flag changes'
+   *   mod-sequences; %NULL when it said more
+   * @vanished: (nullable) (element-type guint64): then, the UIDs of the
+   *   messages gone; %NULL when it said more
    *
    * The server said something of the Inbox: check the account.
    */
   signals[SIGNAL_RANG] =
     g_signal_new ("rang", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_ARRAY);
+                  G_TYPE_NONE, 2, G_TYPE_ARRAY, G_TYPE_ARRAY);
   /**
    * SatchelImapDoorbell::ended:
    * @error: (nullable): why, or %NULL when stopped or the server has no IDLE

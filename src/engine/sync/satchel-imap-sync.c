@@ -122,6 +122,7 @@ enum {
   NEW_MESSAGE,
   FOLDER_CLEARED,
   OWN_CHANGE,
+  OWN_EXPUNGE,
   N_SIGNALS
 };
 
@@ -1714,6 +1715,7 @@ typedef struct
   guint32           new_uid;
   gboolean          looked;    /* APPEND: the folder was searched for an earlier copy */
   gboolean          marked;    /* APPEND: this attempt is on disk */
+  gboolean          removes;   /* the command out takes the message out of its folder */
 } Replay;
 
 static void replay_step (Replay *replay);
@@ -1854,6 +1856,10 @@ replay_cb (GObject      *source,
         take_own_change (replay, g_ptr_array_index (reply->untagged, i));
     }
   take_copyuid (replay, reply->tagged);
+  /* The watch hears of this as of another client's expunge. */
+  if (replay->removes && reply->tagged->status == SATCHEL_IMAP_STATUS_OK)
+    g_signal_emit (replay->sync, signals[OWN_EXPUNGE], 0, replay->target->wire,
+                   replay->target->uid);
 
   if (reply->tagged->status != SATCHEL_IMAP_STATUS_OK)
     {
@@ -1961,6 +1967,7 @@ message_command (Replay *replay)
           satchel_imap_command_add_atom (command, uid);
           satchel_imap_command_add_mailbox (command, replay->target->dest_wire, -1);
           satchel_imap_command_collect (command, "OK");
+          replay->removes = TRUE;
           return command;
         }
       if (replay->step == 1)
@@ -1999,6 +2006,7 @@ message_command (Replay *replay)
     {
       command = satchel_imap_command_new ("UID EXPUNGE");
       satchel_imap_command_add_atom (command, uid);
+      replay->removes = TRUE;
       return command;
     }
   return satchel_imap_command_new ("EXPUNGE");
@@ -2241,6 +2249,7 @@ replay_step (Replay *replay)
               return;
             }
         }
+      replay->removes = FALSE;
       command = message_command (replay);
     }
   else if (op->kind == SATCHEL_OP_APPEND && replay->step == 0 && append_first (replay))
@@ -3426,6 +3435,19 @@ satchel_imap_sync_class_init (SatchelImapSyncClass *klass)
   signals[OWN_CHANGE] =
     g_signal_new ("own-change", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_UINT64);
+  /**
+   * SatchelImapSync::own-expunge:
+   * @folder: the folder's name as the server has it (modified UTF-7)
+   * @uid: the message's UID there
+   *
+   * The server took a message out of @folder for a queued local change
+   * (UID MOVE, or UID EXPUNGE): other connections hear of it as of
+   * another client's expunge. A plain EXPUNGE, which takes what others
+   * marked \Deleted too, says nothing.
+   */
+  signals[OWN_EXPUNGE] =
+    g_signal_new ("own-expunge", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_UINT);
 }
 
 static void

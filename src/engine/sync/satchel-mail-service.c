@@ -81,6 +81,7 @@ typedef struct
   gboolean             doorbell_catch_up; /* check once it listens */
   gint64               doorbell_since;    /* monotonic: when it began to listen, or 0 */
   GArray              *own_changes;       /* guint64: MODSEQs of our flag changes in the Inbox */
+  GArray              *own_expunges;      /* guint64: UIDs we took out of the Inbox */
 } AccountRun;
 
 struct _SatchelMailService
@@ -144,6 +145,7 @@ account_run_free (AccountRun *run)
   g_clear_object (&run->search_sync);
   g_clear_pointer (&run->bodies_next, g_array_unref);
   g_clear_pointer (&run->own_changes, g_array_unref);
+  g_clear_pointer (&run->own_expunges, g_array_unref);
   g_cancellable_cancel (run->cancellable_outbox);
   g_clear_object (&run->cancellable_outbox);
   g_clear_object (&run->outbox);
@@ -303,48 +305,79 @@ index_bodies (SatchelMailService *self)
                                     indexed_cb, NULL);
 }
 
-/* Where @modseq is among our own changes, or -1. */
+/* Where @value is in @own (guint64), or -1. */
 static gint
-own_change_index (AccountRun *run,
-                  guint64     modseq)
+own_index (const GArray *own,
+           guint64       value)
 {
-  for (guint i = 0; run->own_changes != NULL && i < run->own_changes->len; i++)
-    if (g_array_index (run->own_changes, guint64, i) == modseq)
+  for (guint i = 0; own != NULL && i < own->len; i++)
+    if (g_array_index (own, guint64, i) == value)
       return (gint) i;
   return -1;
 }
 
-/* Whether each of @flag_changes is one of ours; those are forgotten. */
 static gboolean
-all_own (AccountRun   *run,
-         const GArray *flag_changes)
+all_in (const GArray *own,
+        const GArray *heard)
 {
-  for (guint i = 0; i < flag_changes->len; i++)
-    if (own_change_index (run, g_array_index (flag_changes, guint64, i)) < 0)
+  for (guint i = 0; i < heard->len; i++)
+    if (own_index (own, g_array_index (heard, guint64, i)) < 0)
       return FALSE;
-  for (guint i = 0; i < flag_changes->len; i++)
-    {
-      gint j = own_change_index (run, g_array_index (flag_changes, guint64, i));
-
-      if (j >= 0)
-        g_array_remove_index (run->own_changes, j);   /* the oldest stay first */
-    }
   return TRUE;
 }
 
-/* A flag changed here, read or starred, comes back through the Inbox's
- * watch as any other device's change: checking the account for it would
- * bring nothing. A mod-sequence names one change of one message
- * (RFC 7162), so what the watch heard was ours if the server gave ours
- * each of its mod-sequences. Anything else is checked. */
+static void
+forget (GArray       *own,
+        const GArray *heard)
+{
+  for (guint i = 0; i < heard->len; i++)
+    {
+      gint j = own_index (own, g_array_index (heard, guint64, i));
+
+      if (j >= 0)
+        g_array_remove_index (own, j);   /* the oldest stay first */
+    }
+}
+
+/* A flag changed here, read or starred, and a message moved or deleted
+ * here come back through the Inbox's watch as any other device's change:
+ * checking the account for them would bring nothing. A mod-sequence
+ * names one change of one message (RFC 7162), and a UID one message, so
+ * what the watch heard was ours if the server gave ours each of its
+ * mod-sequences, and took out each of its UIDs for us. Anything else is
+ * checked. */
 static void
 doorbell_rang_cb (SatchelImapDoorbell *doorbell,
                   GArray              *flag_changes,
+                  GArray              *vanished,
                   AccountRun          *run)
 {
-  if (flag_changes != NULL && flag_changes->len > 0 && all_own (run, flag_changes))
-    return;
+  if (flag_changes != NULL && vanished != NULL && flag_changes->len + vanished->len > 0 &&
+      all_in (run->own_changes, flag_changes) && all_in (run->own_expunges, vanished))
+    {
+      forget (run->own_changes, flag_changes);
+      forget (run->own_expunges, vanished);
+      return;
+    }
   start_run (run, FALSE);
+}
+
+/* Keeps @value of a change of ours in the Inbox in @own. */
+static void
+remember (GArray     **own,
+          const char  *folder,
+          guint64      value)
+{
+  /* The watch is on "INBOX", which names the Inbox on every server. */
+  if (g_ascii_strcasecmp (folder, "INBOX") != 0)
+    return;
+  if (*own == NULL)
+    *own = g_array_new (FALSE, FALSE, sizeof (guint64));
+  /* Those the watch never heard of (it was not listening) must not pile
+   * up: the oldest go. */
+  if ((*own)->len >= OWN_CHANGES_MAX)
+    g_array_remove_range (*own, 0, (*own)->len - OWN_CHANGES_MAX + 1);
+  g_array_append_val (*own, value);
 }
 
 /* The server gave a flag change of ours @modseq (SatchelImapSync). */
@@ -354,16 +387,17 @@ own_change_cb (SatchelImapSync *sync,
                guint64          modseq,
                AccountRun      *run)
 {
-  /* The watch is on "INBOX", which names the Inbox on every server. */
-  if (g_ascii_strcasecmp (folder, "INBOX") != 0)
-    return;
-  if (run->own_changes == NULL)
-    run->own_changes = g_array_new (FALSE, FALSE, sizeof (guint64));
-  /* Those the watch never heard of (it was not listening) must not pile
-   * up: the oldest go. */
-  if (run->own_changes->len >= OWN_CHANGES_MAX)
-    g_array_remove_range (run->own_changes, 0, run->own_changes->len - OWN_CHANGES_MAX + 1);
-  g_array_append_val (run->own_changes, modseq);
+  remember (&run->own_changes, folder, modseq);
+}
+
+/* The server took message @uid out of @folder for us. */
+static void
+own_expunge_cb (SatchelImapSync *sync,
+                const char      *folder,
+                guint            uid,
+                AccountRun      *run)
+{
+  remember (&run->own_expunges, folder, uid);
 }
 
 static void start_doorbell (AccountRun *run);
@@ -601,6 +635,7 @@ start_run (AccountRun *run,
     {
       g_signal_connect (run->sync, "folder-cleared", G_CALLBACK (folder_cleared_cb), run);
       g_signal_connect (run->sync, "own-change", G_CALLBACK (own_change_cb), run);
+      g_signal_connect (run->sync, "own-expunge", G_CALLBACK (own_expunge_cb), run);
     }
   if (!changes_only)
     set_state (run, SATCHEL_ACCOUNT_STATE_SYNCING, NULL);
