@@ -260,6 +260,12 @@ folder_cleared_cb (SatchelImapSync *sync,
                    gint64           folder_id,
                    AccountRun      *run)
 {
+  /* UIDs and mod-sequences of the old numbering name nothing now, or
+   * worse, another message: what the watch hears next is checked. */
+  if (run->own_changes != NULL)
+    g_array_set_size (run->own_changes, 0);
+  if (run->own_expunges != NULL)
+    g_array_set_size (run->own_expunges, 0);
   emit_changed (run);
 }
 
