@@ -406,15 +406,44 @@ is_mapped_move_entry (GtkWidget     *widget,
   return gtk_widget_get_mapped (widget) && is_search_entry_for (widget, "Move to…");
 }
 
-/* The list shows one search result. */
+/* The list shows @n search results. */
 static gboolean
-search_shows_one (gpointer list)
+search_shows (GtkWidget *list,
+              guint      n)
 {
   GtkSelectionModel *model = gtk_list_view_get_model (GTK_LIST_VIEW (list));
 
-  return model != NULL && g_list_model_get_n_items (G_LIST_MODEL (model)) == 1 &&
+  return model != NULL && g_list_model_get_n_items (G_LIST_MODEL (model)) == n &&
          G_IS_LIST_STORE (gtk_multi_selection_get_model (GTK_MULTI_SELECTION (model)));
 }
+
+static gboolean
+search_shows_one (gpointer list)
+{
+  return search_shows (list, 1);
+}
+
+static gboolean
+search_shows_two (gpointer list)
+{
+  return search_shows (list, 2);
+}
+
+/* The subject of the list's row @i. */
+static const char *
+subject_at (GtkWidget *list,
+            guint      i)
+{
+  GListModel *shown = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list)));
+  g_autoptr(SatchelMessageItem) item = g_list_model_get_item (shown, i);
+
+  /* The list holds its items as long as the test looks. */
+  return satchel_message_item_get_row (item)->subject;
+}
+
+static void deliver (const char *sender,
+                     const char *subject,
+                     gboolean    seen);
 
 static gboolean
 time_passed (gpointer data)
@@ -601,15 +630,39 @@ check_imap (SatchelApplication *app,
 
     g_assert_cmpstr (satchel_message_item_get_row (hit)->subject, ==, "Older");
   }
-  /* A check meanwhile, which changes the Inbox behind (empty now): the
-   * results stay, shown. */
+  /* The results follow the store as a folder's list does. Starred among
+   * them: the row shows it at once, and stays selected. */
+  gtk_selection_model_select_item (gtk_list_view_get_model (GTK_LIST_VIEW (list)), 0, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.star", NULL));
+  {
+    GListModel *results = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list)));
+    g_autoptr(SatchelMessageItem) hit = message_at (results, 0);
+
+    g_assert_cmpuint (satchel_message_item_get_row (hit)->flags & SATCHEL_FLAG_FLAGGED, !=, 0);
+    g_assert_true (gtk_selection_model_is_selected (GTK_SELECTION_MODEL (results), 0));
+  }
+  wait_until (service_idle, app, 30);
+  /* A check meanwhile, which changes the Inbox behind (empty now) and
+   * brings new mail that matches: the results stay, shown, and take it
+   * in at its place, the newest first. */
+  deliver ("Ada <ada@example.org>", "Older news", FALSE);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.check-mail", NULL));
-  wait_until (service_busy, app, 10);
+  wait_until (search_shows_two, list, 30);
   wait_until (service_idle, app, 30);
   wait_for_draw (GTK_WIDGET (window));
-  g_assert_true (search_shows_one (list));
+  g_assert_true (search_shows_two (list));
+  g_assert_cmpstr (subject_at (list, 0), ==, "Older news");
+  g_assert_cmpstr (subject_at (list, 1), ==, "Older");
   g_assert_true (gtk_widget_get_mapped (list));
   save_screenshot (GTK_WIDGET (window), "search");
+  /* Deleted from the results: it leaves them, though the search looks in
+   * the Trash too. */
+  gtk_selection_model_select_item (gtk_list_view_get_model (GTK_LIST_VIEW (list)), 0, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.delete", NULL));
+  g_assert_true (search_shows_one (list));
+  g_assert_cmpstr (subject_at (list, 0), ==, "Older");
+  wait_until (service_idle, app, 30);
+  g_assert_true (search_shows_one (list));
   gtk_editable_set_text (GTK_EDITABLE (search), "from:nobody");
   later = g_get_monotonic_time () + 500 * G_TIME_SPAN_MILLISECOND;
   wait_until (time_passed, &later, 5);

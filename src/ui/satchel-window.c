@@ -79,7 +79,7 @@ struct _SatchelWindow
                                     * conversation), or NULL */
   GPtrArray       *selected;       /* SatchelMessageItem, the selection in list order */
   GListStore      *results;        /* the search's, while it is shown */
-  GHashTable      *result_ids;     /* message ids in results */
+  GHashTable      *result_ids;     /* message ids results hold, or held */
   char            *searched;       /* the query of results */
 };
 
@@ -90,6 +90,8 @@ G_DEFINE_FINAL_TYPE (SatchelWindow, satchel_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void popover_closed_cb (GtkPopover *popover);
 static void update_answer_actions (SatchelWindow *self);
+static gboolean showing_results (SatchelWindow *self);
+static void refresh_results (SatchelWindow *self);
 static void changed_here (SatchelWindow *self,
                           gint64         folder_id);
 static void show_conversation (SatchelWindow           *self,
@@ -909,7 +911,6 @@ account_of_folder (SatchelWindow *self,
   return NULL;
 }
 
-/* After a change here: the views show it, and the server hears of it. */
 /* The reader's message as the store has it now: its star. */
 static void
 refresh_reading (SatchelWindow *self)
@@ -923,6 +924,7 @@ refresh_reading (SatchelWindow *self)
   satchel_message_view_set_starred (self->reader, (now->flags & SATCHEL_FLAG_FLAGGED) != 0);
 }
 
+/* After a change here: the views show it, and the server hears of it. */
 static void
 changed_here (SatchelWindow *self,
               gint64         folder_id)
@@ -932,6 +934,8 @@ changed_here (SatchelWindow *self,
 
   if (self->messages != NULL)
     satchel_message_list_reload (self->messages, NULL);
+  if (showing_results (self))
+    refresh_results (self);
   rebuild_sidebar (self);
   refresh_reading (self);
   if (service != NULL && account != NULL)
@@ -2192,13 +2196,20 @@ server_search_done_cb (SatchelWindow  *self,
     gtk_stack_set_visible_child_name (self->list_stack, "list");
 }
 
+/* The folder the search bar searches, or 0 for all. */
+static gint64
+searched_folder (SatchelWindow *self)
+{
+  return gtk_check_button_get_active (self->search_all) ||
+         self->folder_id == SATCHEL_ALL_INBOXES ? 0 : self->folder_id;
+}
+
 /* Search: the words and operators of the entry, in the folder shown or
  * in all of them (satchel-search.c). */
 static void
 run_search (SatchelWindow *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  gboolean everywhere = gtk_check_button_get_active (self->search_all);
   g_autoptr(GListStore) results = g_list_store_new (SATCHEL_TYPE_MESSAGE_ITEM);
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GError) error = NULL;
@@ -2211,9 +2222,8 @@ run_search (SatchelWindow *self)
         show_model (self, G_LIST_MODEL (self->messages), _("No Messages"));
       return;
     }
-  rows = satchel_query_search (store_of (self), text, 0,
-                               everywhere || self->folder_id == SATCHEL_ALL_INBOXES
-                               ? 0 : self->folder_id, SEARCH_LIMIT, &error);
+  rows = satchel_query_search (store_of (self), text, 0, searched_folder (self), SEARCH_LIMIT,
+                               &error);
   if (rows == NULL)
     {
       report (self, error);
@@ -2232,8 +2242,71 @@ run_search (SatchelWindow *self)
   g_set_object (&self->results, results);
   g_free (self->searched);
   self->searched = g_strdup (text);
-  search_servers (self, text, everywhere || self->folder_id == SATCHEL_ALL_INBOXES
-                              ? 0 : self->folder_id);
+  search_servers (self, text, searched_folder (self));
+}
+
+/* Where @row goes among the results, newest first. */
+static guint
+result_position (GListModel              *results,
+                 const SatchelMessageRow *row)
+{
+  guint n = g_list_model_get_n_items (results);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SatchelMessageItem) item = g_list_model_get_item (results, i);
+      const SatchelMessageRow *other = satchel_message_item_get_row (item);
+
+      if (other->date < row->date || (other->date == row->date && other->id < row->id))
+        return i;
+    }
+  return n;
+}
+
+/* The results shown follow the store, as a folder's list does: each
+ * takes its flags in place, and stays selected; one that left its folder
+ * (moved, deleted, or gone from the server) leaves them, and does not
+ * come back; new mail that matches joins them at its place. Whether a
+ * message matches is asked of new ones only: one read among the results
+ * of "is:unread" stays until the next search. */
+static void
+refresh_results (SatchelWindow *self)
+{
+  GListModel *results = G_LIST_MODEL (self->results);
+  g_autoptr(GPtrArray) rows = NULL;
+
+  if (store_of (self) == NULL || self->searched == NULL)
+    return;
+  for (guint i = g_list_model_get_n_items (results); i-- > 0;)
+    {
+      g_autoptr(SatchelMessageItem) item = g_list_model_get_item (results, i);
+      const SatchelMessageRow *held = satchel_message_item_get_row (item);
+      SatchelMessageRow *row = satchel_query_message (store_of (self), held->id, NULL);
+
+      if (row != NULL && row->folder_id == held->folder_id)
+        satchel_message_item_set_row (item, row);
+      else
+        {
+          g_clear_pointer (&row, satchel_message_row_free);
+          g_list_store_remove (self->results, i);
+        }
+    }
+  rows = satchel_query_search (store_of (self), self->searched, 0, searched_folder (self),
+                               SEARCH_LIMIT, NULL);
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
+    {
+      SatchelMessageRow *row = g_ptr_array_index (rows, i);
+      g_autoptr(SatchelMessageItem) item = NULL;
+
+      if (g_hash_table_contains (self->result_ids, &row->id))
+        continue;
+      g_hash_table_add (self->result_ids, g_memdup2 (&row->id, sizeof row->id));
+      item = satchel_message_item_new (g_ptr_array_steal_index (rows, i--));
+      g_list_store_insert (self->results,
+                           result_position (results, satchel_message_item_get_row (item)), item);
+    }
+  gtk_stack_set_visible_child_name (self->list_stack,
+                                    g_list_model_get_n_items (results) > 0 ? "list" : "empty");
 }
 
 static void
@@ -2366,9 +2439,11 @@ service_changed_cb (SatchelWindow  *self,
         }
     }
   answer_waiting (self);
-  /* Search results shown: they stay as they are; the folder behind them
-   * is up to date when the search closes. */
-  if (self->messages != NULL && !showing_results (self))
+  /* Search results shown: they follow; the folder behind them is up to
+   * date when the search closes. */
+  if (showing_results (self))
+    refresh_results (self);
+  else if (self->messages != NULL)
     {
       GtkAdjustment *scroll = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->message_view));
       gboolean at_top = scroll == NULL || gtk_adjustment_get_value (scroll) <= 0;

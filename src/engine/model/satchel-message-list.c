@@ -181,17 +181,29 @@ satchel_message_item_get_expanded (SatchelMessageItem *self)
   return self->expanded;
 }
 
-/* Takes @row; says so when what a view shows of it changed. */
-static void
-item_set_row (SatchelMessageItem *self,
-              SatchelMessageRow  *row)
+/**
+ * satchel_message_item_set_row:
+ * @row: (transfer full): the message as the store has it now
+ *
+ * Takes @row in place of the item's; notifies "row" when what a view
+ * shows of it changed.
+ */
+void
+satchel_message_item_set_row (SatchelMessageItem *self,
+                              SatchelMessageRow  *row)
 {
-  const SatchelMessageRow *old = self->row;
-  gboolean changed = old == NULL || old->flags != row->flags ||
-                     g_strcmp0 (old->keywords, row->keywords) != 0 ||
-                     g_strcmp0 (old->preview, row->preview) != 0 ||
-                     old->body_cached != row->body_cached ||
-                     old->folder_id != row->folder_id;
+  const SatchelMessageRow *old;
+  gboolean changed;
+
+  g_return_if_fail (SATCHEL_IS_MESSAGE_ITEM (self));
+  g_return_if_fail (row != NULL);
+
+  old = self->row;
+  changed = old == NULL || old->flags != row->flags ||
+            g_strcmp0 (old->keywords, row->keywords) != 0 ||
+            g_strcmp0 (old->preview, row->preview) != 0 ||
+            old->body_cached != row->body_cached ||
+            old->folder_id != row->folder_id;
 
   g_clear_pointer (&self->row, satchel_message_row_free);
   self->row = row;
@@ -629,7 +641,7 @@ satchel_message_list_reload (SatchelMessageList  *self,
       if (row == NULL)
         continue;   /* gone: its place went with it */
       g_hash_table_steal (self->items, &item->row->id);
-      item_set_row (item, row);
+      satchel_message_item_set_row (item, row);
       g_hash_table_insert (self->items, &item->row->id, item);
     }
   /* A closed conversation held by a view is unread as its messages are

@@ -19,6 +19,8 @@ G_DECLARE_FINAL_TYPE (SatchelMessageItem, satchel_message_item, SATCHEL, MESSAGE
 
 SatchelMessageItem      *satchel_message_item_new     (SatchelMessageRow  *row);
 const SatchelMessageRow *satchel_message_item_get_row (SatchelMessageItem *self);
+void                     satchel_message_item_set_row (SatchelMessageItem *self,
+                                                       SatchelMessageRow  *row);
 guint                    satchel_message_item_get_count (SatchelMessageItem *self);
 guint                    satchel_message_item_get_depth (SatchelMessageItem *self);
 guint                    satchel_message_item_get_unread (SatchelMessageItem *self);
