@@ -1799,6 +1799,30 @@ take_own_change (Replay                    *replay,
   g_signal_emit (replay->sync, signals[OWN_CHANGE], 0, replay->target->wire, fetch->modseq);
 }
 
+/* Whether @reply said that message @uid went (VANISHED, with QRESYNC on;
+ * without it, EXPUNGE names no UID). */
+static gboolean
+vanished_here (const SatchelImapResult *reply,
+               guint32                  uid)
+{
+  for (guint i = 0; i < reply->untagged->len; i++)
+    {
+      const SatchelImapResponse *response = g_ptr_array_index (reply->untagged, i);
+      g_autoptr(SatchelImapUidSet) set = NULL;
+      const char *text;
+
+      if (!satchel_imap_response_is_data (response, "VANISHED") ||
+          satchel_imap_value_get_length (response->data) != 2 ||
+          (text = satchel_imap_value_get_text (satchel_imap_value_get_item (response->data, 1))) ==
+            NULL)
+        continue;
+      set = satchel_imap_uid_set_new ();
+      if (satchel_imap_uid_set_parse (set, text, NULL) && satchel_imap_uid_set_contains (set, uid))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 take_copyuid (Replay                    *replay,
               const SatchelImapResponse *response)
@@ -1856,8 +1880,11 @@ replay_cb (GObject      *source,
         take_own_change (replay, g_ptr_array_index (reply->untagged, i));
     }
   take_copyuid (replay, reply->tagged);
-  /* The watch hears of this as of another client's expunge. */
-  if (replay->removes && reply->tagged->status == SATCHEL_IMAP_STATUS_OK)
+  /* The watch hears of this as of another client's expunge. Only what
+   * the server said went is ours: a UID that another client took away
+   * first is answered OK too, and that client's expunge is not ours. */
+  if (replay->removes && reply->tagged->status == SATCHEL_IMAP_STATUS_OK &&
+      vanished_here (reply, replay->target->uid))
     g_signal_emit (replay->sync, signals[OWN_EXPUNGE], 0, replay->target->wire,
                    replay->target->uid);
 
@@ -1967,6 +1994,7 @@ message_command (Replay *replay)
           satchel_imap_command_add_atom (command, uid);
           satchel_imap_command_add_mailbox (command, replay->target->dest_wire, -1);
           satchel_imap_command_collect (command, "OK");
+          satchel_imap_command_collect (command, "VANISHED");
           replay->removes = TRUE;
           return command;
         }
@@ -2006,6 +2034,7 @@ message_command (Replay *replay)
     {
       command = satchel_imap_command_new ("UID EXPUNGE");
       satchel_imap_command_add_atom (command, uid);
+      satchel_imap_command_collect (command, "VANISHED");
       replay->removes = TRUE;
       return command;
     }
@@ -3441,9 +3470,9 @@ satchel_imap_sync_class_init (SatchelImapSyncClass *klass)
    * @uid: the message's UID there
    *
    * The server took a message out of @folder for a queued local change
-   * (UID MOVE, or UID EXPUNGE): other connections hear of it as of
-   * another client's expunge. A plain EXPUNGE, which takes what others
-   * marked \Deleted too, says nothing.
+   * (UID MOVE, or UID EXPUNGE) and said so (VANISHED): other connections
+   * hear of it as of another client's expunge. A plain EXPUNGE, which
+   * takes what others marked \Deleted too, says nothing.
    */
   signals[OWN_EXPUNGE] =
     g_signal_new ("own-expunge", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
