@@ -661,6 +661,18 @@ check_imap (SatchelApplication *app,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.delete", NULL));
   g_assert_true (search_shows_one (list));
   g_assert_cmpstr (subject_at (list, 0), ==, "Older");
+  /* What was selected went with it: nothing is, and the reader says so. */
+  g_assert_true (gtk_bitset_is_empty (gtk_selection_model_get_selection (
+    gtk_list_view_get_model (GTK_LIST_VIEW (list)))));
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_mapped_status_page_titled,
+                                 "No Message Selected"));
+  wait_until (service_idle, app, 30);
+  g_assert_true (search_shows_one (list));
+  /* Mail that does not match comes in behind the results. */
+  deliver ("Bob <bob@example.org>", "Lunch", FALSE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.check-mail", NULL));
+  wait_until (service_busy, app, 10);
   wait_until (service_idle, app, 30);
   g_assert_true (search_shows_one (list));
   gtk_editable_set_text (GTK_EDITABLE (search), "from:nobody");
@@ -701,6 +713,11 @@ check_imap (SatchelApplication *app,
   gtk_search_bar_set_search_mode (GTK_SEARCH_BAR (gtk_widget_get_ancestor (search,
                                                                           GTK_TYPE_SEARCH_BAR)),
                                   FALSE);
+  /* Closed: the Inbox again, with what the checks behind the results
+   * brought to it. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (
+                      GTK_LIST_VIEW (list)))), ==, 1);
+  g_assert_cmpstr (subject_at (list, 0), ==, "Lunch");
 
   /* A folder of one's own: made, renamed and deleted, on the server too. */
   answer_folder_dialog (window, "win.new-folder", "Receipts");

@@ -71,6 +71,7 @@ struct _SatchelWindow
   SatchelAccount  *show_account;   /* its Inbox opens as soon as it is known */
   gboolean         rebuilding;     /* the sidebar's rows are replaced: the folder stays */
   guint            mark_read_id;   /* marks the open message read, after a moment */
+  guint            reselect_id;    /* reads the selection again, after rows went */
   gint64           waiting_body;   /* the message whose body was asked of the server */
   gint64           waiting_reply;  /* the message to answer once its body is here, or 0 */
   char            *waiting_how;    /* "reply", "reply-all" or "forward" */
@@ -2114,6 +2115,32 @@ static const GActionEntry win_actions[] = {
   { "close-conversation", close_conversation_activated_cb },
 };
 
+static gboolean
+reselect_cb (gpointer user_data)
+{
+  SatchelWindow *self = user_data;
+  GtkSelectionModel *selection = gtk_list_view_get_model (self->message_view);
+
+  self->reselect_id = 0;
+  if (selection != NULL)
+    selection_changed_cb (selection, 0, 0, self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Rows gone from the list (a message moved, deleted, or gone from the
+ * server) leave the selection without a word from it: what is selected,
+ * shown and acted on is read again, once the list has taken the change. */
+static void
+shown_items_changed_cb (GtkSelectionModel *selection,
+                        guint              position,
+                        guint              removed,
+                        guint              added,
+                        SatchelWindow     *self)
+{
+  if (removed > 0 && self->reselect_id == 0)
+    self->reselect_id = g_idle_add (reselect_cb, self);
+}
+
 /* Shows @model in the list, or @empty when it has nothing: the folder's
  * conversations or the results of a search. */
 static void
@@ -2125,6 +2152,8 @@ show_model (SatchelWindow *self,
 
   g_ptr_array_set_size (self->selected, 0);
   g_signal_connect_object (selection, "selection-changed", G_CALLBACK (selection_changed_cb), self,
+                           0);
+  g_signal_connect_object (selection, "items-changed", G_CALLBACK (shown_items_changed_cb), self,
                            0);
   gtk_list_view_set_model (self->message_view, GTK_SELECTION_MODEL (selection));
   self->shown_id = 0;
@@ -2439,10 +2468,14 @@ service_changed_cb (SatchelWindow  *self,
         }
     }
   answer_waiting (self);
-  /* Search results shown: they follow; the folder behind them is up to
-   * date when the search closes. */
+  /* Search results shown: they follow, and so does the folder behind
+   * them, for when the search closes. */
   if (showing_results (self))
-    refresh_results (self);
+    {
+      refresh_results (self);
+      if (self->messages != NULL)
+        satchel_message_list_reload (self->messages, NULL);
+    }
   else if (self->messages != NULL)
     {
       GtkAdjustment *scroll = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->message_view));
@@ -2456,8 +2489,6 @@ service_changed_cb (SatchelWindow  *self,
                                         g_list_model_get_n_items (G_LIST_MODEL (self->messages)) > 0
                                         ? "list" : "empty");
     }
-  else if (self->messages != NULL)
-    satchel_message_list_reload (self->messages, NULL);
   rebuild_sidebar (self);
   refresh_reading (self);
   update_actions (self);
@@ -2549,6 +2580,7 @@ satchel_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->accounts_box, folder_selected_cb, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SATCHEL_TYPE_WINDOW);
   g_clear_handle_id (&self->mark_read_id, g_source_remove);
+  g_clear_handle_id (&self->reselect_id, g_source_remove);
   g_clear_handle_id (&self->narrow_id, g_source_remove);
   g_clear_object (&self->accounts_signals);
   g_clear_object (&self->show_account);

@@ -186,7 +186,8 @@ satchel_message_item_get_expanded (SatchelMessageItem *self)
  * @row: (transfer full): the message as the store has it now
  *
  * Takes @row in place of the item's; notifies "row" when what a view
- * shows of it changed.
+ * shows of it changed. For items of one's own: a #SatchelMessageList
+ * renews those it holds itself (satchel_message_list_reload()).
  */
 void
 satchel_message_item_set_row (SatchelMessageItem *self,
