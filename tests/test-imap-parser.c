@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "imap/satchel-imap-parser.h"
+#include "imap/satchel-imap-session.h"
 #include "net/satchel-net-error.h"
 #include "satchel-engine.h"
 #include "satchel-test-utils.h"
@@ -367,6 +368,46 @@ test_arena_growth (void)
     }
 }
 
+/* VANISHED (RFC 7162, 3.2.10), as the examples there give it, and what
+ * is not one. */
+static void
+test_vanished (void)
+{
+  static const char *refused[] = {
+    "* VANISHED",
+    "* VANISHED (LATER) 41",
+    "* VANISHED (EARLIER)",
+    "* VANISHED 0:x",
+    "* VANISHED 1 2",
+    "* 3 EXPUNGE",
+  };
+  g_autoptr(SatchelImapResponse) now = parse ("* VANISHED 405,407,410,425");
+  g_autoptr(SatchelImapResponse) earlier = parse ("* VANISHED (EARLIER) 41,43:116,118,120:211,214:540");
+  g_autoptr(SatchelImapUidSet) uids = satchel_imap_uid_set_new ();
+  gboolean was_earlier = TRUE;
+
+  g_assert_true (satchel_imap_parse_vanished (now, uids, &was_earlier));
+  g_assert_false (was_earlier);
+  g_assert_cmpuint (satchel_imap_uid_set_count (uids), ==, 4);
+  g_assert_true (satchel_imap_uid_set_contains (uids, 410));
+  g_assert_false (satchel_imap_uid_set_contains (uids, 406));
+
+  g_clear_pointer (&uids, satchel_imap_uid_set_free);
+  uids = satchel_imap_uid_set_new ();
+  g_assert_true (satchel_imap_parse_vanished (earlier, uids, &was_earlier));
+  g_assert_true (was_earlier);
+  g_assert_cmpuint (satchel_imap_uid_set_count (uids), ==, 1 + 74 + 1 + 92 + 327);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(SatchelImapResponse) response = parse (refused[i]);
+      g_autoptr(SatchelImapUidSet) none = satchel_imap_uid_set_new ();
+
+      if (satchel_imap_parse_vanished (response, none, NULL))
+        g_error ("read as VANISHED: %s", refused[i]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -382,6 +423,7 @@ main (int   argc,
   g_test_add_func ("/imap-parser/too-deep", test_too_deep);
   g_test_add_func ("/imap-parser/limits", test_limits_configurable);
   g_test_add_func ("/imap-parser/arena-growth", test_arena_growth);
+  g_test_add_func ("/imap-parser/vanished", test_vanished);
 
   return g_test_run ();
 }

@@ -1525,12 +1525,8 @@ select_cb (GObject      *source,
         }
       else if (satchel_imap_response_is_data (response, "VANISHED"))
         {
-          guint last = satchel_imap_value_get_length (response->data) - 1;
-          const char *set = satchel_imap_value_get_text (satchel_imap_value_get_item (response->data, last));
-
-          if (set == NULL || !satchel_imap_uid_set_parse (mailbox->vanished, set, &error))
+          if (!satchel_imap_parse_vanished (response, mailbox->vanished, NULL))
             {
-              g_clear_error (&error);
               g_task_return_new_error (task, SATCHEL_NET_ERROR, SATCHEL_NET_ERROR_PROTOCOL,
                                        _("The server %s sent a malformed VANISHED response."),
                                        host (self));
@@ -1675,4 +1671,36 @@ satchel_imap_session_is_idling (SatchelImapSession *self)
 {
   g_return_val_if_fail (SATCHEL_IS_IMAP_SESSION (self), FALSE);
   return self->idle != NULL && self->idle->idling && !self->idle->done_wanted;
+}
+
+/**
+ * satchel_imap_parse_vanished:
+ * @response: an untagged response
+ * @uids: where the UIDs it names are added
+ * @earlier: (out) (optional): whether it was "VANISHED (EARLIER)", the
+ *   answer to a command (SELECT or FETCH with QRESYNC), not news of an
+ *   expunge just made (RFC 7162, 3.2.10)
+ *
+ * Returns: whether @response is a VANISHED response that could be read
+ */
+gboolean
+satchel_imap_parse_vanished (const SatchelImapResponse *response,
+                             SatchelImapUidSet         *uids,
+                             gboolean                  *earlier)
+{
+  guint n;
+  const char *set;
+
+  if (!satchel_imap_response_is_data (response, "VANISHED"))
+    return FALSE;
+  n = satchel_imap_value_get_length (response->data);
+  if (n == 3 && !satchel_imap_value_is_atom (satchel_imap_value_get_item (
+                  satchel_imap_value_get_item (response->data, 1), 0), "EARLIER"))
+    return FALSE;
+  set = satchel_imap_value_get_text (satchel_imap_value_get_item (response->data, n - 1));
+  if ((n != 2 && n != 3) || set == NULL || !satchel_imap_uid_set_parse (uids, set, NULL))
+    return FALSE;
+  if (earlier != NULL)
+    *earlier = n == 3;
+  return TRUE;
 }

@@ -135,4 +135,8 @@ void                    satchel_imap_session_idle_async       (SatchelImapSessio
 void                    satchel_imap_session_idle_done        (SatchelImapSession  *self);
 gboolean                satchel_imap_session_is_idling        (SatchelImapSession  *self);
 
+gboolean                satchel_imap_parse_vanished           (const SatchelImapResponse *response,
+                                                               SatchelImapUidSet   *uids,
+                                                               gboolean            *earlier);
+
 G_END_DECLS

@@ -129,12 +129,9 @@ note_vanished (const SatchelImapResponse *response,
                GArray                    *uids)
 {
   g_autoptr(SatchelImapUidSet) set = satchel_imap_uid_set_new ();
-  const char *text;
+  gboolean earlier = FALSE;
 
-  if (satchel_imap_value_get_length (response->data) != 2 ||
-      (text = satchel_imap_value_get_text (satchel_imap_value_get_item (response->data, 1))) ==
-        NULL ||
-      !satchel_imap_uid_set_parse (set, text, NULL) ||
+  if (!satchel_imap_parse_vanished (response, set, &earlier) || earlier ||
       satchel_imap_uid_set_count (set) > HEARD_MAX - uids->len)
     return FALSE;
   for (guint i = 0; i < satchel_imap_uid_set_n_ranges (set); i++)

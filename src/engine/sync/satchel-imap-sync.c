@@ -1805,21 +1805,13 @@ static gboolean
 vanished_here (const SatchelImapResult *reply,
                guint32                  uid)
 {
-  for (guint i = 0; i < reply->untagged->len; i++)
-    {
-      const SatchelImapResponse *response = g_ptr_array_index (reply->untagged, i);
-      g_autoptr(SatchelImapUidSet) set = NULL;
-      const char *text;
+  g_autoptr(SatchelImapUidSet) set = satchel_imap_uid_set_new ();
+  gboolean earlier = FALSE;
 
-      if (!satchel_imap_response_is_data (response, "VANISHED") ||
-          satchel_imap_value_get_length (response->data) != 2 ||
-          (text = satchel_imap_value_get_text (satchel_imap_value_get_item (response->data, 1))) ==
-            NULL)
-        continue;
-      set = satchel_imap_uid_set_new ();
-      if (satchel_imap_uid_set_parse (set, text, NULL) && satchel_imap_uid_set_contains (set, uid))
-        return TRUE;
-    }
+  for (guint i = 0; i < reply->untagged->len; i++)
+    if (satchel_imap_parse_vanished (g_ptr_array_index (reply->untagged, i), set, &earlier) &&
+        !earlier && satchel_imap_uid_set_contains (set, uid))
+      return TRUE;
   return FALSE;
 }
 
